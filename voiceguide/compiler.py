@@ -1,0 +1,441 @@
+"""Compile a routine into a timed script.
+
+:func:`compile_routine` is pure: it takes a routine and a duration oracle (how long a
+given utterance or cue sound lasts) and returns a :class:`~voiceguide.script.Script`.
+The oracle is an estimate from the speaking rate for quick previews, and the measured
+length of the synthesized clips for play, export and ``preview --exact``.
+
+Layout rules: segments tile the timeline; stage boundaries never move; speech never
+overlaps speech.  Inside a stage part, speech is placed by priority: instructions first
+(from the start, one after another), then the countdown and counted repetitions at
+their exact times, then reminders and the next-up announcement in the gaps left.  What
+does not fit is cut at the stage's end or left out, with a warning naming the stage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from voiceguide.durations import format_spoken
+from voiceguide.errors import Diagnostic, Position, Severity
+from voiceguide.routine import Cues, Item, Routine, Stage
+from voiceguide.script import Event, Script, Segment, Speech, SpeechRole, Tone
+from voiceguide.tones import SOUNDS
+
+SPEECH_GAP = 0.25
+"""Silence kept between two utterances, in seconds."""
+TONE_GAP = 0.15
+"""Silence between a cue sound and the speech that follows it."""
+INTRO_LEAD = 0.5
+SEGMENT_TAIL = 1.0
+MIN_HALFWAY_PART = 30.0
+MIN_COUNTDOWN_SPARE = 5.0
+DEFAULT_RATE = 150
+
+
+class DurationOracle(Protocol):
+    """How long things sound, in seconds."""
+
+    def speech(self, text: str) -> float: ...
+
+    def sound(self, sound: str) -> float: ...
+
+
+@dataclass(frozen=True)
+class EstimatedDurations:
+    """Lengths estimated from the speaking rate (words per minute), for quick previews."""
+
+    rate: int = DEFAULT_RATE
+
+    def speech(self, text: str) -> float:
+        words = len(text.split())
+        sentences = sum(text.count(mark) for mark in ".!?;:") or 1
+        return _ms(0.15 + words * 60.0 / self.rate + 0.2 * sentences)
+
+    def sound(self, sound: str) -> float:
+        spec = SOUNDS.get(sound)
+        return spec.duration if spec else 1.0
+
+
+# --------------------------------------------------------------------------- flattening
+
+
+@dataclass(frozen=True)
+class _Instance:
+    stage: Stage
+    cues: Cues
+    repetition: tuple[int, int] | None
+    path: tuple[tuple[int, int, float], ...]
+    """The enclosing blocks, outermost first: (block key, iteration, transition inside)."""
+
+
+def _flatten(
+    items: tuple[Item, ...],
+    cues: Cues,
+    transition: float,
+    repetition: tuple[int, int] | None,
+    path: tuple[tuple[int, int, float], ...],
+    out: list[_Instance],
+    keys: dict[int, int],
+) -> None:
+    for item in items:
+        if isinstance(item, Stage):
+            out.append(_Instance(item, cues.merged(item.cues), repetition, path))
+            continue
+        block_cues = cues.merged(item.cues)
+        gap = transition if item.transition is None else item.transition
+        key = keys.setdefault(id(item), len(keys))
+        for n in range(1, item.repeat + 1):
+            rep = (n, item.repeat) if item.repeat > 1 else repetition
+            _flatten(item.items, block_cues, gap, rep, (*path, (key, n, gap)), out, keys)
+
+
+def _gap_between(a: _Instance, b: _Instance, top: float) -> float:
+    """The transition of the innermost block holding both stages (the routine's if none)."""
+    gap = top
+    for (key_a, iteration_a, gap_a), (key_b, iteration_b, _) in zip(a.path, b.path, strict=False):
+        if key_a != key_b:
+            break
+        gap = gap_a
+        if iteration_a != iteration_b:
+            break
+    return gap
+
+
+# --------------------------------------------------------------------------- layout
+
+
+@dataclass
+class _Candidate:
+    desired: float
+    text: str
+    role: SpeechRole
+    priority: int
+    anchored: bool
+    order: int
+
+
+@dataclass
+class _Layout:
+    """Places speech in one segment without overlaps."""
+
+    start: float
+    end: float
+    oracle: DurationOracle
+    label: str
+    position: Position | None
+    warnings: list[Diagnostic]
+    placed: list[Speech] = field(default_factory=list)
+
+    def free_from(self, time: float, duration: float) -> float:
+        """The earliest start at or after ``time`` where ``duration`` overlaps no speech."""
+        moved = True
+        while moved:
+            moved = False
+            for other in self.placed:
+                if time < other.end + SPEECH_GAP and other.time < time + duration + SPEECH_GAP:
+                    time = other.end + SPEECH_GAP
+                    moved = True
+        return time
+
+    def overlaps(self, time: float, duration: float) -> bool:
+        return any(
+            time < other.end + SPEECH_GAP and other.time < time + duration + SPEECH_GAP
+            for other in self.placed
+        )
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(
+            Diagnostic(Severity.WARNING, f"stage {self.label!r}: {message}", self.position)
+        )
+
+    def place(self, candidates: list[_Candidate], segment: int) -> None:
+        for item in sorted(candidates, key=lambda c: (c.priority, c.desired, c.order)):
+            length = self.oracle.speech(item.text)
+            if item.anchored:
+                if item.desired + length > self.end or self.overlaps(item.desired, length):
+                    self.warn(f"no room for {item.role} {item.text!r} at its time; it is left out")
+                    continue
+                self.placed.append(Speech(_ms(item.desired), length, item.text, item.role, segment))
+                continue
+            time = self.free_from(item.desired, length)
+            if time + length <= self.end:
+                self.placed.append(Speech(_ms(time), length, item.text, item.role, segment))
+            elif item.priority == 0 and time < self.end - SPEECH_GAP:
+                cut = time + length - self.end
+                self.warn(
+                    f"the words do not fit: {cut:.1f} s of {_quote(item.text)} overrun the stage "
+                    "and are cut; shorten the text or lengthen the stage"
+                )
+                self.placed.append(
+                    Speech(
+                        _ms(time),
+                        _ms(self.end - time),
+                        item.text,
+                        item.role,
+                        segment,
+                        truncated=True,
+                    )
+                )
+            else:
+                overrun = time + length - self.end
+                self.warn(
+                    f"{item.role} {_quote(item.text)} does not fit (overrun {overrun:.1f} s) "
+                    "and is left out; shorten the text or lengthen the stage"
+                )
+
+
+def _ms(seconds: float) -> float:
+    """Times are kept to the millisecond: clean output, the same samples everywhere."""
+    return round(seconds, 3)
+
+
+def _quote(text: str, limit: int = 40) -> str:
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+# --------------------------------------------------------------------------- compiling
+
+
+def compile_routine(routine: Routine, oracle: DurationOracle | None = None) -> Script:
+    """Lay the routine out on a timeline; deterministic for a given oracle."""
+    oracle = oracle or EstimatedDurations(routine.voice.rate or DEFAULT_RATE)
+    return _Compiler(routine, oracle).run()
+
+
+class _Compiler:
+    def __init__(self, routine: Routine, oracle: DurationOracle) -> None:
+        self.routine = routine
+        self.oracle = oracle
+        self.phrases: Mapping[str, str] = routine.phrases
+        self.segments: list[Segment] = []
+        self.events: list[Event] = []
+        self.warnings: list[Diagnostic] = []
+        self.time = 0.0
+
+    def run(self) -> Script:
+        routine = self.routine
+        instances: list[_Instance] = []
+        _flatten(routine.stages, routine.cues, routine.transition, None, (), instances, {})
+        self.intro()
+        for number, instance in enumerate(instances):
+            following = instances[number + 1] if number + 1 < len(instances) else None
+            self.stage(instance, number + 1, following)
+            if following is not None:
+                gap = _gap_between(instance, following, routine.transition)
+                if gap > 0:
+                    self.transition(gap, instance.cues)
+        self.outro()
+        self.events.sort(key=lambda e: (e.time, isinstance(e, Speech)))
+        seen: set[str] = set()
+        warnings = []
+        for warning in [*routine.warnings, *self.warnings]:
+            if str(warning) not in seen:
+                seen.add(str(warning))
+                warnings.append(warning)
+        return Script(
+            title=routine.title,
+            language=routine.language,
+            duration=self.time,
+            segments=tuple(self.segments),
+            events=tuple(self.events),
+            voice=routine.voice,
+            description=routine.description,
+            author=routine.author,
+            position_text=routine.position_text,
+            preparation=routine.preparation,
+            safety=routine.safety,
+            warnings=tuple(warnings),
+        )
+
+    # -- helpers
+
+    def tone(self, cues: Cues, cue: str, time: float, segment: int) -> float:
+        """Add the cue's sound at ``time``; return its length (0 when the cue is silent)."""
+        sound = cues.sounds.get(cue)
+        if not sound:
+            return 0.0
+        length = self.oracle.sound(sound)
+        self.events.append(Tone(_ms(time), length, cue, sound, segment))
+        return length
+
+    def chain(self, texts: list[tuple[str, SpeechRole]], start: float, segment: int) -> float:
+        """Speak ``texts`` one after another from ``start``; return where the last ends."""
+        time = start
+        for text, role in texts:
+            length = self.oracle.speech(text)
+            self.events.append(Speech(_ms(time), length, text, role, segment))
+            time += length + SPEECH_GAP
+        return time - SPEECH_GAP if texts else start
+
+    def add_segment(self, kind: str, name: str, length: float, **extra: object) -> Segment:
+        segment = Segment(
+            index=len(self.segments),
+            kind=kind,  # type: ignore[arg-type]
+            name=name,
+            start=self.time,
+            end=_ms(self.time + length),
+            **extra,  # type: ignore[arg-type]
+        )
+        self.segments.append(segment)
+        self.time = segment.end
+        return segment
+
+    # -- segments
+
+    def intro(self) -> None:
+        routine = self.routine
+        texts: list[tuple[str, SpeechRole]] = [(_sentence(routine.title), "intro")]
+        safety = routine.safety
+        if safety.contraindications and self.phrases["contraindications"]:
+            items = ", ".join(safety.contraindications)
+            texts.append((f"{self.phrases['contraindications']} {_sentence(items)}", "intro"))
+        if safety.stop_if and self.phrases["stop_if"]:
+            texts.append(
+                (f"{self.phrases['stop_if']} {_sentence(', '.join(safety.stop_if))}", "intro")
+            )
+        if routine.position_text:
+            texts.append((routine.position_text, "intro"))
+        texts.extend((text, "intro") for text in routine.preparation)
+        index = len(self.segments)
+        end = self.chain(texts, self.time + INTRO_LEAD, index)
+        self.add_segment("intro", "Introduction", end + SEGMENT_TAIL - self.time)
+
+    def outro(self) -> None:
+        index = len(self.segments)
+        tone = self.tone(self.routine.cues, "finish", self.time, index)
+        texts: list[tuple[str, SpeechRole]] = []
+        if self.phrases["finish"]:
+            texts.append((self.phrases["finish"], "outro"))
+        if self.routine.closing:
+            texts.append((self.routine.closing, "outro"))
+        start = self.time + (tone + TONE_GAP if tone else INTRO_LEAD)
+        end = self.chain(texts, start, index)
+        self.add_segment("outro", "End", max(end, self.time + tone) + SEGMENT_TAIL - self.time)
+
+    def transition(self, gap: float, cues: Cues) -> None:
+        self.tone(cues, "end", self.time, len(self.segments))
+        self.add_segment("transition", "Transition", gap)
+
+    def stage(self, instance: _Instance, number: int, following: _Instance | None) -> None:
+        stage = instance.stage
+        sides: tuple[str | None, ...] = stage.sides or (None,)
+        stage_start = self.time
+        n, total = instance.repetition or (1, 1)
+        for i, side in enumerate(sides):
+            last = i == len(sides) - 1
+            pause = stage.switch_pause if i else 0.0
+            end = (
+                stage_start + stage.duration if last else self.time + pause + stage.part_duration()
+            )
+            part = _Part(
+                start=self.time,
+                end=_ms(end),
+                values={
+                    "stage": stage.name,
+                    "next": following.stage.name if following else self.phrases["last_stage"],
+                    "side": side or "",
+                    "n": str(n),
+                    "total": str(total),
+                },
+            )
+            self.part(instance, part, i, following is not None and last)
+            self.add_segment(
+                "stage",
+                stage.name,
+                part.end - part.start,
+                side=side,
+                technique=stage.technique,
+                repetition=instance.repetition,
+                stage_number=number,
+            )
+
+    def part(self, instance: _Instance, part: _Part, side_index: int, announce_next: bool) -> None:
+        """Lay out one stage part (the whole stage, or one side of it)."""
+        stage, cues = instance.stage, instance.cues
+        index = len(self.segments)
+        length = stage.part_duration()
+        label = stage.name + (f" ({part.values['side']})" if part.values["side"] else "")
+        layout = _Layout(part.start, part.end, self.oracle, label, stage.position, self.warnings)
+        tone = self.tone(cues, "switch" if side_index else "start", part.start, index)
+        lead = tone + TONE_GAP if tone else 0.0
+        opening = self.phrases["switch"] if side_index else self.phrases["stage_start"]
+        part.add(part.start + lead, opening, "switch" if side_index else "announce", 0)
+        active = part.start + max(stage.switch_pause if side_index else 0.0, lead)
+        for text in stage.say:
+            part.add(active, text, "instruction", 0)
+        if cues.countdown and length >= cues.countdown + MIN_COUNTDOWN_SPARE:
+            for k in range(cues.countdown, 0, -1):
+                self.tone(cues, "countdown", part.end - k, index)
+                part.add(part.end - k, str(k), "countdown", 1, anchored=True)
+        if cues.halfway and length >= MIN_HALFWAY_PART:
+            middle = active + (part.end - active) / 2
+            self.tone(cues, "halfway", middle, index)
+            part.add(middle, self.phrases["halfway"], "reminder", 3)
+        for reminder in stage.remind:
+            if reminder.at is not None:
+                part.add(active + reminder.at, reminder.text, "reminder", 3)
+            elif reminder.every:
+                at = active + reminder.every
+                while at < part.end - 1.0:
+                    part.add(at, reminder.text, "reminder", 3)
+                    at += reminder.every
+        if cues.next_up and announce_next:
+            part.add(max(part.end - cues.next_up, active), self.phrases["next_up"], "next", 4)
+        layout.place([c for c in part.candidates if c.priority <= 1], index)
+        if stage.count:
+            spoken_end = max(
+                (s.end for s in layout.placed if s.role != "countdown"), default=active
+            )
+            first = (
+                active + stage.count.start
+                if stage.count.start is not None
+                else spoken_end + SPEECH_GAP * 2
+            )
+            for k in range(stage.count.reps):
+                part.add(first + k * stage.count.every, str(k + 1), "count", 2, anchored=True)
+        layout.place([c for c in part.candidates if c.priority >= 2], index)
+        self.events.extend(layout.placed)
+
+
+@dataclass
+class _Part:
+    """One stage part being laid out: its bounds, template values and speech candidates."""
+
+    start: float
+    end: float
+    values: dict[str, str]
+    candidates: list[_Candidate] = field(default_factory=list)
+
+    def add(
+        self,
+        desired: float,
+        template: str,
+        role: SpeechRole,
+        priority: int,
+        *,
+        anchored: bool = False,
+    ) -> None:
+        if not template:
+            return
+        text = template
+        if "{" in template:
+            remaining = format_spoken(self.end - desired)
+            text = template.format_map({**self.values, "remaining": remaining})
+        self.candidates.append(
+            _Candidate(desired, text, role, priority, anchored, len(self.candidates))
+        )
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text[-1:] in {".", "!", "?", "…"} else text + "."
+
+
+__all__ = [
+    "DurationOracle",
+    "EstimatedDurations",
+    "compile_routine",
+]

@@ -1,0 +1,70 @@
+"""One exception hierarchy for everything voiceguide reports to a user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    """A place in a source file: 1-based line and column."""
+
+    path: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem in a routine, with where it is and how to fix it."""
+
+    severity: Severity
+    message: str
+    position: Position | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.position}: " if self.position else ""
+        return f"{where}{self.severity.value}: {self.message}"
+
+
+class VoiceguideError(Exception):
+    """Base class of every error voiceguide reports as a one-line message."""
+
+
+class RoutineError(VoiceguideError):
+    """A routine cannot be used; carries every diagnostic found."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics = diagnostics
+        errors = [d for d in diagnostics if d.severity is Severity.ERROR]
+        super().__init__("\n".join(str(d) for d in (errors or diagnostics)))
+
+
+class RoutineNotFound(VoiceguideError):
+    """Neither a routine file nor a built-in routine by that name."""
+
+
+class AudioError(VoiceguideError):
+    """Speech synthesis, decoding, encoding or playback failed."""
+
+
+class ExportError(VoiceguideError):
+    """An audio guide could not be written."""
+
+
+def display_path(path: Path) -> str:
+    """A path as the user should see it: relative to the working folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,72 @@
+"""The script as JSON (schema: ``voiceguide/schema/script.schema.json``).
+
+Times and durations are seconds from the start of the session, to the millisecond.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from voiceguide.script import Script, Speech
+
+SCHEMA_VERSION = 1
+
+
+def script_to_dict(script: Script) -> dict[str, Any]:
+    events: list[dict[str, Any]] = []
+    for event in script.events:
+        if isinstance(event, Speech):
+            events.append(
+                {
+                    "time": event.time,
+                    "kind": "speech",
+                    "duration": event.duration,
+                    "text": event.text,
+                    "role": event.role,
+                    "stage": event.segment,
+                    "truncated": event.truncated,
+                }
+            )
+        else:
+            events.append(
+                {
+                    "time": event.time,
+                    "kind": "tone",
+                    "duration": event.duration,
+                    "cue": event.cue,
+                    "sound": event.sound,
+                    "stage": event.segment,
+                }
+            )
+    return {
+        "format": "voiceguide-script",
+        "version": SCHEMA_VERSION,
+        "title": script.title,
+        "language": script.language,
+        "duration": script.duration,
+        "safety": {
+            "contraindications": list(script.safety.contraindications),
+            "stop_if": list(script.safety.stop_if),
+        },
+        "stages": [
+            {
+                "index": segment.index,
+                "kind": segment.kind,
+                "name": segment.name,
+                "label": segment.label,
+                "start": segment.start,
+                "end": segment.end,
+                "side": segment.side,
+                "technique": segment.technique,
+                "repetition": list(segment.repetition) if segment.repetition else None,
+            }
+            for segment in script.segments
+        ],
+        "events": events,
+        "warnings": [str(w) for w in script.warnings],
+    }
+
+
+def to_json(script: Script) -> str:
+    return json.dumps(script_to_dict(script), ensure_ascii=False, indent=2) + "\n"

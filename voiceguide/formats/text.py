@@ -1,0 +1,37 @@
+"""A readable timeline: one line per stage and per event."""
+
+from __future__ import annotations
+
+from voiceguide.durations import format_clock, format_length
+from voiceguide.script import Script, Speech
+
+_CUE_MARK = "♪"
+_STAGE_MARK = "▶"
+
+
+def to_text(script: Script) -> str:
+    lines = [f"{script.title} ({format_length(script.duration)})"]
+    if script.description:
+        lines.append(script.description)
+    lines.append("")
+    events = iter(script.events)
+    pending = next(events, None)
+    for segment in script.segments:
+        if segment.kind == "transition":
+            lines.append(
+                f"{format_clock(segment.start)} {_STAGE_MARK} pause ({format_length(segment.duration)})"
+            )
+        else:
+            lines.append(
+                f"{format_clock(segment.start)} {_STAGE_MARK} {segment.label} ({format_length(segment.duration)})"
+            )
+        while pending is not None and pending.segment == segment.index:
+            clock = format_clock(pending.time)
+            if isinstance(pending, Speech):
+                cut = " [cut]" if pending.truncated else ""
+                lines.append(f'{clock}   "{pending.text}"{cut}')
+            else:
+                lines.append(f"{clock}   {_CUE_MARK} {pending.cue}")
+            pending = next(events, None)
+    lines.append(f"{format_clock(script.duration)} ■ end")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,210 @@
+"""Reading a routine file safely into YAML nodes that remember where they came from.
+
+Everything here turns bad input into :class:`~voiceguide.errors.Diagnostic` lines with a
+file:line:column and a fix, never a traceback: unreadable files, encodings, NUL bytes,
+tabs, YAML syntax errors, recursion, alias bombs and absurd nesting.  Only PyYAML's safe
+loader is used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from voiceguide.errors import Diagnostic, Position, RoutineError, Severity, display_path
+
+try:  # libyaml is much faster; the pure-Python loader behaves the same.
+    from yaml import CSafeLoader as SafeLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader  # type: ignore[assignment]
+
+MAX_FILE_BYTES = 1 << 20
+MAX_DEPTH = 40
+MAX_EXPANDED_NODES = 1_000_000
+
+
+@dataclass(frozen=True)
+class Source:
+    """A routine file's text and its composed YAML root node."""
+
+    path: Path
+    label: str
+    text: str
+    root: yaml.Node
+
+    def position(self, node: yaml.Node) -> Position:
+        return position_of(self.label, node)
+
+
+def position_of(label: str, node: yaml.Node) -> Position:
+    mark = node.start_mark
+    return Position(label, mark.line + 1, mark.column + 1)
+
+
+def _error(label: str, message: str, line: int | None = None, column: int = 1) -> RoutineError:
+    position = Position(label, line, column) if line is not None else None
+    return RoutineError([Diagnostic(Severity.ERROR, message, position)])
+
+
+def _line_col(data: bytes | str, offset: int) -> tuple[int, int]:
+    newline = b"\n" if isinstance(data, bytes) else "\n"
+    before = data[:offset]
+    line = before.count(newline) + 1  # type: ignore[arg-type]
+    start = before.rfind(newline) + 1  # type: ignore[arg-type]
+    return line, offset - start + 1
+
+
+def read_source(path: Path, label: str | None = None) -> Source:
+    """Read and compose a routine file, or raise :class:`RoutineError` saying what is wrong."""
+    label = label or display_path(path)
+    if path.is_dir():
+        raise _error(label, "is a folder, not a routine file; name a .yaml file inside it")
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise _error(
+            label,
+            "no such file; check the path, or run 'voiceguide routines' for the built-in names",
+        ) from None
+    except OSError as exc:
+        raise _error(label, f"cannot be read: {exc.strerror or exc}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise _error(
+            label, "is larger than 1 MiB, too large to be a routine; split it with include", 1
+        )
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line, column = _line_col(data, nul)
+        raise _error(
+            label,
+            "contains a NUL byte: this looks like a binary file, not a YAML routine",
+            line,
+            column,
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, column = _line_col(data, exc.start)
+        raise _error(
+            label,
+            f"is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
+            line,
+            column,
+        ) from None
+    text = text.removeprefix("\ufeff")
+    return parse_source(text, path, label)
+
+
+def parse_source(text: str, path: Path, label: str) -> Source:
+    """Compose YAML text into nodes, checking what PyYAML would report badly or not at all."""
+    meaningful = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    if not meaningful or all(ln.strip() in {"---", "..."} for ln in meaningful):
+        raise _error(label, "is empty; a routine starts with 'voiceguide: 1' and a title", 1)
+    diagnostics = _tab_indentation(text, label)
+    if diagnostics:
+        raise RoutineError(diagnostics)
+    try:
+        _check_structure(text, label)
+        root = yaml.compose(text, Loader=SafeLoader)
+    except _StructureError as exc:
+        raise _error(label, exc.message, exc.line, exc.column) from None
+    except yaml.MarkedYAMLError as exc:
+        raise _syntax_error(exc, label) from None
+    except yaml.YAMLError as exc:
+        raise _error(label, f"invalid YAML: {exc}", 1) from None
+    if root is None:
+        raise _error(label, "is empty; a routine starts with 'voiceguide: 1' and a title", 1)
+    return Source(path, label, text, root)
+
+
+def _tab_indentation(text: str, label: str) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent:
+            found.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    "tab character in indentation; YAML indents with spaces only",
+                    Position(label, number, indent.index("\t") + 1),
+                )
+            )
+    return found
+
+
+class _StructureError(Exception):
+    """A problem found while walking the event stream, at a 0-based line and column."""
+
+    def __init__(self, message: str, mark: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = int(getattr(mark, "line", 0)) + 1
+        self.column = int(getattr(mark, "column", 0)) + 1
+
+
+def _check_structure(text: str, label: str) -> None:
+    """Walk the event stream (no recursion) to refuse deep nesting, recursive aliases and
+    alias bombs before anything is composed."""
+    stack: list[tuple[str | None, int]] = []
+    anchor_sizes: dict[str, int] = {}
+    open_anchors: set[str] = set()
+    expanded = 0
+
+    def add(size: int) -> None:
+        if stack:
+            anchor, count = stack[-1]
+            stack[-1] = (anchor, count + size)
+
+    for event in yaml.parse(text, Loader=SafeLoader):
+        if isinstance(event, yaml.ScalarEvent):
+            expanded += 1
+            if event.anchor:
+                anchor_sizes[event.anchor] = 1
+            add(1)
+        elif isinstance(event, yaml.AliasEvent):
+            anchor = event.anchor
+            if anchor in open_anchors:
+                raise _StructureError(
+                    f"alias *{anchor} refers to a node that contains it; "
+                    "a routine cannot be recursive",
+                    event.start_mark,
+                )
+            size = anchor_sizes.get(anchor or "", 1)
+            expanded += size
+            if expanded > MAX_EXPANDED_NODES:
+                raise _StructureError(
+                    f"aliases expand the document to over {MAX_EXPANDED_NODES:,} nodes "
+                    "(an alias bomb); write the content out or use include",
+                    event.start_mark,
+                )
+            add(size)
+        elif isinstance(event, yaml.CollectionStartEvent):
+            expanded += 1
+            stack.append((event.anchor, 1))
+            if event.anchor:
+                open_anchors.add(event.anchor)
+            if len(stack) > MAX_DEPTH:
+                raise _StructureError(
+                    f"nesting deeper than {MAX_DEPTH} levels; flatten the routine",
+                    event.start_mark,
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            anchor, size = stack.pop()
+            if anchor:
+                anchor_sizes[anchor] = size
+                open_anchors.discard(anchor)
+            add(size)
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, label: str) -> RoutineError:
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or "invalid YAML"
+    context = f" {exc.context}" if exc.context else ""
+    message = f"YAML syntax error: {problem}{context}; check indentation, colons and quotes"
+    if "expected a single document" in (exc.context or "") + (exc.problem or ""):
+        message = "more than one YAML document ('---'); a routine file holds one"
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return _error(label, message, line, column)
