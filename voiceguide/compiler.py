@@ -363,7 +363,9 @@ class _Compiler:
         lead = tone + TONE_GAP if tone else 0.0
         opening = self.phrases["switch"] if side_index else self.phrases["stage_start"]
         part.add(part.start + lead, opening, "switch" if side_index else "announce", 0)
-        active = part.start + max(stage.switch_pause if side_index else 0.0, lead)
+        pause = stage.switch_pause if side_index else 0.0
+        base = part.start + pause  # offsets written in the routine count from here
+        active = part.start + max(pause, lead)  # instructions begin here
         for text in stage.say:
             part.add(active, text, "instruction", 0)
         if cues.countdown and length >= cues.countdown + MIN_COUNTDOWN_SPARE:
@@ -376,9 +378,9 @@ class _Compiler:
             part.add(middle, self.phrases["halfway"], "reminder", 3)
         for reminder in stage.remind:
             if reminder.at is not None:
-                part.add(active + reminder.at, reminder.text, "reminder", 3)
+                part.add(max(base + reminder.at, active), reminder.text, "reminder", 3)
             elif reminder.every:
-                at = active + reminder.every
+                at = base + reminder.every
                 while at < part.end - 1.0:
                     part.add(at, reminder.text, "reminder", 3)
                     at += reminder.every
@@ -390,7 +392,7 @@ class _Compiler:
                 (s.end for s in layout.placed if s.role != "countdown"), default=active
             )
             first = (
-                active + stage.count.start
+                base + stage.count.start
                 if stage.count.start is not None
                 else spoken_end + SPEECH_GAP * 2
             )

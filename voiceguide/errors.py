@@ -14,14 +14,14 @@ class Severity(StrEnum):
 
 @dataclass(frozen=True, order=True)
 class Position:
-    """A place in a source file: 1-based line and column."""
+    """A place in a source file: 1-based line and column (0 for the file as a whole)."""
 
     path: str
-    line: int
-    column: int
+    line: int = 0
+    column: int = 0
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}"
+        return f"{self.path}:{self.line}:{self.column}" if self.line else self.path
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ def position_of(label: str, node: yaml.Node) -> Position:
 
 
 def _error(label: str, message: str, line: int | None = None, column: int = 1) -> RoutineError:
-    position = Position(label, line, column) if line is not None else None
+    position = Position(label, line, column) if line is not None else Position(label)
     return RoutineError([Diagnostic(Severity.ERROR, message, position)])
 
 

@@ -1,0 +1,70 @@
+"""Shared fixtures: a CLI runner and a helper that writes routine files."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from voiceguide.cli import cli
+
+MINIMAL = """\
+voiceguide: 1
+title: Test routine
+stages:
+  - name: Stroking
+    duration: 1m
+    say: Stroke down.
+"""
+
+
+@pytest.fixture
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Work inside a temporary folder so diagnostics show short relative paths."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+WriteRoutine = Callable[..., Path]
+
+
+@pytest.fixture
+def write_routine(in_tmp: Path) -> WriteRoutine:
+    """Write ``text`` (dedented) to ``name`` in the temporary folder."""
+
+    def write(text: str, name: str = "routine.yaml") -> Path:
+        path = in_tmp / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return Path(name)
+
+    return write
+
+
+RunCli = Callable[..., Result]
+
+
+@pytest.fixture
+def run_cli() -> RunCli:
+    """Invoke the CLI in-process; stdout and stderr are kept apart."""
+
+    def run(*args: str) -> Result:
+        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+    return run
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="Rewrite the golden files under tests/data/golden from the current output.",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
