@@ -266,6 +266,12 @@ CASES = [
         "r.yaml:5:15: error: duration of '25h' is over 24 hours; check the unit (s, m, h)",
     ),
     Case(
+        "duration-not-a-number",
+        stage("    duration: .nan\n"),
+        "r.yaml:5:15: error: duration: cannot read '.nan' as a duration; "
+        "write one such as 45s, 1m30s, 2 min, 1:30 or a number of seconds",
+    ),
+    Case(
         "duration-wrong-type",
         stage("    duration: true\n"),
         "r.yaml:5:15: error: duration must be a duration such as 45s, 1m30s or 2 min, not true/false",

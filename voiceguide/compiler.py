@@ -153,7 +153,7 @@ class _Layout:
 
     def place(self, candidates: list[_Candidate], segment: int) -> None:
         for item in sorted(candidates, key=lambda c: (c.priority, c.desired, c.order)):
-            length = self.oracle.speech(item.text)
+            length = _ms(self.oracle.speech(item.text))
             if item.anchored:
                 if item.desired + length > self.end or self.overlaps(item.desired, length):
                     self.warn(f"no room for {item.role} {item.text!r} at its time; it is left out")
@@ -257,7 +257,7 @@ class _Compiler:
         sound = cues.sounds.get(cue)
         if not sound:
             return 0.0
-        length = self.oracle.sound(sound)
+        length = _ms(self.oracle.sound(sound))
         self.events.append(Tone(_ms(time), length, cue, sound, segment))
         return length
 
@@ -265,7 +265,7 @@ class _Compiler:
         """Speak ``texts`` one after another from ``start``; return where the last ends."""
         time = start
         for text, role in texts:
-            length = self.oracle.speech(text)
+            length = _ms(self.oracle.speech(text))
             self.events.append(Speech(_ms(time), length, text, role, segment))
             time += length + SPEECH_GAP
         return time - SPEECH_GAP if texts else start

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 _UNITS = {
@@ -20,16 +21,14 @@ def parse_duration(value: str | int | float) -> float:
     if isinstance(value, bool):
         raise ValueError(f"expected a duration such as {EXAMPLES}, got {value!r}")
     if isinstance(value, int | float):
-        return float(value)
+        return _finite(float(value), value)
     text = value.strip()
     if not text:
         raise ValueError(f"empty duration; write one such as {EXAMPLES}")
-    try:
-        return float(text)
-    except ValueError:
-        pass
-    if text.startswith("-"):
+    if text.startswith("-") and not text.startswith("--"):
         return -parse_duration(text[1:])
+    if re.fullmatch(r"\+?(?:\d+(?:\.\d*)?|\.\d+)", text):
+        return float(text)
     clock = _CLOCK.match(text)
     if clock:
         hours, minutes, seconds = clock.groups()
@@ -50,6 +49,12 @@ def parse_duration(value: str | int | float) -> float:
         total += float(match.group(1)) * scale
         position = match.end()
     return total
+
+
+def _finite(seconds: float, value: object) -> float:
+    if not math.isfinite(seconds):
+        raise ValueError(f"expected a duration such as {EXAMPLES}, got {value!r}")
+    return seconds
 
 
 def format_clock(seconds: float) -> str:

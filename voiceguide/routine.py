@@ -295,6 +295,11 @@ _STAGE_KEYS = (
 )
 _BLOCK_KEYS = ("name", "repeat", "stages", "transition", "cues")
 _INCLUDE_KEYS = ("include",)
+_VOICE_KEYS = ("id", "rate", "volume")
+_SAFETY_KEYS = ("contraindications", "stop_if")
+_CUE_KEYS = ("countdown", "halfway", "next_up", "sounds")
+_REMINDER_KEYS = ("at", "every", "say")
+_COUNT_KEYS = ("reps", "every", "start")
 
 _TAG_NAMES = {
     "tag:yaml.org,2002:str": "text",
@@ -560,7 +565,7 @@ class _Reader:
     def voice(self, entry: tuple[yaml.Node, yaml.Node] | None) -> Voice:
         if entry is None:
             return Voice()
-        keys = self.mapping(entry[1], "voice", ("id", "rate", "volume"))
+        keys = self.mapping(entry[1], "voice", _VOICE_KEYS)
         if keys is None:
             return Voice()
         voice_id = self.text(keys["id"][1], "voice id") if "id" in keys else None
@@ -577,7 +582,7 @@ class _Reader:
     def safety(self, entry: tuple[yaml.Node, yaml.Node] | None) -> Safety:
         if entry is None:
             return Safety()
-        keys = self.mapping(entry[1], "safety", ("contraindications", "stop_if"))
+        keys = self.mapping(entry[1], "safety", _SAFETY_KEYS)
         if keys is None:
             return Safety()
         return Safety(
@@ -605,7 +610,7 @@ class _Reader:
         return result
 
     def cues(self, node: yaml.Node, what: str) -> CueOverrides:
-        keys = self.mapping(node, what, ("countdown", "halfway", "next_up", "sounds"))
+        keys = self.mapping(node, what, _CUE_KEYS)
         if keys is None:
             return CueOverrides()
         countdown = halfway = next_up = None
@@ -811,7 +816,7 @@ class _Reader:
             return ()
         result = []
         for child in node.value:
-            keys = self.mapping(child, "a reminder", ("at", "every", "say"))
+            keys = self.mapping(child, "a reminder", _REMINDER_KEYS)
             if keys is None:
                 continue
             if "say" not in keys:
@@ -850,7 +855,7 @@ class _Reader:
         return tuple(result)
 
     def count(self, node: yaml.Node, part: float) -> Count | None:
-        keys = self.mapping(node, "count", ("reps", "every", "start"))
+        keys = self.mapping(node, "count", _COUNT_KEYS)
         if keys is None:
             return None
         missing = [k for k in ("reps", "every") if k not in keys]
@@ -922,6 +927,12 @@ class _Reader:
             if "stages" not in keys_in:
                 self.error(included.root, "an included file needs 'stages'")
                 return ()
+            for key, (key_node, _) in keys_in.items():
+                if key not in {"stages", "voiceguide", "title", "description", "author"}:
+                    self.warning(
+                        key_node,
+                        f"only the stages of an included file are used; its {key!r} is ignored",
+                    )
             return self.items(keys_in["stages"][1], "stages")
         finally:
             self.include_stack.pop()

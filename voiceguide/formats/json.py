@@ -60,6 +60,7 @@ def script_to_dict(script: Script) -> dict[str, Any]:
                 "side": segment.side,
                 "technique": segment.technique,
                 "repetition": list(segment.repetition) if segment.repetition else None,
+                "number": segment.stage_number,
             }
             for segment in script.segments
         ],
