@@ -1,0 +1,555 @@
+"""Speech: the pyttsx3 synthesizer on the real engine, voice choice, the clip cache, fakes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from voiceguide.errors import AudioError
+from voiceguide.speech import (
+    CLIP_FORMAT,
+    TRIM_PAD_SECONDS,
+    CachedSynthesizer,
+    Clip,
+    ClipCache,
+    Pyttsx3Synthesizer,
+    Synthesizer,
+    VoiceInfo,
+    VoiceSettings,
+    _Engine,
+    _start_worker,
+    _StartError,
+    _WorkerTimeout,
+    choose_voice,
+    default_cache_folder,
+    engine_missing_message,
+    list_voices,
+    trim_silence,
+    voices_for,
+)
+from voiceguide.testing import FakeSynthesizer
+
+SENTENCE = "Stroke gently down the back of the neck, from the hairline to the shoulders."
+SHORT = "Stroke down."
+INSTALL = "sudo apt-get install espeak-ng"
+
+
+def rms(samples: npt.NDArray[np.float32]) -> float:
+    return float(np.sqrt(np.mean(np.square(samples, dtype=np.float64))))
+
+
+def loud_span(clip: Clip) -> tuple[int, int]:
+    """Index of the first and last sample louder than -50 dB re the peak."""
+    magnitude = np.abs(clip.samples)
+    loud = np.flatnonzero(magnitude > magnitude.max() * 10 ** (-50 / 20))
+    return int(loud[0]), int(loud[-1])
+
+
+@pytest.fixture(scope="module")
+def english() -> Iterator[Pyttsx3Synthesizer]:
+    """One English synthesizer (one worker) shared by the tests that only listen."""
+    with Pyttsx3Synthesizer(VoiceSettings(language="en")) as synthesizer:
+        yield synthesizer
+
+
+# --------------------------------------------------------------------------- the real engine
+
+
+@pytest.mark.audio
+def test_sentence_becomes_audible_speech_at_the_requested_rate() -> None:
+    """A sentence is float32 mono at the asked sample rate, audible, about as long as said."""
+    with Pyttsx3Synthesizer(sample_rate=48000) as synthesizer:
+        clip = synthesizer.synthesize(SENTENCE)
+    assert clip.sample_rate == 48000
+    assert clip.samples.dtype == np.float32
+    assert clip.samples.ndim == 1
+    assert rms(clip.samples) > 0.02
+    # 14 words at 150 words a minute: about 5.6 s; espeak is a little quicker.
+    assert 3.0 < clip.duration < 8.0
+
+
+@pytest.mark.audio
+def test_resampling_keeps_the_length(english: Pyttsx3Synthesizer) -> None:
+    """The same sentence lasts the same time whatever the session's sample rate."""
+    with Pyttsx3Synthesizer(sample_rate=22050) as low:
+        at_22050 = low.synthesize(SENTENCE)
+    at_44100 = english.synthesize(SENTENCE)
+    assert at_22050.sample_rate == 22050
+    assert at_44100.sample_rate == 44100
+    assert at_44100.duration == pytest.approx(at_22050.duration, abs=0.01)
+
+
+@pytest.mark.audio
+def test_longer_text_gives_a_longer_clip(english: Pyttsx3Synthesizer) -> None:
+    """Three sentences take clearly longer than two words."""
+    short = english.synthesize(SHORT)
+    long = english.synthesize(" ".join([SENTENCE] * 3))
+    assert short.duration > 0.3
+    assert long.duration > 5 * short.duration
+
+
+@pytest.mark.audio
+def test_each_text_gets_its_own_audio(english: Pyttsx3Synthesizer) -> None:
+    """Texts said in a row each get their own audio, the same text the same audio
+    (pyttsx3 honours only the last save_to_file before runAndWait)."""
+    first = english.synthesize(SHORT)
+    second = english.synthesize(SENTENCE)
+    again = english.synthesize(SHORT)
+    with Pyttsx3Synthesizer() as alone:
+        sentence_alone = alone.synthesize(SENTENCE)
+    # espeak-ng is not bit-exact from run to run (a few ms differ), so compare lengths.
+    assert second.duration > 2 * first.duration
+    assert second.duration == pytest.approx(sentence_alone.duration, abs=0.02)
+    assert again.duration == pytest.approx(first.duration, abs=0.02)
+    assert rms(again.samples) == pytest.approx(rms(first.samples), rel=0.1)
+
+
+@pytest.mark.audio
+def test_a_long_first_utterance_is_complete() -> None:
+    """The first utterance of a fresh engine is written in full before it is read, and
+    does not leak into the next one (pyttsx3's first runAndWait returns early)."""
+    text = "One two three four five six seven. " * 20
+    with Pyttsx3Synthesizer() as synthesizer:
+        first = synthesizer.synthesize(text)
+        second = synthesizer.synthesize(text)
+    assert first.duration > 30
+    assert first.duration == pytest.approx(second.duration, abs=0.05)
+
+
+@pytest.mark.audio
+def test_speaking_rate_and_volume_are_applied() -> None:
+    """A slower rate makes a longer clip; a lower volume a quieter one."""
+    with Pyttsx3Synthesizer(VoiceSettings(rate=100)) as slow:
+        slow_clip = slow.synthesize(SENTENCE)
+    with Pyttsx3Synthesizer(VoiceSettings(rate=200, volume=0.4)) as fast_quiet:
+        fast_clip = fast_quiet.synthesize(SENTENCE)
+    assert slow_clip.duration > 1.5 * fast_clip.duration
+    assert float(np.max(np.abs(fast_clip.samples))) < 0.7 * float(np.max(np.abs(slow_clip.samples)))
+
+
+@pytest.mark.audio
+def test_silence_is_trimmed_to_a_small_pad(english: Pyttsx3Synthesizer) -> None:
+    """At most the fixed pad of silence is left before and after the speech, and the
+    clip starts and ends at zero."""
+    clip = english.synthesize(SENTENCE)
+    first, last = loud_span(clip)
+    pad = round(TRIM_PAD_SECONDS * clip.sample_rate)
+    assert first <= pad
+    assert clip.samples.size - 1 - last <= pad
+    assert clip.samples[0] == 0.0
+    assert clip.samples[-1] == 0.0
+
+
+@pytest.mark.audio
+def test_nothing_reaches_our_stdout_or_stderr(capfd: pytest.CaptureFixture[str]) -> None:
+    """The engine's chatter ("Audio saved to ...") never reaches our stdout or stderr."""
+    with Pyttsx3Synthesizer() as synthesizer:
+        synthesizer.synthesize(SHORT)
+        synthesizer.synthesize(SENTENCE)
+    out, err = capfd.readouterr()
+    assert out == ""
+    assert err == ""
+
+
+@pytest.mark.audio
+def test_blank_text_is_an_empty_clip_without_the_engine() -> None:
+    """Blank text gives an empty clip and does not even start the engine."""
+    with Pyttsx3Synthesizer() as synthesizer:
+        clip = synthesizer.synthesize("  \n ")
+        assert (synthesizer.starts, synthesizer.calls) == (0, 0)
+    assert clip.samples.size == 0
+    assert clip.duration == 0.0
+
+
+@pytest.mark.audio
+def test_close_ends_the_worker_and_removes_its_files() -> None:
+    """Leaving the with-block ends the worker process and deletes its temporary folder."""
+    with Pyttsx3Synthesizer() as synthesizer:
+        synthesizer.synthesize(SHORT)
+        worker = synthesizer._resources.worker
+        folder = synthesizer._resources.folder
+        assert worker is not None
+        assert folder is not None
+        assert list(folder.iterdir()) == []  # each utterance's file is deleted once read
+    assert worker.process.poll() is not None
+    assert not folder.exists()
+
+
+@pytest.mark.audio
+def test_a_dead_worker_is_replaced() -> None:
+    """When the worker process dies between utterances, the next one starts a new worker."""
+    with Pyttsx3Synthesizer() as synthesizer:
+        synthesizer.synthesize(SHORT)
+        worker = synthesizer._resources.worker
+        assert worker is not None
+        worker.process.kill()
+        worker.process.wait()
+        clip = synthesizer.synthesize(SHORT)
+        assert synthesizer.starts == 2
+    assert clip.duration > 0.3
+
+
+@pytest.mark.audio
+def test_timeout_names_the_text_and_the_next_call_works() -> None:
+    """An utterance past the timeout raises AudioError naming the text; the worker is
+    restarted and the next utterance is spoken."""
+    long_text = "Breathe in slowly, and let the shoulders drop. " * 30
+    with Pyttsx3Synthesizer(timeout=0.001) as synthesizer:
+        assert synthesizer.voice is not None  # the worker is up: only the utterance is timed
+        with pytest.raises(AudioError) as caught:
+            synthesizer.synthesize(long_text)
+        assert str(caught.value) == (
+            "the speech engine took more than 0.001 s to say "
+            "'Breathe in slowly, and let the shoulders drop. Breathe in s…'; "
+            "it was stopped and will restart"
+        )
+        synthesizer.timeout = 30.0
+        clip = synthesizer.synthesize(SHORT)
+        assert synthesizer.starts == 2
+        assert synthesizer.calls == 1
+    assert clip.duration > 0.3
+
+
+# --------------------------------------------------------------------------- voices
+
+
+def test_voice_choice_prefers_the_language_itself() -> None:
+    """For a language, a voice tagged with it wins over one whose id names it, which wins
+    over a regional variant; Russian-in-Latvia is not Latvian."""
+    voices = [
+        VoiceInfo("gmw/en-029", "English (Caribbean)", ("en-029",)),
+        VoiceInfo("gmw/en", "English (Great Britain)", ("en-gb",)),
+        VoiceInfo("zle/ru-lv", "Russian (Latvia)", ("ru-lv",)),
+        VoiceInfo("bat/lv", "Latvian", ("lv",)),
+        VoiceInfo("gmw/en-us", "English (America)", ("en-us",)),
+    ]
+    languages = ["en", "en-GB", "lv", "en_US", "ru", "uk"]
+    chosen = {lang: choose_voice(voices, lang) for lang in languages}
+    assert {lang: v.id if v else None for lang, v in chosen.items()} == {
+        "en": "gmw/en",
+        "en-GB": "gmw/en",
+        "lv": "bat/lv",
+        "en_US": "gmw/en-us",
+        "ru": "zle/ru-lv",
+        "uk": None,
+    }
+    assert [v.id for v in voices_for(voices, "en")] == [
+        "gmw/en",
+        "gmw/en-029",
+        "gmw/en-us",
+    ]
+
+
+@pytest.mark.audio
+def test_installed_voices_include_ukrainian_and_latvian() -> None:
+    """The engine here lists Ukrainian and Latvian voices, each first for its language."""
+    everything = list_voices()
+    assert len(everything) > 50
+    assert [v.id for v in list_voices("uk")] == ["zle/uk"]
+    assert list_voices("lv")[0].id == "bat/lv"
+    assert "zle/ru-lv" not in [v.id for v in list_voices("lv")]
+
+
+@pytest.mark.audio
+@pytest.mark.parametrize(
+    ("language", "voice_id", "text"),
+    [
+        ("uk", "zle/uk", "Повільно погладьте шию згори донизу."),
+        ("lv", "bat/lv", "Lēnām glaudiet kaklu no augšas uz leju."),
+        ("en", "gmw/en", SHORT),
+    ],
+)
+def test_language_picks_its_voice(language: str, voice_id: str, text: str) -> None:
+    """A language picks that language's voice, which then speaks text in it."""
+    with Pyttsx3Synthesizer(VoiceSettings(language=language)) as synthesizer:
+        assert synthesizer.voice is not None
+        assert synthesizer.voice.id == voice_id
+        clip = synthesizer.synthesize(text)
+    assert rms(clip.samples) > 0.02
+
+
+@pytest.mark.audio
+def test_voice_by_id_wins_over_language() -> None:
+    """A voice id is used as given, whatever the language says."""
+    settings = VoiceSettings(voice="gmw/en-us", language="uk")
+    with Pyttsx3Synthesizer(settings) as synthesizer:
+        assert synthesizer.voice == VoiceInfo("gmw/en-us", "English (America)", ("en-us",))
+
+
+@pytest.mark.audio
+def test_unknown_voice_or_language_is_an_audio_error() -> None:
+    """A voice id or a language nothing speaks is reported in one line, naming it."""
+    with (
+        Pyttsx3Synthesizer(VoiceSettings(voice="xx/nobody")) as synthesizer,
+        pytest.raises(AudioError) as caught,
+    ):
+        synthesizer.synthesize(SHORT)
+    assert str(caught.value) == "no installed speech voice has the id 'xx/nobody'"
+    with (
+        Pyttsx3Synthesizer(VoiceSettings(language="tlh")) as synthesizer,
+        pytest.raises(AudioError) as caught,
+    ):
+        synthesizer.synthesize(SHORT)
+    assert str(caught.value) == (
+        "no installed speech voice speaks 'tlh'; choose a voice id or install more voices "
+        f"(on Debian/Ubuntu: {INSTALL})"
+    )
+
+
+def test_settings_are_checked() -> None:
+    """A rate that is not a positive integer or a volume outside 0..1 is refused."""
+    with pytest.raises(ValueError, match="speaking rate"):
+        VoiceSettings(rate=0)
+    with pytest.raises(ValueError, match="volume"):
+        VoiceSettings(volume=1.5)
+
+
+def test_key_names_engine_voice_rate_volume_and_sample_rate() -> None:
+    """The cache key changes with anything that changes the audio, without starting it."""
+    base = Pyttsx3Synthesizer(VoiceSettings(language="uk"))
+    keys = {
+        base.key,
+        Pyttsx3Synthesizer(VoiceSettings(language="lv")).key,
+        Pyttsx3Synthesizer(VoiceSettings(voice="zle/uk")).key,
+        Pyttsx3Synthesizer(VoiceSettings(language="uk", rate=151)).key,
+        Pyttsx3Synthesizer(VoiceSettings(language="uk", volume=0.9)).key,
+        Pyttsx3Synthesizer(VoiceSettings(language="uk"), sample_rate=48000).key,
+    }
+    assert len(keys) == 6
+    assert base.key == Pyttsx3Synthesizer(VoiceSettings(language="uk")).key
+    assert base.starts == 0
+
+
+# --------------------------------------------------------------------------- a missing engine
+
+
+def test_missing_engine_message_says_how_to_install() -> None:
+    """The message for an engine that cannot start is one line with the install command."""
+    assert engine_missing_message("libespeak-ng.so.1:\n cannot open") == (
+        "the speech engine could not start (libespeak-ng.so.1: cannot open); "
+        f"is espeak-ng installed? on Debian/Ubuntu: {INSTALL}"
+    )
+
+
+@pytest.mark.audio
+def test_broken_espeak_data_is_reported_with_the_install_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With espeak-ng's data folder missing the worker dies at start; the user gets one
+    line saying why and how to install espeak-ng."""
+    monkeypatch.setenv("ESPEAK_DATA_PATH", str(tmp_path))
+    with Pyttsx3Synthesizer() as synthesizer, pytest.raises(AudioError) as caught:
+        synthesizer.synthesize(SHORT)
+    message = str(caught.value)
+    assert message.startswith("the speech engine could not start (")
+    assert message.endswith(INSTALL)
+    assert "\n" not in message
+    with pytest.raises(AudioError, match=INSTALL):
+        list_voices()
+
+
+def test_worker_reports_pyttsx3_that_cannot_be_imported(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In the worker, a pyttsx3 that cannot be imported is an engine failure."""
+    monkeypatch.setitem(sys.modules, "pyttsx3", None)
+    with pytest.raises(_StartError) as caught:
+        _Engine({})
+    assert caught.value.kind == "engine"
+    assert str(caught.value).startswith("pyttsx3 cannot be imported: ")
+
+
+def test_worker_reports_espeak_that_cannot_be_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In the worker, pyttsx3.init failing (no libespeak-ng) is an engine failure whose
+    message carries pyttsx3's reason."""
+    import pyttsx3
+
+    def no_library(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("This means you probably do not have eSpeak or eSpeak-ng installed!")
+
+    monkeypatch.setattr(pyttsx3, "init", no_library)
+    with pytest.raises(_StartError) as caught:
+        _Engine({})
+    assert caught.value.kind == "engine"
+    assert engine_missing_message(str(caught.value)) == (
+        "the speech engine could not start (This means you probably do not have eSpeak or "
+        f"eSpeak-ng installed!); is espeak-ng installed? on Debian/Ubuntu: {INSTALL}"
+    )
+
+
+# --------------------------------------------------------------------------- cache
+
+
+@pytest.mark.audio
+def test_second_run_synthesizes_nothing(tmp_path: Path) -> None:
+    """With the cache, a second run of the same texts is all hits: the engine is not even
+    started, and the clips are the same samples."""
+    texts = [SHORT, SENTENCE, SHORT]
+    with CachedSynthesizer(Pyttsx3Synthesizer(), ClipCache(tmp_path)) as first_run:
+        first = [first_run.synthesize(text) for text in texts]
+        assert (first_run.misses, first_run.hits) == (2, 1)
+    inner = Pyttsx3Synthesizer()
+    with CachedSynthesizer(inner, ClipCache(tmp_path)) as second_run:
+        second = [second_run.synthesize(text) for text in texts]
+        assert (second_run.misses, second_run.hits) == (0, 3)
+    assert (inner.calls, inner.starts) == (0, 0)
+    for before, after in zip(first, second, strict=True):
+        assert after.sample_rate == before.sample_rate
+        np.testing.assert_array_equal(after.samples, before.samples)
+
+
+def test_cache_hit_calls_the_inner_synthesizer_once(tmp_path: Path) -> None:
+    """The same text twice reaches the inner synthesizer once; the second is a hit."""
+    fake = FakeSynthesizer()
+    cached = CachedSynthesizer(fake, ClipCache(tmp_path))
+    one = cached.synthesize(SENTENCE)
+    two = cached.synthesize(SENTENCE)
+    assert fake.spoken == [SENTENCE]
+    assert (cached.misses, cached.hits) == (1, 1)
+    np.testing.assert_array_equal(one.samples, two.samples)
+    assert cached.key == fake.key
+
+
+def test_cache_round_trip_is_exact_and_keyed(tmp_path: Path) -> None:
+    """A stored clip comes back sample for sample at its rate, only for the same key and
+    text; no temporary files are left."""
+    cache = ClipCache(tmp_path / "clips")
+    clip = FakeSynthesizer(sample_rate=22050).synthesize(SENTENCE)
+    path = cache.put("key-a", SENTENCE, clip)
+    assert path.parent == tmp_path / "clips"
+    back = cache.get("key-a", SENTENCE)
+    assert back is not None
+    assert back.sample_rate == 22050
+    assert back.samples.dtype == np.float32
+    np.testing.assert_array_equal(back.samples, clip.samples)
+    assert cache.get("key-b", SENTENCE) is None
+    assert cache.get("key-a", SENTENCE + " ") is None
+    assert sorted(p.name for p in (tmp_path / "clips").iterdir()) == [path.name]
+    assert len(cache) == 1
+
+
+def test_clear_empties_the_cache(tmp_path: Path) -> None:
+    """clear() removes every clip, says how many, and later lookups miss."""
+    cache = ClipCache(tmp_path)
+    fake = FakeSynthesizer()
+    for text in ["one", "two words", "three more words"]:
+        cache.put(fake.key, text, fake.synthesize(text))
+    assert cache.clear() == 3
+    assert cache.get(fake.key, "one") is None
+    assert len(cache) == 0
+    assert cache.clear() == 0
+    assert ClipCache(tmp_path / "never-made").clear() == 0
+
+
+def test_damaged_cache_entry_is_a_miss(tmp_path: Path) -> None:
+    """A cache file that cannot be decoded counts as a miss and is removed."""
+    cache = ClipCache(tmp_path)
+    cache.path("key", "text").write_bytes(b"RIFF but not really")
+    assert cache.get("key", "text") is None
+    assert not cache.path("key", "text").exists()
+
+
+def test_unwritable_cache_is_an_audio_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cache folder that cannot be made is reported naming it and the variable to set."""
+    monkeypatch.chdir(tmp_path)
+    Path("taken").write_text("a file, not a folder", encoding="utf-8")
+    cache = ClipCache(Path("taken") / "clips")
+    with pytest.raises(AudioError) as caught:
+        cache.put("key", "text", FakeSynthesizer().synthesize("text"))
+    message = str(caught.value)
+    assert message.startswith("cannot write to the speech cache taken/clips: ")
+    assert message.endswith("(set VOICEGUIDE_CACHE_DIR to use another folder)")
+
+
+def test_cache_folder_follows_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """VOICEGUIDE_CACHE_DIR moves the cache; otherwise it is the user cache folder."""
+    monkeypatch.setenv("VOICEGUIDE_CACHE_DIR", str(tmp_path / "mine"))
+    assert default_cache_folder() == tmp_path / "mine" / "clips"
+    assert ClipCache().folder == tmp_path / "mine" / "clips"
+    monkeypatch.delenv("VOICEGUIDE_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    if sys.platform.startswith("linux"):
+        assert default_cache_folder() == tmp_path / "xdg" / "voiceguide" / "clips"
+    assert default_cache_folder().parts[-2:] == ("voiceguide", "clips")
+
+
+def test_cache_file_names_depend_on_format_key_and_text(tmp_path: Path) -> None:
+    """Entries are named by a sha256 of the clip format, the key and the text."""
+    import hashlib
+    import json
+
+    cache = ClipCache(tmp_path)
+    expected = hashlib.sha256(json.dumps([CLIP_FORMAT, "k", "t"]).encode()).hexdigest()
+    assert cache.path("k", "t") == tmp_path / f"{expected}.wav"
+
+
+# --------------------------------------------------------------------------- helpers and fakes
+
+
+def test_trim_silence_keeps_a_fixed_pad_and_fades_the_ends() -> None:
+    """One second of silence either side of a tone is cut to the pad; the ends are 0."""
+    rate = 8000
+    tone = (0.5 * np.sin(2 * np.pi * 200 * np.arange(4000) / rate)).astype(np.float32)
+    silence = np.zeros(rate, dtype=np.float32)
+    trimmed = trim_silence(np.concatenate([silence, tone, silence]), rate)
+    pad = round(TRIM_PAD_SECONDS * rate)
+    first, last = loud_span(Clip(trimmed, rate))
+    assert first == pad
+    assert trimmed.size - 1 - last == pad
+    assert trimmed[0] == 0.0
+    assert trimmed[-1] == 0.0
+    assert trim_silence(np.zeros(rate, dtype=np.float32), rate).size == 2 * pad
+
+
+def test_fake_synthesizer_records_and_is_deterministic() -> None:
+    """The fake records what it was asked to say, in order, and its clip length follows
+    the word count at its rate."""
+    fake: Synthesizer = FakeSynthesizer(words_per_minute=120, sample_rate=16000)
+    assert isinstance(fake, FakeSynthesizer)
+    one = fake.synthesize("three little words")
+    two = fake.synthesize("three little words")
+    empty = fake.synthesize("")
+    assert fake.spoken == ["three little words", "three little words", ""]
+    assert one.sample_rate == 16000
+    assert one.duration == pytest.approx(1.5)
+    assert empty.samples.size == 0
+    np.testing.assert_array_equal(one.samples, two.samples)
+    assert float(np.max(np.abs(one.samples))) == pytest.approx(0.1, rel=1e-3)
+    assert one.samples[0] == 0.0
+
+
+def test_importing_speech_stays_light() -> None:
+    """Importing speech and testing pulls in none of the audio libraries."""
+    heavy = ["numpy", "soundfile", "soxr", "pyttsx3", "platformdirs"]
+    code = (
+        "import sys, voiceguide.speech, voiceguide.testing; "
+        f"print([m for m in {heavy!r} if m in sys.modules])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.audio
+def test_a_late_answer_is_not_taken_for_the_next_request() -> None:
+    """An answer to a request the parent stopped waiting for is skipped, not mistaken for
+    the answer to the next request."""
+    worker, _ = _start_worker({})
+    try:
+        with pytest.raises(_WorkerTimeout):
+            worker.call({"op": "say", "text": "One two three. " * 30, "path": os.devnull}, 0.0)
+        answer = worker.call({"op": "voices"}, 10.0)
+    finally:
+        worker.stop()
+    assert answer["ok"] is True
+    assert "voices" in answer
