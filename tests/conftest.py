@@ -68,3 +68,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_clip_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests never touch the user's clip cache; they share one for the session."""
+    import os
+
+    os.environ["VOICEGUIDE_CACHE_DIR"] = str(tmp_path_factory.mktemp("voiceguide-cache"))

@@ -7,9 +7,11 @@ Exit codes: 0 success, 1 routine or runtime error, 2 usage error, 130 interrupte
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -55,7 +57,68 @@ def cli() -> None:
     """
 
 
+if TYPE_CHECKING:
+    from voiceguide.guide import VoiceOptions
+    from voiceguide.routine import Routine
+
 routine_argument = click.argument("routine", metavar="ROUTINE")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def voice_options(command: F) -> F:
+    """--voice, --rate, --volume and --no-cache, shared by the commands that speak."""
+    options = [
+        click.option(
+            "--voice",
+            metavar="ID",
+            help="Voice id (see 'voiceguide voices'). [default: the routine's, else the "
+            "first voice for its language]",
+        ),
+        click.option(
+            "--rate",
+            type=click.IntRange(40, 500),
+            metavar="WPM",
+            help="Speaking rate in words per minute. [default: the routine's, else 150]",
+        ),
+        click.option(
+            "--volume",
+            type=click.FloatRange(0.0, 1.0),
+            help="Speech volume from 0 to 1. [default: the routine's, else 1]",
+        ),
+        click.option(
+            "--no-cache",
+            is_flag=True,
+            help="Synthesize every utterance again; do not use the clip cache.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _voice(voice: str | None, rate: int | None, volume: float | None) -> VoiceOptions:
+    from voiceguide.guide import VoiceOptions
+
+    return VoiceOptions(voice, rate, volume)
+
+
+@contextlib.contextmanager
+def progress_bar(label: str, quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress callback drawing a bar on stderr, or None when quiet or not a terminal."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=1, label=label, file=sys.stderr, show_eta=True) as bar:
+        shown = 0
+
+        def update(done: int, total: int) -> None:
+            nonlocal shown
+            bar.length = max(total, 1)
+            bar.update(done - shown)
+            shown = done
+
+        yield update
 
 
 @cli.command()
@@ -123,24 +186,52 @@ FORMAT_CHOICES = ["text", "json", "srt", "vtt", "markdown"]
     help="Write to this file instead of standard output.",
 )
 @click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
-def preview(routine: str, format_name: str | None, output: Path | None, force: bool) -> None:
+@click.option(
+    "--exact",
+    is_flag=True,
+    help="Synthesize the speech and use its real lengths, so the timeline is exactly the audio's.",
+)
+@voice_options
+def preview(
+    routine: str,
+    format_name: str | None,
+    output: Path | None,
+    force: bool,
+    exact: bool,
+    voice: str | None,
+    rate: int | None,
+    volume: float | None,
+    no_cache: bool,
+) -> None:
     """Show a routine's timeline without sound: as text, JSON, subtitles or a handout.
 
-    Speech lengths are estimated from the speaking rate.
+    Speech lengths are estimated from the speaking rate; with --exact they are measured
+    from the synthesized speech (the voice options then apply).
 
     \b
     Example:
       voiceguide preview neck
       voiceguide preview neck --format markdown -o neck-handout.md
+      voiceguide preview neck --exact --format srt
     """
-    from voiceguide.compiler import compile_routine
-    from voiceguide.files import write_text_atomic
+    from voiceguide.compiler import EstimatedDurations, compile_routine
+    from voiceguide.files import check_target, write_text_atomic
     from voiceguide.formats import SUFFIXES, WRITERS
     from voiceguide.routine import load_routine
 
     if format_name is None:
         format_name = SUFFIXES.get(output.suffix.lower(), "text") if output else "text"
-    script = compile_routine(load_routine(routine))
+    if output is not None:
+        check_target(output, force)
+    loaded = load_routine(routine)
+    options = _voice(voice, rate, volume)
+    if exact:
+        from voiceguide.guide import measured_script
+        from voiceguide.render import DEFAULT_SAMPLE_RATE
+
+        script, _ = measured_script(loaded, options, DEFAULT_SAMPLE_RATE, use_cache=not no_cache)
+    else:
+        script = compile_routine(loaded, EstimatedDurations(options.settings_for(loaded).rate))
     for warning in script.warnings:
         click.echo(str(warning), err=True)
     text = WRITERS[format_name](script)
@@ -182,6 +273,173 @@ def schema() -> None:
         (resources.files("voiceguide") / "schema" / "routine.schema.json").read_text("utf-8"),
         nl=False,
     )
+
+
+def _default_output(routine: Routine, reference: str) -> Path:
+    stem = routine.name or (routine.path.stem if routine.path else Path(reference).stem)
+    folder = Path("audio")
+    folder.mkdir(exist_ok=True)
+    return folder / f"{stem}.mp3"
+
+
+@cli.command()
+@routine_argument
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The audio file; its extension picks the format: .wav .flac .ogg .opus .mp3. "
+    "[default: audio/ROUTINE.mp3]",
+)
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+@click.option(
+    "--subtitles",
+    type=click.Choice(["srt", "vtt", "both", "none"]),
+    default="srt",
+    show_default=True,
+    help="Subtitle files to write beside the audio, with the same name.",
+)
+@click.option(
+    "--sample-rate",
+    type=click.IntRange(8000, 192_000),
+    metavar="HZ",
+    help="Sample rate of the guide. [default: 44100; 48000 for .opus]",
+)
+@click.option("--stereo", is_flag=True, help="Two channels instead of one.")
+@click.option(
+    "--loudness",
+    type=click.FloatRange(-40.0, -6.0),
+    default=-16.0,
+    show_default=True,
+    metavar="LUFS",
+    help="Integrated loudness of the guide.",
+)
+@voice_options
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
+def export(
+    routine: str,
+    output: Path | None,
+    force: bool,
+    subtitles: str,
+    sample_rate: int | None,
+    stereo: bool,
+    loudness: float,
+    voice: str | None,
+    rate: int | None,
+    volume: float | None,
+    no_cache: bool,
+    quiet: bool,
+) -> None:
+    """Export a routine as an audio guide with chapters and subtitles.
+
+    One chapter per stage (and per side); title, artist and comment tags; subtitles timed
+    to the audio. The guide is normalized to a spoken-word loudness with a true-peak limit.
+    Nothing is written unless all of it succeeds, and no file is overwritten without --force.
+
+    \b
+    Example:
+      voiceguide export neck
+      voiceguide export neck -o neck.flac --subtitles both --rate 140
+    """
+    from voiceguide.durations import format_length
+    from voiceguide.export import audio_format, chapters, sidecar_paths
+    from voiceguide.export import export as write_guide
+    from voiceguide.files import check_target
+    from voiceguide.routine import load_routine
+
+    loaded = load_routine(routine)
+    target = output or _default_output(loaded, routine)
+    fmt = audio_format(target)
+    for path in [target, *sidecar_paths(target, subtitles)]:
+        check_target(path, force)
+    from voiceguide.guide import prepare  # numpy, scipy and the engine: only past the checks
+    from voiceguide.render import DEFAULT_SAMPLE_RATE, RenderSettings
+
+    if sample_rate is None:
+        sample_rate = fmt.rates[0] if fmt.rates else DEFAULT_SAMPLE_RATE
+    settings = RenderSettings(sample_rate, 2 if stereo else 1, loudness)
+    with progress_bar("Speech   ", quiet) as speech, progress_bar("Loudness ", quiet) as level:
+        guide = prepare(
+            loaded,
+            _voice(voice, rate, volume),
+            settings,
+            use_cache=not no_cache,
+            speech_progress=speech,
+            level_progress=level,
+        )
+    for warning in guide.script.warnings:
+        click.echo(str(warning), err=True)
+    with progress_bar("Encoding ", quiet) as encoding:
+        written = write_guide(
+            guide.renderer, target, force=force, subtitles=subtitles, progress=encoding
+        )
+    if not quiet:
+        names = " and ".join(str(p) for p in written)
+        click.echo(
+            f"wrote {names} ({format_length(guide.script.duration)}, "
+            f"{len(chapters(guide.script))} chapters)",
+            err=True,
+        )
+
+
+@cli.command()
+@click.option("--language", metavar="CODE", help="Only voices for this language, e.g. uk or en-GB.")
+def voices(language: str | None) -> None:
+    """List the installed voices: id, languages and name.
+
+    \b
+    Example:
+      voiceguide voices --language uk
+    """
+    from voiceguide.speech import list_voices
+
+    found = list_voices(language)
+    if not found:
+        raise ReportedError(f"voiceguide: error: no installed voice speaks {language!r}")
+    for info in found:
+        click.echo(f"{info.id:<20} {','.join(info.languages):<12} {info.name}")
+
+
+@cli.group()
+def cache() -> None:
+    """The cache of synthesized speech clips.
+
+    \b
+    Example:
+      voiceguide cache info
+      voiceguide cache clear
+    """
+
+
+@cache.command("clear")
+def cache_clear() -> None:
+    """Delete every cached clip.
+
+    \b
+    Example:
+      voiceguide cache clear
+    """
+    from voiceguide.speech import ClipCache
+
+    clips = ClipCache()
+    removed = clips.clear()
+    click.echo(f"removed {removed} clip{'s' * (removed != 1)} from {clips.folder}", err=True)
+
+
+@cache.command("info")
+def cache_info() -> None:
+    """Show where the clips are cached, how many and how much space they take.
+
+    \b
+    Example:
+      voiceguide cache info
+    """
+    from voiceguide.speech import ClipCache
+
+    clips = ClipCache()
+    files = list(clips.folder.glob(f"*{clips.SUFFIX}")) if clips.folder.is_dir() else []
+    size = sum(f.stat().st_size for f in files)
+    click.echo(f"{clips.folder}\t{len(files)} clips\t{size / 1e6:.1f} MB")
 
 
 def main(argv: list[str] | None = None) -> NoReturn:

@@ -33,6 +33,9 @@ def atomic_output(path: Path, force: bool) -> Iterator[Path]:
     handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     os.close(handle)
     temporary = Path(name)
+    umask = os.umask(0)
+    os.umask(umask)
+    temporary.chmod(0o666 & ~umask)  # mkstemp makes it private; give it a normal file's mode
     try:
         yield temporary
         with temporary.open("rb") as written:

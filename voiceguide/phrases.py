@@ -26,6 +26,36 @@ PHRASES: dict[str, dict[str, str]] = {
         "last_stage": "the end of the session",
         "get_ready": "Get ready.",
     },
+    "uk": {
+        "stage_start": "{stage}.",
+        "switch": "Тепер {side} бік.",
+        "next_up": "Далі: {next}.",
+        "contraindications": "Не виконуйте цей сеанс, якщо у вас є щось із переліченого:",
+        "stop_if": "Негайно зупиніться, якщо відчуєте:",
+        "finish": "Сеанс завершено. Відпочиньте кілька хвилин, перш ніж вставати.",
+        "last_stage": "кінець сеансу",
+        "get_ready": "Приготуйтеся.",
+    },
+    "ru": {
+        "stage_start": "{stage}.",
+        "switch": "Теперь {side} сторона.",
+        "next_up": "Далее: {next}.",
+        "contraindications": "Не выполняйте этот сеанс, если у вас есть что-либо из перечисленного:",
+        "stop_if": "Немедленно остановитесь, если почувствуете:",
+        "finish": "Сеанс окончен. Отдохните несколько минут, прежде чем вставать.",
+        "last_stage": "конец сеанса",
+        "get_ready": "Приготовьтесь.",
+    },
+    "lv": {
+        "stage_start": "{stage}.",
+        "switch": "Tagad {side} puse.",
+        "next_up": "Tālāk: {next}.",
+        "contraindications": "Neveiciet šo seansu, ja jums ir kaut kas no šī:",
+        "stop_if": "Nekavējoties apstājieties, ja jūtat:",
+        "finish": "Seanss ir beidzies. Pirms piecelties, atpūtieties dažas minūtes.",
+        "last_stage": "seansa beigas",
+        "get_ready": "Sagatavojieties.",
+    },
 }
 
 

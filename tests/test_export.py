@@ -1,0 +1,315 @@
+"""`voiceguide export` on the real engine: every format decoded, probed and analysed."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import soundfile
+import srt
+import webvtt
+
+from tests.conftest import RunCli
+from voiceguide.loudness import LoudnessMeter, gain_to_db, true_peak
+from voiceguide.render import TONE_GAIN_DB
+from voiceguide.tones import synthesize
+
+pytestmark = pytest.mark.audio
+
+SHORT = str(Path(__file__).parent / "data" / "short.yaml")
+FORMATS = [".wav", ".flac", ".ogg", ".opus", ".mp3"]
+
+
+def exact_script(run_cli: RunCli, *options: str) -> dict[str, Any]:
+    result = run_cli("preview", SHORT, "--exact", "--format", "json", *options)
+    assert result.exit_code == 0, result.output
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+def ffprobe(path: Path, *entries: str) -> dict[str, Any]:
+    output = subprocess.run(
+        ["ffprobe", "-v", "error", "-of", "json", *entries, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    data: dict[str, Any] = json.loads(output)
+    return data
+
+
+def ffmpeg_decode(path: Path, rate: int) -> np.ndarray:
+    raw = subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-i",
+            str(path),
+            "-f",
+            "f32le",
+            "-ac",
+            "1",
+            "-ar",
+            str(rate),
+            "-",
+        ],
+        capture_output=True,
+        check=True,
+    ).stdout
+    return np.frombuffer(raw, dtype=np.float32)
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The short routine exported once to every format, with both subtitle files."""
+    from click.testing import CliRunner
+
+    from voiceguide.cli import cli
+
+    folder = tmp_path_factory.mktemp("exports")
+    files = {}
+    for suffix in FORMATS:
+        target = folder / f"guide-{suffix[1:]}{suffix}"
+        result = CliRunner().invoke(
+            cli, ["export", SHORT, "-o", str(target), "--subtitles", "both", "-q"]
+        )
+        assert result.exit_code == 0, result.output
+        assert result.stderr == ""  # -q: no progress, no summary
+        files[suffix] = target
+    return files
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_decoded_length_is_the_script_duration(
+    exported: dict[str, Path], suffix: str, run_cli: RunCli
+) -> None:
+    """Decoded by libsndfile and by ffmpeg, and as ffprobe reports it (less the encoder
+    delay it shows as start_time), the guide lasts the script's duration within 20 ms."""
+    path = exported[suffix]
+    duration = exact_script(run_cli)["duration"]
+    info = soundfile.info(str(path))
+    assert abs(info.frames / info.samplerate - duration) <= 0.020
+    assert abs(len(ffmpeg_decode(path, info.samplerate)) / info.samplerate - duration) <= 0.020
+    probed = ffprobe(path, "-show_entries", "format=duration,start_time")["format"]
+    delay = float(probed.get("start_time", 0.0))  # the encoder delay of MP3
+    assert abs(float(probed["duration"]) - delay - duration) <= 0.020
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_chapters_are_read_back_by_ffprobe(
+    exported: dict[str, Path], suffix: str, run_cli: RunCli
+) -> None:
+    """ffprobe lists one chapter per stage part, plus introduction and end, at their times."""
+    script = exact_script(run_cli)
+    expected = [s for s in script["stages"] if s["kind"] != "transition"]
+    found = ffprobe(exported[suffix], "-show_chapters")["chapters"]
+    assert [c["tags"]["title"] for c in found] == [s["label"] for s in expected]
+    for chapter, segment in zip(found, expected, strict=True):
+        assert abs(float(chapter["start_time"]) - segment["start"]) <= 0.001
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_tags(exported: dict[str, Path], suffix: str) -> None:
+    """Title, artist and comment tags are set."""
+    probed = ffprobe(exported[suffix], "-show_entries", "format_tags:stream_tags")
+    found = {**probed["format"].get("tags", {}), **probed["streams"][0].get("tags", {})}
+    tags = {k.lower(): v for k, v in found.items()}
+    assert tags["title"] == "Short check"
+    assert tags["artist"] == "voiceguide"
+    assert "Made with voiceguide" in tags["comment"]
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_each_tone_starts_at_its_scheduled_sample(
+    exported: dict[str, Path], suffix: str, run_cli: RunCli
+) -> None:
+    """Analysing the decoded file: every cue sound starts within 1 ms of its time."""
+    path = exported[suffix]
+    rate = soundfile.info(str(path)).samplerate
+    audio = ffmpeg_decode(path, rate)
+    tones = [e for e in exact_script(run_cli)["events"] if e["kind"] == "tone"]
+    assert len(tones) >= 10
+    for tone in tones:
+        reference = synthesize(tone["sound"], rate) * 10 ** (TONE_GAIN_DB / 20)
+        at = round(tone["time"] * rate)
+        lo = max(at - rate // 20, 0)
+        window = audio[lo : at + rate // 20 + len(reference)]
+        correlation = np.correlate(window, reference, mode="valid")
+        found = lo + int(np.argmax(correlation))
+        assert abs(found - at) / rate <= 0.001, (tone, (found - at) / rate)
+
+
+def test_loudness_and_peak(exported: dict[str, Path]) -> None:
+    """The guide sits at -16 LUFS (within 0.5 LU) with its true peak at or under -1 dBTP."""
+    audio, rate = soundfile.read(str(exported[".wav"]), dtype="float32", always_2d=True)
+    meter = LoudnessMeter(rate, 1)
+    meter.add(audio)
+    assert meter.integrated() == pytest.approx(-16.0, abs=0.5)
+    assert gain_to_db(true_peak(audio[:, 0])) <= -1.0 + 0.1
+    assert np.abs(audio).max() < 0.999
+
+
+@pytest.mark.parametrize("kind", ["srt", "vtt"])
+def test_subtitles_are_timed_to_the_audio(
+    exported: dict[str, Path], kind: str, run_cli: RunCli
+) -> None:
+    """The sidecar subtitles parse, and their times are the measured speech times."""
+    speech = [e for e in exact_script(run_cli)["events"] if e["kind"] == "speech"]
+    path = exported[".wav"].with_suffix(f".{kind}")
+    if kind == "srt":
+        cues = [(c.content, c.start.total_seconds()) for c in srt.parse(path.read_text("utf-8"))]
+    else:
+        cues = [
+            (c.text, c.start_in_seconds + int(c.start.split(".")[1]) / 1000)
+            for c in webvtt.read(str(path))
+        ]
+    assert cues == [(s["text"], round(s["time"], 3)) for s in speech]
+
+
+def test_second_export_synthesizes_nothing(
+    in_tmp: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the clip cache warm, exporting again never calls the speech engine;
+    --no-cache does."""
+    assert run_cli("export", SHORT, "-o", "a.wav", "-q").exit_code == 0
+    from voiceguide.speech import Pyttsx3Synthesizer
+
+    def refuse(self: object, text: str) -> None:
+        raise AssertionError(f"synthesized {text!r}")
+
+    monkeypatch.setattr(Pyttsx3Synthesizer, "synthesize", refuse)
+    assert run_cli("export", SHORT, "-o", "b.wav", "-q").exit_code == 0
+    with pytest.raises(AssertionError, match="synthesized"):
+        run_cli("export", SHORT, "-o", "c.wav", "-q", "--no-cache")
+
+
+def test_default_output_is_audio_folder_mp3(in_tmp: Path, run_cli: RunCli) -> None:
+    """Without -o, the guide lands in audio/<routine>.mp3 beside its subtitles."""
+    result = run_cli("export", SHORT)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (in_tmp / "audio").iterdir()) == ["short.mp3", "short.srt"]
+    assert result.stderr.startswith("wrote audio/short.mp3 and audio/short.srt (")
+
+
+def test_unknown_extension_lists_the_formats(in_tmp: Path, run_cli: RunCli) -> None:
+    """An unsupported extension is refused before any work, naming what is supported."""
+    result = run_cli("export", SHORT, "-o", "guide.aac")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "voiceguide: error: cannot export to 'guide.aac': unknown extension '.aac'; "
+        "use one of .wav, .flac, .ogg, .opus, .mp3\n"
+    )
+    assert list(in_tmp.iterdir()) == []
+
+
+def test_existing_files_are_kept_without_force(in_tmp: Path, run_cli: RunCli) -> None:
+    """An existing subtitle file blocks the export too, before anything is written."""
+    (in_tmp / "g.srt").write_text("mine", encoding="utf-8")
+    result = run_cli("export", SHORT, "-o", "g.wav")
+    assert result.exit_code == 1
+    assert result.stderr == "voiceguide: error: g.srt already exists; use --force to overwrite it\n"
+    assert sorted(p.name for p in in_tmp.iterdir()) == ["g.srt"]
+
+
+def _run(args: list[str], cwd: Path, **extra: Any) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "voiceguide", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        **extra,
+    )
+
+
+def test_missing_speech_engine_says_how_to_install_it(tmp_path: Path) -> None:
+    """When espeak-ng cannot start: one line with the command that installs it."""
+    empty = tmp_path / "no-espeak-data"
+    empty.mkdir()
+    env = {**os.environ, "ESPEAK_DATA_PATH": str(empty)}
+    process = _run(["export", SHORT, "-o", "g.wav", "--no-cache"], tmp_path, env=env)
+    assert process.returncode == 1
+    lines = process.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("voiceguide: error: ")
+    assert "sudo apt-get install espeak-ng" in lines[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["no-espeak-data"]
+
+
+def _limit_file_size() -> None:
+    resource.setrlimit(resource.RLIMIT_FSIZE, (300_000, 300_000))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+def test_full_disk_leaves_no_file(tmp_path: Path) -> None:
+    """A write that runs out of room (a size-limited file) is a clear error; nothing is left."""
+    process = _run(["export", SHORT, "-o", "g.wav"], tmp_path, preexec_fn=_limit_file_size)
+    assert process.returncode == 1, process.stderr
+    assert (
+        process.stderr == "voiceguide: error: no space left to write g.wav; nothing was written\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_full_tmpfs_leaves_no_file(tmp_path: Path) -> None:
+    """The same on a real, tiny tmpfs (needs root to mount; skipped elsewhere)."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(disk)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (not root)")
+    try:
+        process = _run(["export", SHORT, "-o", "disk/g.flac"], tmp_path)
+        assert process.returncode == 1, process.stderr
+        assert process.stderr == (
+            "voiceguide: error: no space left to write disk/g.flac; nothing was written\n"
+        )
+        assert list(disk.iterdir()) == []
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
+
+
+def test_ctrl_c_during_export_exits_130_and_leaves_nothing(tmp_path: Path) -> None:
+    """Ctrl-C while the file is being written: exit 130, no target, no temporary file."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "voiceguide", "export", "neck", "-o", "g.wav"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while not list(tmp_path.glob(".g.wav.*.part")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+        assert process.poll() is None, process.communicate()
+    time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert stderr.strip().splitlines()[-1] == "voiceguide: interrupted"
+    assert "Traceback" not in stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_opus_needs_an_opus_rate(in_tmp: Path, run_cli: RunCli) -> None:
+    """Opus takes 48 kHz (the default for .opus); 44.1 kHz is refused with the rates it takes."""
+    result = run_cli("export", SHORT, "-o", "g.opus", "--sample-rate", "44100")
+    assert result.exit_code == 1
+    assert result.stderr.endswith(
+        "Ogg Opus takes a sample rate of 48000, 24000, 16000, 12000, 8000 Hz, not 44100\n"
+    )
+    assert [p.name for p in in_tmp.iterdir()] == []

@@ -1,0 +1,302 @@
+"""Export a rendered guide as an audio file with chapters, tags and subtitle sidecars.
+
+The format follows the file's extension. Everything is written to temporary files beside
+the targets and renamed into place only when all of it succeeded, so a failed or
+interrupted export leaves nothing behind, and nothing is overwritten without ``force``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import struct
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from voiceguide import __version__
+from voiceguide.errors import ExportError, display_path
+from voiceguide.files import atomic_output, check_target
+from voiceguide.formats import to_srt, to_vtt
+from voiceguide.script import Script
+
+if TYPE_CHECKING:  # the renderer pulls in numpy and scipy; only the export itself needs them
+    from voiceguide.render import Renderer
+
+
+@dataclass(frozen=True)
+class AudioFormat:
+    suffix: str
+    container: str
+    subtype: str
+    description: str
+    rates: tuple[int, ...] = ()  # sample rates the codec takes; empty: any
+
+
+AUDIO_FORMATS: dict[str, AudioFormat] = {
+    ".wav": AudioFormat(".wav", "WAV", "PCM_16", "WAV, 16-bit PCM"),
+    ".flac": AudioFormat(".flac", "FLAC", "PCM_16", "FLAC, lossless"),
+    ".ogg": AudioFormat(".ogg", "OGG", "VORBIS", "Ogg Vorbis"),
+    ".opus": AudioFormat(
+        ".opus", "OGG", "OPUS", "Ogg Opus", (48_000, 24_000, 16_000, 12_000, 8_000)
+    ),
+    ".mp3": AudioFormat(".mp3", "MP3", "MPEG_LAYER_III", "MP3"),
+}
+
+SUBTITLE_CHOICES = ("srt", "vtt", "both", "none")
+
+
+def audio_format(path: Path) -> AudioFormat:
+    """The format for ``path``'s extension, or an error listing the supported ones."""
+    found = AUDIO_FORMATS.get(path.suffix.lower())
+    if found is None:
+        supported = ", ".join(AUDIO_FORMATS)
+        raise ExportError(
+            f"cannot export to {path.name!r}: unknown extension {path.suffix or '(none)'!r}; "
+            f"use one of {supported}"
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class Chapter:
+    title: str
+    start: float
+    end: float
+
+
+def chapters(script: Script) -> list[Chapter]:
+    """One chapter per stage part (and the introduction and ending); a transition
+    belongs to the chapter before it, so chapters tile the guide."""
+    marks = [s for s in script.segments if s.kind != "transition"]
+    result = []
+    for number, segment in enumerate(marks):
+        end = marks[number + 1].start if number + 1 < len(marks) else script.duration
+        result.append(Chapter(segment.label, segment.start, end))
+    return result
+
+
+@dataclass(frozen=True)
+class Tags:
+    title: str
+    artist: str
+    comment: str
+
+    @classmethod
+    def for_script(cls, script: Script) -> Tags:
+        comment = script.description or script.title
+        return cls(
+            title=script.title,
+            artist=script.author or "voiceguide",
+            comment=f"{comment} Made with voiceguide {__version__}.",
+        )
+
+
+Progress = Callable[[int, int], None]
+
+
+def sidecar_paths(path: Path, subtitles: str) -> list[Path]:
+    kinds = {"srt": ["srt"], "vtt": ["vtt"], "both": ["srt", "vtt"], "none": []}[subtitles]
+    return [path.with_suffix(f".{kind}") for kind in kinds]
+
+
+def export(
+    renderer: Renderer,
+    path: Path,
+    *,
+    force: bool = False,
+    subtitles: str = "srt",
+    progress: Progress | None = None,
+) -> list[Path]:
+    """Write the guide (and its subtitles) to ``path``; return the files written."""
+    fmt = audio_format(path)
+    rate = renderer.settings.sample_rate
+    if fmt.rates and rate not in fmt.rates:
+        rates = ", ".join(str(r) for r in fmt.rates)
+        raise ExportError(f"{fmt.description} takes a sample rate of {rates} Hz, not {rate}")
+    sidecars = sidecar_paths(path, subtitles)
+    for target in [path, *sidecars]:
+        check_target(target, force)
+    script = renderer.script
+    with contextlib.ExitStack() as stack:
+        audio_tmp = stack.enter_context(atomic_output(path, force))
+        _write_audio(renderer, audio_tmp, path, fmt, progress)
+        _write_metadata(audio_tmp, fmt, script)
+        for sidecar in sidecars:
+            sidecar_tmp = stack.enter_context(atomic_output(sidecar, force))
+            text = to_srt(script) if sidecar.suffix == ".srt" else to_vtt(script)
+            sidecar_tmp.write_text(text, encoding="utf-8")
+    return [path, *sidecars]
+
+
+def _write_audio(
+    renderer: Renderer, target: Path, final: Path, fmt: AudioFormat, progress: Progress | None
+) -> None:
+    import soundfile
+
+    settings = renderer.settings
+    total = renderer.total_frames
+    try:
+        with soundfile.SoundFile(
+            target,
+            mode="w",
+            samplerate=settings.sample_rate,
+            channels=settings.channels,
+            format=fmt.container,
+            subtype=fmt.subtype,
+        ) as sink:
+            if fmt.container == "WAV":  # a LIST INFO chunk; the other formats are tagged later
+                tags = Tags.for_script(renderer.script)
+                sink.title, sink.artist, sink.comment = tags.title, tags.artist, tags.comment
+            done = 0
+            for block in renderer.blocks():
+                sink.write(block)
+                done += len(block)
+                if progress:
+                    progress(done, total)
+    except soundfile.LibsndfileError as exc:
+        raise _write_error(target, final, exc) from None
+
+
+def _write_error(target: Path, final: Path, exc: Exception) -> Exception:
+    """libsndfile reports a full disk or a file-size limit as "System error."; find the
+    real cause by writing to the file ourselves, so :func:`atomic_output` can explain it."""
+    import os
+
+    try:
+        with target.open("ab") as handle:
+            handle.write(b"\0" * (1 << 16))
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as cause:
+        return cause
+    return ExportError(f"cannot encode {display_path(final)}: {exc}")
+
+
+def _write_metadata(target: Path, fmt: AudioFormat, script: Script) -> None:
+    tags = Tags.for_script(script)
+    marks = chapters(script)
+    if fmt.container == "WAV":
+        _wav_chapters(target, marks, script)
+    elif fmt.container == "MP3":
+        _id3(target, marks, tags)
+    else:
+        _vorbis_comments(target, fmt, marks, tags)
+
+
+def _clock(seconds: float) -> str:
+    millis = round(seconds * 1000)
+    hours, rest = divmod(millis, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    secs, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
+
+
+def _vorbis_comments(target: Path, fmt: AudioFormat, marks: list[Chapter], tags: Tags) -> None:
+    from mutagen.flac import FLAC
+    from mutagen.oggopus import OggOpus
+    from mutagen.oggvorbis import OggVorbis
+
+    opener = {"FLAC": FLAC, "VORBIS": OggVorbis, "OPUS": OggOpus}
+    audio = opener[fmt.subtype if fmt.container == "OGG" else "FLAC"](target)
+    audio["TITLE"] = tags.title
+    audio["ARTIST"] = tags.artist
+    audio["COMMENT"] = tags.comment
+    for number, chapter in enumerate(marks, start=1):
+        audio[f"CHAPTER{number:03d}"] = _clock(chapter.start)
+        audio[f"CHAPTER{number:03d}NAME"] = chapter.title
+    audio.save()
+
+
+def _id3(target: Path, marks: list[Chapter], tags: Tags) -> None:
+    from mutagen.id3 import CHAP, COMM, CTOC, ID3, TIT2, TPE1, CTOCFlags
+
+    id3 = ID3()
+    id3.add(TIT2(encoding=3, text=tags.title))
+    id3.add(TPE1(encoding=3, text=tags.artist))
+    id3.add(COMM(encoding=3, lang="eng", desc="", text=tags.comment))
+    ids = [f"chp{number}" for number in range(len(marks))]
+    id3.add(
+        CTOC(
+            element_id="toc",
+            flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+            child_element_ids=ids,
+            sub_frames=[TIT2(encoding=3, text="Chapters")],
+        )
+    )
+    for element_id, chapter in zip(ids, marks, strict=True):
+        id3.add(
+            CHAP(
+                element_id=element_id,
+                start_time=round(chapter.start * 1000),
+                end_time=round(chapter.end * 1000),
+                sub_frames=[TIT2(encoding=3, text=chapter.title)],
+            )
+        )
+    id3.save(target, v2_version=4, padding=lambda info: 0)
+    _order_chapter_frames(target)
+
+
+def _syncsafe(value: bytes) -> int:
+    return (value[0] << 21) | (value[1] << 14) | (value[2] << 7) | value[3]
+
+
+def _order_chapter_frames(target: Path) -> None:
+    """Put the CHAP frames of the ID3v2.4 tag at the start of ``target`` in time order.
+
+    mutagen orders frames by size; players follow the CTOC frame, but some tools
+    (ffprobe among them) list chapters in file order.
+    """
+    with target.open("r+b") as handle:
+        header = handle.read(10)
+        if header[:3] != b"ID3" or header[3] != 4:
+            return
+        size = _syncsafe(header[6:10])
+        body = handle.read(size)
+        frames: list[bytes] = []
+        position = 0
+        while position + 10 <= len(body) and body[position : position + 4].strip(b"\0"):
+            length = _syncsafe(body[position + 4 : position + 8])
+            frames.append(body[position : position + 10 + length])
+            position += 10 + length
+        padding = body[position:]
+
+        def start(frame: bytes) -> int:
+            data = frame[10:]
+            element_end = data.index(b"\0")
+            return int.from_bytes(data[element_end + 1 : element_end + 5], "big")
+
+        chapters_in_order = iter(sorted((f for f in frames if f[:4] == b"CHAP"), key=start))
+        ordered = [next(chapters_in_order) if f[:4] == b"CHAP" else f for f in frames]
+        handle.seek(10)
+        handle.write(b"".join(ordered) + padding)
+
+
+def _wav_chapters(target: Path, marks: list[Chapter], script: Script) -> None:
+    """Append a ``cue `` chunk and a ``LIST``/``adtl`` chunk of ``labl`` names."""
+    import soundfile
+
+    rate = soundfile.info(str(target)).samplerate
+    points = [(number, round(chapter.start * rate)) for number, chapter in enumerate(marks, 1)]
+    cue = struct.pack("<I", len(points)) + b"".join(
+        struct.pack("<II4sIII", number, frame, b"data", 0, 0, frame) for number, frame in points
+    )
+    adtl = b"adtl"
+    for (number, _), chapter in zip(points, marks, strict=True):
+        body = struct.pack("<I", number) + chapter.title.encode("utf-8") + b"\0"
+        adtl += b"labl" + struct.pack("<I", len(body)) + body + (b"\0" if len(body) % 2 else b"")
+    extra = (
+        b"cue " + struct.pack("<I", len(cue)) + cue + b"LIST" + struct.pack("<I", len(adtl)) + adtl
+    )
+    with target.open("r+b") as handle:
+        handle.seek(0, 2)
+        size = handle.tell()
+        if size % 2:
+            handle.write(b"\0")
+            size += 1
+        handle.write(extra)
+        riff_size = size + len(extra) - 8
+        if riff_size > 0xFFFFFFFF:
+            raise ExportError("the guide is too long for a WAV file; export to .flac instead")
+        handle.seek(4)
+        handle.write(struct.pack("<I", riff_size))

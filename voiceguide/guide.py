@@ -1,0 +1,88 @@
+"""Preparing an audible guide: voice settings, the (cached) synthesizer, a compile with
+measured speech lengths, and the renderer that the exporter and the player share."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from voiceguide.compiler import DEFAULT_RATE
+from voiceguide.render import ClipOracle, Progress, Renderer, RenderSettings, compile_measured
+from voiceguide.routine import Routine
+from voiceguide.script import Script
+from voiceguide.speech import (
+    CachedSynthesizer,
+    ClipCache,
+    Pyttsx3Synthesizer,
+    Synthesizer,
+    VoiceSettings,
+)
+
+
+@dataclass(frozen=True)
+class VoiceOptions:
+    """Voice choices from the command line; ``None`` keeps the routine's own."""
+
+    voice: str | None = None
+    rate: int | None = None
+    volume: float | None = None
+
+    def settings_for(self, routine: Routine) -> VoiceSettings:
+        return VoiceSettings(
+            voice=self.voice or routine.voice.id,
+            language=routine.language,
+            rate=self.rate or routine.voice.rate or DEFAULT_RATE,
+            volume=self.volume if self.volume is not None else (routine.voice.volume or 1.0),
+        )
+
+
+@contextlib.contextmanager
+def synthesizer(
+    settings: VoiceSettings, sample_rate: int, *, use_cache: bool = True
+) -> Iterator[Synthesizer]:
+    """The pyttsx3 synthesizer, behind the clip cache unless ``use_cache`` is false."""
+    with Pyttsx3Synthesizer(settings, sample_rate=sample_rate) as engine:
+        if use_cache:
+            with CachedSynthesizer(engine, ClipCache()) as cached:
+                yield cached
+        else:
+            yield engine
+
+
+@dataclass
+class Guide:
+    script: Script
+    renderer: Renderer
+
+
+def measured_script(
+    routine: Routine,
+    voice: VoiceOptions,
+    sample_rate: int,
+    *,
+    use_cache: bool = True,
+    progress: Progress | None = None,
+) -> tuple[Script, ClipOracle]:
+    """Synthesize every utterance and compile with the real lengths."""
+    with synthesizer(voice.settings_for(routine), sample_rate, use_cache=use_cache) as engine:
+        clips = ClipOracle(engine, sample_rate, progress=progress)
+        return compile_measured(routine, clips), clips
+
+
+def prepare(
+    routine: Routine,
+    voice: VoiceOptions,
+    settings: RenderSettings,
+    *,
+    use_cache: bool = True,
+    speech_progress: Progress | None = None,
+    level_progress: Progress | None = None,
+) -> Guide:
+    """Everything up to the first sample: speech, layout, and the loudness pass."""
+    script, clips = measured_script(
+        routine, voice, settings.sample_rate, use_cache=use_cache, progress=speech_progress
+    )
+    renderer = Renderer(script, clips, settings)
+    renderer.normalize(level_progress)
+    return Guide(script, renderer)

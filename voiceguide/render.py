@@ -1,0 +1,280 @@
+"""Render a script into one sample timeline: speech clips and cue sounds, mixed.
+
+The timeline is produced block by block on a fixed grid of :data:`BLOCK_FRAMES` frames
+counted from the start of the session, so memory stays flat however long the session is
+and every sample has the same value whoever asks for it: the exporter writing a file, or
+the player starting in the middle.
+
+Level: the whole guide gets one gain that brings its integrated loudness (BS.1770) to a
+spoken-word target, measured in a first pass; a look-ahead limiter then keeps every peak
+under the true-peak ceiling. The limiter is a local function of the samples around each
+one, so it gives the same result block by block as on the whole signal.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+from scipy import ndimage
+
+from voiceguide.compiler import DEFAULT_RATE, compile_routine
+from voiceguide.errors import AudioError
+from voiceguide.loudness import LoudnessMeter, db_to_gain, true_peak
+from voiceguide.routine import Routine
+from voiceguide.script import Script, Speech
+from voiceguide.speech import Synthesizer
+from voiceguide.tones import SOUNDS, load_sound_file, synthesize
+
+Samples = npt.NDArray[np.float32]
+
+BLOCK_FRAMES = 8192
+DEFAULT_SAMPLE_RATE = 44_100
+DEFAULT_LOUDNESS = -16.0
+DEFAULT_TRUE_PEAK = -1.0
+TONE_GAIN_DB = -4.0
+"""Cue sounds sit a little under the speech."""
+FADE_SECONDS = 0.03
+"""Fade applied where speech is cut at a stage's end."""
+LIMITER_WIDTH_SECONDS = 0.004
+LIMITER_MARGIN_DB = 0.5
+"""Headroom under the ceiling for peaks between samples."""
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class RenderSettings:
+    sample_rate: int = DEFAULT_SAMPLE_RATE
+    channels: int = 1
+    loudness: float | None = DEFAULT_LOUDNESS
+    true_peak: float = DEFAULT_TRUE_PEAK
+
+    def __post_init__(self) -> None:
+        if self.channels not in (1, 2):
+            raise ValueError("channels must be 1 (mono) or 2 (stereo)")
+        if not 8000 <= self.sample_rate <= 192_000 or self.sample_rate % 10:
+            raise ValueError(
+                f"sample rate {self.sample_rate} is not supported; use a rate such as 44100 or 48000"
+            )
+
+
+@dataclass
+class ClipOracle:
+    """A duration oracle backed by real audio: each text is synthesized once, measured,
+    and kept (at the session's rate) for the renderer."""
+
+    synthesizer: Synthesizer
+    sample_rate: int
+    speech: dict[str, Samples] = field(default_factory=dict)
+    sounds: dict[str, Samples] = field(default_factory=dict)
+    progress: Progress | None = None
+
+    def clip(self, text: str) -> Samples:
+        clip = self.speech.get(text)
+        if clip is None:
+            synthesized = self.synthesizer.synthesize(text)
+            if synthesized.sample_rate != self.sample_rate:
+                raise AudioError(
+                    f"the synthesizer gave {synthesized.sample_rate} Hz, not {self.sample_rate} Hz"
+                )
+            clip = np.asarray(synthesized.samples, dtype=np.float32)
+            self.speech[text] = clip
+        return clip
+
+    def sound_clip(self, sound: str) -> Samples:
+        clip = self.sounds.get(sound)
+        if clip is None:
+            if sound in SOUNDS:
+                clip = synthesize(sound, self.sample_rate)
+            else:
+                clip = load_sound_file(sound, self.sample_rate)
+            self.sounds[sound] = clip
+        return clip
+
+    # The DurationOracle protocol:
+
+    def speech_seconds(self, text: str) -> float:
+        return len(self.clip(text)) / self.sample_rate
+
+    def sound_seconds(self, sound: str) -> float:
+        return len(self.sound_clip(sound)) / self.sample_rate
+
+    def prepare(self, texts: list[str]) -> None:
+        """Synthesize ``texts`` up front, reporting progress (done, total)."""
+        todo = [t for t in dict.fromkeys(texts) if t not in self.speech]
+        for number, text in enumerate(todo, start=1):
+            self.clip(text)
+            if self.progress:
+                self.progress(number, len(todo))
+
+
+class _OracleView:
+    """Adapts :class:`ClipOracle` to the compiler's ``speech``/``sound`` protocol."""
+
+    def __init__(self, clips: ClipOracle) -> None:
+        self.clips = clips
+
+    def speech(self, text: str) -> float:
+        return self.clips.speech_seconds(text)
+
+    def sound(self, sound: str) -> float:
+        return self.clips.sound_seconds(sound)
+
+
+def compile_measured(routine: Routine, clips: ClipOracle) -> Script:
+    """Compile with the real lengths of the synthesized clips.
+
+    The texts are known from a quick estimated compile (they do not depend on timing), so
+    they are all synthesized first, then the routine is laid out with measured lengths.
+    """
+    estimated = compile_routine(routine)
+    clips.prepare([s.text for s in estimated.speech()])
+    return compile_routine(routine, _OracleView(clips))
+
+
+@dataclass(frozen=True)
+class _Placed:
+    start: int
+    samples: Samples
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.samples)
+
+
+class Renderer:
+    """Blocks of float32 frames for a compiled script (shape: frames × channels)."""
+
+    def __init__(self, script: Script, clips: ClipOracle, settings: RenderSettings) -> None:
+        self.script = script
+        self.settings = settings
+        rate = settings.sample_rate
+        self.total_frames = round(script.duration * rate)
+        tone_gain = db_to_gain(TONE_GAIN_DB)
+        placed: list[_Placed] = []
+        for event in script.events:
+            start = round(event.time * rate)
+            if isinstance(event, Speech):
+                samples = clips.clip(event.text)
+                if event.truncated:
+                    samples = _faded(samples[: round(event.duration * rate)], rate)
+            else:
+                samples = (clips.sound_clip(event.sound) * tone_gain).astype(np.float32)
+            samples = samples[: max(self.total_frames - start, 0)]
+            if len(samples):
+                placed.append(_Placed(start, samples))
+        placed.sort(key=lambda p: p.start)
+        self.placed = placed
+        self.starts = [p.start for p in placed]
+        self.longest = max((len(p.samples) for p in placed), default=0)
+        self.width = max(int(rate * LIMITER_WIDTH_SECONDS), 1)
+        self.context = 2 * self.width + 2
+        self.gain = 1.0
+        self.measured_loudness: float | None = None
+
+    # -- mixing
+
+    def mix(self, first: int, last: int) -> Samples:
+        """The raw mono mix of frames [first, last), before gain and limiting."""
+        out = np.zeros(max(last - first, 0), dtype=np.float32)
+        low = bisect.bisect_left(self.starts, first - self.longest)
+        high = bisect.bisect_left(self.starts, last)
+        for item in self.placed[low:high]:
+            if item.end <= first:
+                continue
+            a, b = max(first, item.start), min(last, item.end)
+            out[a - first : b - first] += item.samples[a - item.start : b - item.start]
+        return out
+
+    def _limited(self, first: int, last: int) -> Samples:
+        """Frames [first, last) with the gain and the limiter applied."""
+        pad = self.context
+        lo, hi = max(first - pad, 0), min(last + pad, self.total_frames)
+        raw = self.mix(lo, hi) * np.float32(self.gain)
+        ceiling = db_to_gain(self.settings.true_peak - LIMITER_MARGIN_DB)
+        magnitude = np.abs(raw)
+        if not len(raw) or magnitude.max() <= ceiling:
+            return raw[first - lo : first - lo + (last - first)]
+        needed = np.minimum(1.0, ceiling / np.maximum(magnitude, 1e-12))
+        spread = ndimage.minimum_filter1d(needed, size=2 * self.width + 1, mode="nearest")
+        smooth = ndimage.uniform_filter1d(spread, size=self.width + 1, mode="nearest")
+        limited: Samples = (raw * np.asarray(smooth, dtype=np.float32)).astype(np.float32)
+        return limited[first - lo : first - lo + (last - first)]
+
+    def blocks(self, start_frame: int = 0, end_frame: int | None = None) -> Iterator[Samples]:
+        """Frames from ``start_frame`` to the end, in blocks on the fixed grid."""
+        end = self.total_frames if end_frame is None else min(end_frame, self.total_frames)
+        position = max(start_frame, 0)
+        while position < end:
+            boundary = min((position // BLOCK_FRAMES + 1) * BLOCK_FRAMES, end)
+            mono = self._limited(position, boundary)
+            if self.settings.channels == 2:
+                yield np.repeat(mono[:, None], 2, axis=1)
+            else:
+                yield mono[:, None]
+            position = boundary
+
+    # -- level
+
+    def normalize(self, progress: Progress | None = None) -> None:
+        """First pass: measure the guide's loudness and set the gain that meets the target."""
+        target = self.settings.loudness
+        if target is None:
+            self.gain = 1.0
+            return
+        meter = LoudnessMeter(self.settings.sample_rate, self.settings.channels)
+        position = 0
+        peak = 0.0
+        while position < self.total_frames:
+            boundary = min(position + BLOCK_FRAMES * 8, self.total_frames)
+            mono = self.mix(position, boundary)
+            peak = max(peak, float(np.abs(mono).max(initial=0.0)))
+            meter.add(np.repeat(mono[:, None], self.settings.channels, axis=1))
+            position = boundary
+            if progress:
+                progress(position, self.total_frames)
+        loudness = meter.integrated()
+        if not math.isfinite(loudness):
+            self.gain, self.measured_loudness = 1.0, loudness
+            return
+        self.gain = db_to_gain(target - loudness)
+        # Where the limiter will act, it takes a little loudness away: measure the limited
+        # result once more and make up the difference.
+        if peak * self.gain > db_to_gain(self.settings.true_peak - LIMITER_MARGIN_DB):
+            meter = LoudnessMeter(self.settings.sample_rate, self.settings.channels)
+            for block in self.blocks():
+                meter.add(block)
+            limited = meter.integrated()
+            self.gain *= db_to_gain(target - limited)
+            loudness = limited
+        self.measured_loudness = loudness
+
+
+def _faded(samples: Samples, rate: int) -> Samples:
+    fade = min(len(samples), int(rate * FADE_SECONDS))
+    if not fade:
+        return samples
+    out = samples.copy()
+    out[-fade:] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)
+    return out
+
+
+def peak_db(samples: npt.NDArray[np.floating]) -> float:
+    """True peak in dBTP of a rendered signal (for checks and reports)."""
+    peak = true_peak(samples)
+    return 20 * math.log10(peak) if peak > 0 else -math.inf
+
+
+__all__ = [
+    "BLOCK_FRAMES",
+    "DEFAULT_RATE",
+    "ClipOracle",
+    "RenderSettings",
+    "Renderer",
+    "compile_measured",
+]
