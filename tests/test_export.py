@@ -171,7 +171,7 @@ def test_subtitles_are_timed_to_the_audio(
     else:
         cues = [
             (c.text, c.start_in_seconds + int(c.start.split(".")[1]) / 1000)
-            for c in webvtt.read(str(path))
+            for c in webvtt.read(str(path)).captions
         ]
     assert cues == [(s["text"], round(s["time"], 3)) for s in speech]
 
