@@ -4,13 +4,17 @@ measured speech lengths, and the renderer that the exporter and the player share
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from voiceguide.compiler import DEFAULT_RATE
 from voiceguide.render import ClipOracle, Progress, Renderer, RenderSettings, compile_measured
 from voiceguide.routine import Routine
-from voiceguide.script import Script
+from voiceguide.script import Script, Speech
 from voiceguide.speech import (
     CachedSynthesizer,
     ClipCache,
@@ -18,6 +22,8 @@ from voiceguide.speech import (
     Synthesizer,
     VoiceSettings,
 )
+
+LEVEL_FORMAT = 1
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,49 @@ def measured_script(
         return compile_measured(routine, clips), clips
 
 
+class LevelCache:
+    """The measured gain of each guide, so a second export or play skips the loudness
+    pass (and the import of scipy it needs). Kept beside the clip cache."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder or ClipCache().folder.parent / "levels"
+
+    @staticmethod
+    def key(renderer: Renderer, voice_key: str) -> str:
+        settings = renderer.settings
+        events = [
+            [e.time, e.duration, e.text if isinstance(e, Speech) else e.sound]
+            for e in renderer.script.events
+        ]
+        material = [
+            LEVEL_FORMAT,
+            voice_key,
+            settings.sample_rate,
+            settings.channels,
+            settings.loudness,
+            settings.true_peak,
+            renderer.script.duration,
+            events,
+        ]
+        return hashlib.sha256(json.dumps(material).encode("utf-8")).hexdigest()
+
+    def get(self, key: str) -> float | None:
+        try:
+            data = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+            return float(data["gain"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, key: str, gain: float) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            temporary = self.folder / f".{key}.{os.getpid()}.tmp"
+            temporary.write_text(json.dumps({"gain": gain}), encoding="utf-8")
+            os.replace(temporary, self.folder / f"{key}.json")
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+
 def prepare(
     routine: Routine,
     voice: VoiceOptions,
@@ -84,5 +133,12 @@ def prepare(
         routine, voice, settings.sample_rate, use_cache=use_cache, progress=speech_progress
     )
     renderer = Renderer(script, clips, settings)
-    renderer.normalize(level_progress)
+    levels = LevelCache()
+    key = LevelCache.key(renderer, clips.synthesizer.key)
+    gain = levels.get(key) if use_cache else None
+    if gain is None:
+        renderer.normalize(level_progress)
+        levels.put(key, renderer.gain)
+    else:
+        renderer.gain = gain
     return Guide(script, renderer)

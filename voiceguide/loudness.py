@@ -6,7 +6,7 @@
 - :func:`limit` is a look-ahead peak limiter for a clip: gain only comes down around the
   peaks, smoothly, and the result's true peak stays under the ceiling.
 
-numpy and scipy are imported here; this module is only used by audio commands.
+numpy is imported here; scipy (slow to import) only by the functions that need it.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import math
 
 import numpy as np
 import numpy.typing as npt
-from scipy import ndimage, signal
 
 Samples = npt.NDArray[np.float32]
 
@@ -55,6 +54,8 @@ class LoudnessMeter:
         self.frames = 0
 
     def add(self, block: npt.NDArray[np.floating]) -> None:
+        from scipy import signal
+
         data = np.asarray(block, dtype=np.float64).reshape(len(block), self.channels)
         for number, (b, a) in enumerate(self.filters):
             data, self.states[number] = signal.lfilter(b, a, data, axis=0, zi=self.states[number])
@@ -112,11 +113,39 @@ class LoudnessMeter:
 
 def true_peak(samples: npt.NDArray[np.floating]) -> float:
     """The true peak (linear) of a clip, estimated by 4x oversampling."""
+    from scipy import signal
+
     data = np.asarray(samples, dtype=np.float64)
     if data.size == 0:
         return 0.0
     upsampled = signal.resample_poly(data, 4, 1, axis=0)
     return float(max(np.abs(upsampled).max(), np.abs(data).max()))
+
+
+def running_min(values: npt.NDArray[np.float64], window: int) -> npt.NDArray[np.float64]:
+    """``out[i] = min(values[i : i + window])`` in linear time (van Herk / Gil-Werman)."""
+    count = len(values) - window + 1
+    if count <= 0:
+        return np.empty(0)
+    rows = -(-len(values) // window)
+    padded = np.full(rows * window, np.inf)
+    padded[: len(values)] = values
+    blocks = padded.reshape(rows, window)
+    prefix = np.minimum.accumulate(blocks, axis=1).ravel()
+    suffix = np.minimum.accumulate(blocks[:, ::-1], axis=1)[:, ::-1].ravel()
+    return np.minimum(suffix[:count], prefix[window - 1 : window - 1 + count])
+
+
+def smooth_gain(needed: npt.NDArray[np.floating], width: int) -> npt.NDArray[np.float64]:
+    """The limiter's gain curve from the gain each sample needs: the minimum over
+    ±``width`` samples, then a moving average over ``width + 1``.  Every sample's gain is
+    at most what it needs, since each average covers only minima that include it."""
+    padded = np.pad(np.asarray(needed, dtype=np.float64), width, mode="edge")
+    spread = running_min(padded, 2 * width + 1)
+    half = width // 2
+    edged = np.pad(spread, (half, width - half), mode="edge")
+    sums = np.concatenate(([0.0], np.cumsum(edged)))
+    return (sums[width + 1 :] - sums[: -width - 1]) / (width + 1)
 
 
 def db_to_gain(db: float) -> float:
@@ -143,9 +172,7 @@ def limit(samples: Samples, rate: int, ceiling_db: float, lookahead: float = 0.0
         target = ceiling * db_to_gain(-margin_db)
         magnitude = np.maximum(np.abs(result), 1e-12)
         needed = np.minimum(1.0, target / magnitude)
-        spread = ndimage.minimum_filter1d(needed, size=2 * width + 1, mode="nearest")
-        smooth = ndimage.uniform_filter1d(spread, size=width + 1, mode="nearest")
-        result = (result * smooth).astype(np.float32)
+        result = (result * smooth_gain(needed, width)).astype(np.float32)
     peak = true_peak(result)
     if peak > ceiling:  # pathological input: scale the whole clip
         result = (result * (ceiling / peak)).astype(np.float32)

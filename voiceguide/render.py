@@ -20,11 +20,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
-from scipy import ndimage
 
 from voiceguide.compiler import DEFAULT_RATE, compile_routine
 from voiceguide.errors import AudioError
-from voiceguide.loudness import LoudnessMeter, db_to_gain, true_peak
+from voiceguide.loudness import LoudnessMeter, db_to_gain, smooth_gain, true_peak
 from voiceguide.routine import Routine
 from voiceguide.script import Script, Speech
 from voiceguide.speech import Synthesizer
@@ -201,9 +200,8 @@ class Renderer:
         if not len(raw) or magnitude.max() <= ceiling:
             return raw[first - lo : first - lo + (last - first)]
         needed = np.minimum(1.0, ceiling / np.maximum(magnitude, 1e-12))
-        spread = ndimage.minimum_filter1d(needed, size=2 * self.width + 1, mode="nearest")
-        smooth = ndimage.uniform_filter1d(spread, size=self.width + 1, mode="nearest")
-        limited: Samples = (raw * np.asarray(smooth, dtype=np.float32)).astype(np.float32)
+        smooth = smooth_gain(needed, self.width).astype(np.float32)
+        limited: Samples = (raw * smooth).astype(np.float32)
         return limited[first - lo : first - lo + (last - first)]
 
     def blocks(self, start_frame: int = 0, end_frame: int | None = None) -> Iterator[Samples]:
