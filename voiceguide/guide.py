@@ -7,6 +7,9 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
+import tempfile
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,13 +50,16 @@ class VoiceOptions:
 def synthesizer(
     settings: VoiceSettings, sample_rate: int, *, use_cache: bool = True
 ) -> Iterator[Synthesizer]:
-    """The pyttsx3 synthesizer, behind the clip cache unless ``use_cache`` is false."""
-    with Pyttsx3Synthesizer(settings, sample_rate=sample_rate) as engine:
-        if use_cache:
-            with CachedSynthesizer(engine, ClipCache()) as cached:
-                yield cached
-        else:
-            yield engine
+    """The pyttsx3 synthesizer behind the clip cache; with ``use_cache`` false, behind a
+    fresh cache in a temporary folder (everything is synthesized again, and the clips
+    still wait on disk rather than in memory)."""
+    with contextlib.ExitStack() as stack:
+        engine = stack.enter_context(Pyttsx3Synthesizer(settings, sample_rate=sample_rate))
+        folder = None if use_cache else Path(tempfile.mkdtemp(prefix="voiceguide-clips-"))
+        cached = stack.enter_context(CachedSynthesizer(engine, ClipCache(folder)))
+        if folder is not None:  # removed once nothing can ask for these clips any more
+            weakref.finalize(cached, shutil.rmtree, folder, ignore_errors=True)
+        yield cached
 
 
 @dataclass

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -62,28 +63,51 @@ class RenderSettings:
             )
 
 
+CLIP_MEMORY_BYTES = 24 << 20
+"""Speech kept in memory while rendering; the rest waits in the clip cache on disk."""
+
+
 @dataclass
 class ClipOracle:
-    """A duration oracle backed by real audio: each text is synthesized once, measured,
-    and kept (at the session's rate) for the renderer."""
+    """A duration oracle backed by real audio: each text is synthesized once and measured.
+
+    The clips themselves are kept in a small in-memory LRU (:data:`CLIP_MEMORY_BYTES`);
+    one that was pushed out is fetched again from the synthesizer, which is a read from
+    the clip cache on disk, so memory stays flat however much is said.
+    """
 
     synthesizer: Synthesizer
     sample_rate: int
-    speech: dict[str, Samples] = field(default_factory=dict)
-    sounds: dict[str, Samples] = field(default_factory=dict)
     progress: Progress | None = None
+    frames: dict[str, int] = field(default_factory=dict)
+    sounds: dict[str, Samples] = field(default_factory=dict)
+    _recent: OrderedDict[str, Samples] = field(default_factory=OrderedDict)
+    _bytes: int = 0
 
     def clip(self, text: str) -> Samples:
-        clip = self.speech.get(text)
-        if clip is None:
-            synthesized = self.synthesizer.synthesize(text)
-            if synthesized.sample_rate != self.sample_rate:
-                raise AudioError(
-                    f"the synthesizer gave {synthesized.sample_rate} Hz, not {self.sample_rate} Hz"
-                )
-            clip = np.asarray(synthesized.samples, dtype=np.float32)
-            self.speech[text] = clip
+        clip = self._recent.get(text)
+        if clip is not None:
+            self._recent.move_to_end(text)
+            return clip
+        synthesized = self.synthesizer.synthesize(text)
+        if synthesized.sample_rate != self.sample_rate:
+            raise AudioError(
+                f"the synthesizer gave {synthesized.sample_rate} Hz, not {self.sample_rate} Hz"
+            )
+        clip = np.asarray(synthesized.samples, dtype=np.float32)
+        self.frames[text] = len(clip)
+        self._recent[text] = clip
+        self._bytes += clip.nbytes
+        while self._bytes > CLIP_MEMORY_BYTES and len(self._recent) > 1:
+            _, evicted = self._recent.popitem(last=False)
+            self._bytes -= evicted.nbytes
         return clip
+
+    def length(self, text: str) -> int:
+        """Frames of the clip for ``text``."""
+        if text not in self.frames:
+            self.clip(text)
+        return self.frames[text]
 
     def sound_clip(self, sound: str) -> Samples:
         clip = self.sounds.get(sound)
@@ -95,17 +119,9 @@ class ClipOracle:
             self.sounds[sound] = clip
         return clip
 
-    # The DurationOracle protocol:
-
-    def speech_seconds(self, text: str) -> float:
-        return len(self.clip(text)) / self.sample_rate
-
-    def sound_seconds(self, sound: str) -> float:
-        return len(self.sound_clip(sound)) / self.sample_rate
-
     def prepare(self, texts: list[str]) -> None:
         """Synthesize ``texts`` up front, reporting progress (done, total)."""
-        todo = [t for t in dict.fromkeys(texts) if t not in self.speech]
+        todo = [t for t in dict.fromkeys(texts) if t not in self.frames]
         for number, text in enumerate(todo, start=1):
             self.clip(text)
             if self.progress:
@@ -119,10 +135,10 @@ class _OracleView:
         self.clips = clips
 
     def speech(self, text: str) -> float:
-        return self.clips.speech_seconds(text)
+        return self.clips.length(text) / self.clips.sample_rate
 
     def sound(self, sound: str) -> float:
-        return self.clips.sound_seconds(sound)
+        return len(self.clips.sound_clip(sound)) / self.clips.sample_rate
 
 
 def compile_measured(routine: Routine, clips: ClipOracle) -> Script:
@@ -138,12 +154,16 @@ def compile_measured(routine: Routine, clips: ClipOracle) -> Script:
 
 @dataclass(frozen=True)
 class _Placed:
+    """An event on the sample grid: speech (fetched by text when mixed) or fixed samples."""
+
     start: int
-    samples: Samples
+    length: int
+    text: str | None = None
+    samples: Samples | None = None
 
     @property
     def end(self) -> int:
-        return self.start + len(self.samples)
+        return self.start + self.length
 
 
 class Renderer:
@@ -155,22 +175,32 @@ class Renderer:
         rate = settings.sample_rate
         self.total_frames = round(script.duration * rate)
         tone_gain = db_to_gain(TONE_GAIN_DB)
+        tones: dict[str, Samples] = {}
         placed: list[_Placed] = []
+        room = self.total_frames
         for event in script.events:
             start = round(event.time * rate)
+            if start >= room:
+                continue
             if isinstance(event, Speech):
-                samples = clips.clip(event.text)
+                length = min(clips.length(event.text), room - start)
                 if event.truncated:
-                    samples = _faded(samples[: round(event.duration * rate)], rate)
+                    cut = min(round(event.duration * rate), length)
+                    samples = _faded(clips.clip(event.text)[:cut], rate)
+                    placed.append(_Placed(start, len(samples), samples=samples))
+                elif length:
+                    placed.append(_Placed(start, length, text=event.text))
             else:
-                samples = (clips.sound_clip(event.sound) * tone_gain).astype(np.float32)
-            samples = samples[: max(self.total_frames - start, 0)]
-            if len(samples):
-                placed.append(_Placed(start, samples))
+                if event.sound not in tones:
+                    scaled = clips.sound_clip(event.sound) * np.float32(tone_gain)
+                    tones[event.sound] = scaled.astype(np.float32)
+                samples = tones[event.sound][: room - start]
+                placed.append(_Placed(start, len(samples), samples=samples))
         placed.sort(key=lambda p: p.start)
         self.placed = placed
         self.starts = [p.start for p in placed]
-        self.longest = max((len(p.samples) for p in placed), default=0)
+        self.longest = max((p.length for p in placed), default=0)
+        self.clips = clips
         self.width = max(int(rate * LIMITER_WIDTH_SECONDS), 1)
         self.context = 2 * self.width + 2
         self.gain = 1.0
@@ -187,7 +217,8 @@ class Renderer:
             if item.end <= first:
                 continue
             a, b = max(first, item.start), min(last, item.end)
-            out[a - first : b - first] += item.samples[a - item.start : b - item.start]
+            samples = item.samples if item.samples is not None else self.clips.clip(item.text or "")
+            out[a - first : b - first] += samples[a - item.start : b - item.start]
         return out
 
     def _limited(self, first: int, last: int) -> Samples:
