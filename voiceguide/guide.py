@@ -84,7 +84,7 @@ def measured_script(
 
 class LevelCache:
     """The measured gain of each guide, so a second export or play skips the loudness
-    pass (and the import of scipy it needs). Kept beside the clip cache."""
+    pass. Kept beside the clip cache."""
 
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder or ClipCache().folder.parent / "levels"

@@ -3,10 +3,10 @@
 - :class:`LoudnessMeter` measures integrated loudness block by block, so a two-hour guide
   never has to be held in memory; on a whole signal it agrees with pyloudnorm.
 - :func:`true_peak` estimates the true peak by 4x oversampling.
-- :func:`limit` is a look-ahead peak limiter for a clip: gain only comes down around the
-  peaks, smoothly, and the result's true peak stays under the ceiling.
+- :func:`smooth_gain` is the look-ahead limiter's gain curve: gain only comes down around
+  the peaks, smoothly, never above what each sample needs.
 
-numpy is imported here; scipy (slow to import) only by the functions that need it.
+Only numpy is needed: the guide's loudness is measured as it is rendered.
 """
 
 from __future__ import annotations
@@ -26,15 +26,63 @@ HOP_SECONDS = 0.1  # 75 % overlap of the 400 ms gating blocks
 # The K-weighting of BS.1770-4: a high shelf and a high pass, with the constants
 # pyloudnorm's Meter uses, so the two measurements agree.
 _SHELF = {"G": 4.0, "Q": 1 / math.sqrt(2), "fc": 1500.0}
-_HIGH_PASS = {"G": 0.0, "Q": 0.5, "fc": 38.0}
+_HIGH_PASS = {"Q": 0.5, "fc": 38.0}
+_TAIL = 1e-9
+"""The impulse response is cut where it has decayed below this (relative to its peak)."""
 
 
-def _k_weighting(rate: int) -> list[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]]:
-    from pyloudnorm.iirfilter import IIRfilter
+def _biquads(rate: int) -> list[tuple[list[float], list[float]]]:
+    """(b, a) of the two K-weighting sections (the RBJ cookbook forms pyloudnorm uses)."""
+    gain = 10 ** (_SHELF["G"] / 40)
+    w0 = 2 * math.pi * _SHELF["fc"] / rate
+    alpha = math.sin(w0) / (2 * _SHELF["Q"])
+    root, cos = math.sqrt(gain), math.cos(w0)
+    shelf = (
+        [
+            gain * ((gain + 1) + (gain - 1) * cos + 2 * root * alpha),
+            -2 * gain * ((gain - 1) + (gain + 1) * cos),
+            gain * ((gain + 1) + (gain - 1) * cos - 2 * root * alpha),
+        ],
+        [
+            (gain + 1) - (gain - 1) * cos + 2 * root * alpha,
+            2 * ((gain - 1) - (gain + 1) * cos),
+            (gain + 1) - (gain - 1) * cos - 2 * root * alpha,
+        ],
+    )
+    w0 = 2 * math.pi * _HIGH_PASS["fc"] / rate
+    alpha = math.sin(w0) / (2 * _HIGH_PASS["Q"])
+    cos = math.cos(w0)
+    high_pass = (
+        [(1 + cos) / 2, -(1 + cos), (1 + cos) / 2],
+        [1 + alpha, -2 * cos, 1 - alpha],
+    )
+    return [shelf, high_pass]
 
-    shelf = IIRfilter(_SHELF["G"], _SHELF["Q"], _SHELF["fc"], rate, "high_shelf")
-    high_pass = IIRfilter(_HIGH_PASS["G"], _HIGH_PASS["Q"], _HIGH_PASS["fc"], rate, "high_pass")
-    return [(np.asarray(f.b), np.asarray(f.a)) for f in (shelf, high_pass)]
+
+def k_weighting_response(rate: int) -> npt.NDArray[np.float64]:
+    """The impulse response of the K-weighting filter, cut where it has died away.
+
+    Filtering with it (by FFT) gives what the recursive filter gives, to within about
+    ``_TAIL``, without scipy: scipy.signal takes a second and 70 MB just to import.
+    """
+    length = 1 << 12
+    while True:
+        signal = [0.0] * length
+        signal[0] = 1.0
+        for b, a in _biquads(rate):
+            b0, b1, b2 = (value / a[0] for value in b)
+            a1, a2 = a[1] / a[0], a[2] / a[0]
+            x1 = x2 = y1 = y2 = 0.0
+            for n, x in enumerate(signal):
+                y = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2
+                x2, x1, y2, y1 = x1, x, y1, y
+                signal[n] = y
+        response = np.array(signal)
+        tail = np.abs(response[length // 2 :]).max()
+        if tail < _TAIL * np.abs(response).max() or length >= 1 << 18:
+            last = int(np.nonzero(np.abs(response) >= _TAIL * np.abs(response).max())[0][-1])
+            return response[: last + 1]
+        length *= 2
 
 
 class LoudnessMeter:
@@ -46,19 +94,32 @@ class LoudnessMeter:
         self.rate = rate
         self.channels = channels
         self.hop = int(rate * HOP_SECONDS)
-        self.filters = _k_weighting(rate)
-        self.states = [np.zeros((max(len(a), len(b)) - 1, channels)) for b, a in self.filters]
+        self.response = k_weighting_response(rate)
+        self.carry = np.zeros((len(self.response) - 1, channels))
+        self.spectra: dict[int, npt.NDArray[np.complex128]] = {}
         self.energies: list[npt.NDArray[np.float64]] = []  # sum of squares per hop, per channel
         self.partial = np.zeros(channels)
         self.partial_frames = 0
         self.frames = 0
 
-    def add(self, block: npt.NDArray[np.floating]) -> None:
-        from scipy import signal
+    def _filter(self, data: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """K-weight a block, carrying the filter's ringing into the next (overlap-add)."""
+        taps = len(self.response)
+        size = 1 << (len(data) + taps - 1).bit_length()
+        spectrum = self.spectra.get(size)
+        if spectrum is None:
+            spectrum = self.spectra[size] = np.fft.rfft(self.response, size)
+        full = np.fft.irfft(np.fft.rfft(data, size, axis=0) * spectrum[:, None], size, axis=0)
+        full = full[: len(data) + taps - 1]
+        full[: taps - 1] += self.carry
+        self.carry = full[len(data) :].copy()  # always taps - 1 frames
+        return full[: len(data)]
 
+    def add(self, block: npt.NDArray[np.floating]) -> None:
         data = np.asarray(block, dtype=np.float64).reshape(len(block), self.channels)
-        for number, (b, a) in enumerate(self.filters):
-            data, self.states[number] = signal.lfilter(b, a, data, axis=0, zi=self.states[number])
+        if not len(data):
+            return
+        data = self._filter(data)
         self.frames += len(data)
         squares = data * data
         start = 0
@@ -112,13 +173,12 @@ class LoudnessMeter:
 
 
 def true_peak(samples: npt.NDArray[np.floating]) -> float:
-    """The true peak (linear) of a clip, estimated by 4x oversampling."""
-    from scipy import signal
-
-    data = np.asarray(samples, dtype=np.float64)
+    """The true peak (linear) of a mono signal, estimated by 4x oversampling (FFT)."""
+    data = np.asarray(samples, dtype=np.float64).ravel()
     if data.size == 0:
         return 0.0
-    upsampled = signal.resample_poly(data, 4, 1, axis=0)
+    spectrum = np.fft.rfft(data)
+    upsampled = np.fft.irfft(spectrum, 4 * len(data)) * 4
     return float(max(np.abs(upsampled).max(), np.abs(data).max()))
 
 
@@ -154,26 +214,3 @@ def db_to_gain(db: float) -> float:
 
 def gain_to_db(gain: float) -> float:
     return 20 * math.log10(gain) if gain > 0 else -math.inf
-
-
-def limit(samples: Samples, rate: int, ceiling_db: float, lookahead: float = 0.005) -> Samples:
-    """Bring every peak of a mono clip under ``ceiling_db`` (true peak) smoothly.
-
-    The gain needed at each sample is spread over ``lookahead`` seconds before and after
-    the peak (a minimum filter, then a moving average, which never undoes the reduction
-    at the peak itself), so there is no distortion from hard clipping.
-    """
-    ceiling = db_to_gain(ceiling_db)
-    result = np.asarray(samples, dtype=np.float32)
-    width = max(int(rate * lookahead), 1)
-    for margin_db in (0.3, 0.6, 1.0, 2.0):
-        if true_peak(result) <= ceiling:
-            return result
-        target = ceiling * db_to_gain(-margin_db)
-        magnitude = np.maximum(np.abs(result), 1e-12)
-        needed = np.minimum(1.0, target / magnitude)
-        result = (result * smooth_gain(needed, width)).astype(np.float32)
-    peak = true_peak(result)
-    if peak > ceiling:  # pathological input: scale the whole clip
-        result = (result * (ceiling / peak)).astype(np.float32)
-    return result
