@@ -68,6 +68,56 @@ class Guide:
     renderer: Renderer
 
 
+def prefetch(
+    texts: list[str],
+    settings: VoiceSettings,
+    sample_rate: int,
+    cache: ClipCache,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> int:
+    """Synthesize the texts the cache lacks, with several engine processes at once.
+
+    Returns how many were synthesized.
+    """
+    import concurrent.futures
+    import threading
+
+    probe = Pyttsx3Synthesizer(settings, sample_rate=sample_rate)
+    key = probe.key
+    probe.close()
+    missing = [t for t in dict.fromkeys(texts) if t.strip() and not cache.path(key, t).exists()]
+    if not missing:
+        return 0
+    count = max(1, min(workers or os.cpu_count() or 1, 4, len(missing)))
+    engines = [Pyttsx3Synthesizer(settings, sample_rate=sample_rate) for _ in range(count)]
+    local = threading.local()
+    pool_lock = threading.Lock()
+    done = 0
+
+    def work(text: str) -> None:
+        nonlocal done
+        engine = getattr(local, "engine", None)
+        if engine is None:
+            with pool_lock:
+                engine = local.engine = engines.pop()
+        cache.put(key, text, engine.synthesize(text))
+        with pool_lock:
+            done += 1
+            if progress:
+                progress(done, len(missing))
+
+    all_engines = list(engines)
+    try:
+        with concurrent.futures.ThreadPoolExecutor(count) as pool:
+            for future in [pool.submit(work, text) for text in missing]:
+                future.result()
+    finally:
+        for engine in all_engines:
+            engine.close()
+    return len(missing)
+
+
 def measured_script(
     routine: Routine,
     voice: VoiceOptions,
@@ -76,9 +126,16 @@ def measured_script(
     use_cache: bool = True,
     progress: Progress | None = None,
 ) -> tuple[Script, ClipOracle]:
-    """Synthesize every utterance and compile with the real lengths."""
-    with synthesizer(voice.settings_for(routine), sample_rate, use_cache=use_cache) as engine:
-        clips = ClipOracle(engine, sample_rate, progress=progress)
+    """Synthesize every utterance (in parallel where the cache lacks it) and compile
+    with the real lengths."""
+    from voiceguide.compiler import compile_routine
+
+    settings = voice.settings_for(routine)
+    with synthesizer(settings, sample_rate, use_cache=use_cache) as engine:
+        assert isinstance(engine, CachedSynthesizer)
+        texts = [s.text for s in compile_routine(routine).speech()]
+        prefetch(texts, settings, sample_rate, engine.cache, progress)
+        clips = ClipOracle(engine, sample_rate)
         return compile_measured(routine, clips), clips
 
 

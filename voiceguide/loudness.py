@@ -105,7 +105,7 @@ class LoudnessMeter:
     def _filter(self, data: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """K-weight a block, carrying the filter's ringing into the next (overlap-add)."""
         taps = len(self.response)
-        size = 1 << (len(data) + taps - 1).bit_length()
+        size = -(-(len(data) + taps - 1) // 4096) * 4096  # 2^12 times a small factor: fast
         spectrum = self.spectra.get(size)
         if spectrum is None:
             spectrum = self.spectra[size] = np.fft.rfft(self.response, size)
@@ -119,7 +119,10 @@ class LoudnessMeter:
         data = np.asarray(block, dtype=np.float64).reshape(len(block), self.channels)
         if not len(data):
             return
-        data = self._filter(data)
+        if not data.any() and not self.carry.any():
+            data = np.zeros_like(data)  # silence in, silence out: no filtering needed
+        else:
+            data = self._filter(data)
         self.frames += len(data)
         squares = data * data
         start = 0
@@ -144,32 +147,39 @@ class LoudnessMeter:
             self.partial += rest.sum(axis=0)
             self.partial_frames += len(rest)
 
-    def integrated(self) -> float:
-        """Gated integrated loudness in LUFS (``-inf`` for silence or under 400 ms)."""
-        seconds = self.frames / self.rate
-        if seconds < BLOCK_SECONDS:
-            return -math.inf
+    def hop_energies(self) -> npt.NDArray[np.float64]:
+        """Sum of squares of the K-weighted signal per 100 ms hop: (hops, channels)."""
         hops = list(self.energies)
         if self.partial_frames:
             hops.append(self.partial.copy())
-        energy = np.array(hops)  # (hops, channels)
-        count = round((seconds - BLOCK_SECONDS) / (BLOCK_SECONDS * 0.25)) + 1
-        padded = np.vstack([energy, np.zeros((count + 3, self.channels))])
-        window = (
-            padded[0:count] + padded[1 : count + 1] + padded[2 : count + 2] + padded[3 : count + 3]
-        )
-        z = window / (BLOCK_SECONDS * self.rate)  # mean square per block and channel
-        power = z.sum(axis=1)
-        with np.errstate(divide="ignore"):
-            block_loudness = -0.691 + 10 * np.log10(power)
-        above = block_loudness > ABSOLUTE_GATE
-        if not above.any():
-            return -math.inf
-        relative = -0.691 + 10 * math.log10(power[above].mean()) + RELATIVE_GATE
-        gated = above & (block_loudness > relative)
-        if not gated.any():
-            return -math.inf
-        return float(-0.691 + 10 * math.log10(power[gated].mean()))
+        return np.array(hops).reshape(len(hops), self.channels)
+
+    def integrated(self) -> float:
+        """Gated integrated loudness in LUFS (``-inf`` for silence or under 400 ms)."""
+        return gated_loudness(self.hop_energies(), self.frames, self.rate)
+
+
+def gated_loudness(energy: npt.NDArray[np.float64], frames: int, rate: int) -> float:
+    """BS.1770-4 integrated loudness from the K-weighted energy of each 100 ms hop."""
+    seconds = frames / rate
+    if seconds < BLOCK_SECONDS:
+        return -math.inf
+    channels = energy.shape[1]
+    count = round((seconds - BLOCK_SECONDS) / (BLOCK_SECONDS * 0.25)) + 1
+    padded = np.vstack([energy, np.zeros((count + 3, channels))])
+    window = padded[0:count] + padded[1 : count + 1] + padded[2 : count + 2] + padded[3 : count + 3]
+    z = window / (BLOCK_SECONDS * rate)  # mean square per block and channel
+    power = z.sum(axis=1)
+    with np.errstate(divide="ignore"):
+        block_loudness = -0.691 + 10 * np.log10(power)
+    above = block_loudness > ABSOLUTE_GATE
+    if not above.any():
+        return -math.inf
+    relative = -0.691 + 10 * math.log10(power[above].mean()) + RELATIVE_GATE
+    gated = above & (block_loudness > relative)
+    if not gated.any():
+        return -math.inf
+    return float(-0.691 + 10 * math.log10(power[gated].mean()))
 
 
 def true_peak(samples: npt.NDArray[np.floating]) -> float:

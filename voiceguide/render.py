@@ -24,7 +24,13 @@ import numpy.typing as npt
 
 from voiceguide.compiler import DEFAULT_RATE, compile_routine
 from voiceguide.errors import AudioError
-from voiceguide.loudness import LoudnessMeter, db_to_gain, smooth_gain, true_peak
+from voiceguide.loudness import (
+    LoudnessMeter,
+    db_to_gain,
+    gated_loudness,
+    smooth_gain,
+    true_peak,
+)
 from voiceguide.routine import Routine
 from voiceguide.script import Script, Speech
 from voiceguide.speech import Synthesizer
@@ -251,37 +257,76 @@ class Renderer:
     # -- level
 
     def normalize(self, progress: Progress | None = None) -> None:
-        """First pass: measure the guide's loudness and set the gain that meets the target."""
+        """Measure the guide's loudness and set the gain that meets the target.
+
+        The first pass measures the raw mix. Where the limiter will then act it takes a
+        little loudness away, so those stretches (and only those) are measured again,
+        limited, and the difference is made up.
+        """
         target = self.settings.loudness
         if target is None:
             self.gain = 1.0
             return
-        meter = LoudnessMeter(self.settings.sample_rate, self.settings.channels)
+        rate, channels = self.settings.sample_rate, self.settings.channels
+        meter = LoudnessMeter(rate, channels)
+        block_peaks: list[float] = []
         position = 0
-        peak = 0.0
         while position < self.total_frames:
             boundary = min(position + BLOCK_FRAMES * 8, self.total_frames)
             mono = self.mix(position, boundary)
-            peak = max(peak, float(np.abs(mono).max(initial=0.0)))
-            meter.add(np.repeat(mono[:, None], self.settings.channels, axis=1))
+            for offset in range(0, len(mono), BLOCK_FRAMES):
+                block_peaks.append(float(np.abs(mono[offset : offset + BLOCK_FRAMES]).max()))
+            meter.add(np.repeat(mono[:, None], channels, axis=1))
             position = boundary
             if progress:
                 progress(position, self.total_frames)
         loudness = meter.integrated()
+        self.measured_loudness = loudness
         if not math.isfinite(loudness):
-            self.gain, self.measured_loudness = 1.0, loudness
+            self.gain = 1.0
             return
         self.gain = db_to_gain(target - loudness)
-        # Where the limiter will act, it takes a little loudness away: measure the limited
-        # result once more and make up the difference.
-        if peak * self.gain > db_to_gain(self.settings.true_peak - LIMITER_MARGIN_DB):
-            meter = LoudnessMeter(self.settings.sample_rate, self.settings.channels)
-            for block in self.blocks():
-                meter.add(block)
-            limited = meter.integrated()
-            self.gain *= db_to_gain(target - limited)
-            loudness = limited
-        self.measured_loudness = loudness
+        ceiling = db_to_gain(self.settings.true_peak - LIMITER_MARGIN_DB)
+        limited = [n for n, peak in enumerate(block_peaks) if peak * self.gain > ceiling]
+        if not limited:
+            return
+        energy = meter.hop_energies() * self.gain**2
+        for first, last in _runs(limited, meter.response.size // BLOCK_FRAMES + 2):
+            self._measure_limited(energy, meter, first * BLOCK_FRAMES, (last + 1) * BLOCK_FRAMES)
+        self.gain *= db_to_gain(target - gated_loudness(energy, self.total_frames, rate))
+
+    def _measure_limited(
+        self, energy: npt.NDArray[np.float64], meter: LoudnessMeter, first: int, last: int
+    ) -> None:
+        """Replace the hop energies around frames [first, last) by those of the limited
+        signal. The K-weighting is a finite filter, so starting it ``taps`` frames early
+        from silence gives exactly the filtered signal from the first hop on."""
+        taps, hop = meter.response.size, meter.hop
+        start = max((first - taps) // hop * hop, 0)
+        end = min(-(-(last + taps) // hop) * hop, self.total_frames)
+        lead = min(taps, start)
+        local = LoudnessMeter(meter.rate, meter.channels)
+        signal = self._limited(start - lead, end)
+        local.add(np.repeat(signal[:, None], meter.channels, axis=1)[:lead])
+        local.energies.clear()
+        local.partial[:] = 0
+        local.partial_frames = 0
+        local.add(np.repeat(signal[lead:, None], meter.channels, axis=1))
+        fresh = local.hop_energies()
+        first_hop = start // hop
+        count = min(len(fresh), len(energy) - first_hop)
+        energy[first_hop : first_hop + count] = fresh[:count]
+
+
+def _runs(numbers: list[int], join: int) -> list[tuple[int, int]]:
+    """Consecutive runs of sorted ``numbers``, merging runs fewer than ``join`` apart."""
+    runs: list[tuple[int, int]] = []
+    for number in numbers:
+        if runs and number - runs[-1][1] <= join:
+            runs[-1] = (runs[-1][0], number)
+        else:
+            runs.append((number, number))
+    return runs
 
 
 def _faded(samples: Samples, rate: int) -> Samples:

@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+"""Export speed and memory of ``voiceguide export`` against the floors it cannot beat.
+
+1. Cold export of the built-in neck routine to WAV (empty clip cache) against the floor:
+   ``espeak-ng -w`` over all its spoken text, plus writing a WAV of the guide's length.
+   Goal: at most 1.5x.
+2. Warm export (the clips cached) against writing the WAV alone. Goal: at most 2x.
+3. Peak memory (max RSS of the voiceguide process) exporting a generated two-hour
+   routine to FLAC. Goal: under 150 MB.
+
+Each timing is the median of ``--runs`` runs of real processes (default 3).
+
+Usage: bench/export [--runs N] [--skip-memory]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VOICEGUIDE = ROOT / ".venv" / "bin" / "voiceguide"
+PYTHON = ROOT / ".venv" / "bin" / "python"
+
+WRITE_WAV = """
+import sys
+import numpy as np
+import soundfile
+frames, rate, path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+block = np.zeros((8192, 1), dtype=np.float32)
+with soundfile.SoundFile(path, "w", rate, 1, "PCM_16", format="WAV") as sink:
+    for start in range(0, frames, 8192):
+        sink.write(block[: min(8192, frames - start)])
+"""
+
+
+def timed(command: Sequence[str], env: dict[str, str] | None = None) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, env=env, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def peak_rss_mb(command: Sequence[str], env: dict[str, str]) -> float:
+    """Max resident set size of the process itself (not its speech worker), in MB."""
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise SystemExit(f"{' '.join(command)} failed with {process.returncode}")
+    return usage.ru_maxrss / 1024
+
+
+def spoken_texts(env: dict[str, str]) -> tuple[list[str], float]:
+    output = subprocess.run(
+        [str(VOICEGUIDE), "preview", "neck", "--exact", "--format", "json"],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    ).stdout
+    data = json.loads(output)
+    texts = [e["text"] for e in data["events"] if e["kind"] == "speech"]
+    return texts, float(data["duration"])
+
+
+def two_hour_routine(folder: Path) -> Path:
+    """A routine of over two hours with 120 different sentences, repeated in blocks."""
+    lines = ["voiceguide: 1", "title: Two hours", "transition: 3s", "stages:"]
+    for number in range(40):
+        lines += [
+            f"  - name: Round {number + 1}",
+            "    repeat: 3",
+            "    stages:",
+            f"      - name: Stroking {number + 1}",
+            "        duration: 30s",
+            f"        say: Stroke slowly from the hairline down, round {number + 1}, and breathe out.",
+            f"      - name: Kneading {number + 1}",
+            "        duration: 36s",
+            "        sides: [left, right]",
+            f"        say: Knead the {{side}} side gently, part {number + 1}, moving down.",
+            f"        remind: [{{at: 9s, say: 'Ease off where it hurts, step {number + 1}.'}}]",
+        ]
+    path = folder / "two-hours.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench/export", description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="runs of each timing (default 3)")
+    parser.add_argument("--skip-memory", action="store_true", help="skip the two-hour export")
+    args = parser.parse_args(argv)
+    if not shutil.which("espeak-ng"):
+        raise SystemExit("bench/export needs espeak-ng (scripts/setup installs it)")
+
+    with tempfile.TemporaryDirectory(prefix="voiceguide-bench-") as scratch:
+        work = Path(scratch)
+        warm_env = {**os.environ, "VOICEGUIDE_CACHE_DIR": str(work / "warm-cache")}
+        texts, duration = spoken_texts(warm_env)  # also fills the warm cache
+        frames = round(duration * 44_100)
+        text_file = work / "all-text.txt"
+        text_file.write_text("\n".join(dict.fromkeys(texts)) + "\n", encoding="utf-8")
+        target = work / "guide.wav"
+
+        cold, warm, espeak, write = [], [], [], []
+        for run in range(args.runs):
+            cold_env = {**os.environ, "VOICEGUIDE_CACHE_DIR": str(work / f"cold-{run}")}
+            cold.append(
+                timed(
+                    [str(VOICEGUIDE), "export", "neck", "-o", str(target), "-q", "--force"],
+                    cold_env,
+                )
+            )
+            warm.append(
+                timed(
+                    [str(VOICEGUIDE), "export", "neck", "-o", str(target), "-q", "--force"],
+                    warm_env,
+                )
+            )
+            espeak.append(
+                timed(
+                    ["espeak-ng", "-s", "150", "-w", str(work / "espeak.wav"), "-f", str(text_file)]
+                )
+            )
+            write.append(
+                timed([str(PYTHON), "-c", WRITE_WAV, str(frames), "44100", str(work / "floor.wav")])
+            )
+
+        cold_s, warm_s = statistics.median(cold), statistics.median(warm)
+        espeak_s, write_s = statistics.median(espeak), statistics.median(write)
+        floor_cold = espeak_s + write_s
+        print(
+            f"neck routine: {duration:.1f} s of audio, {len(set(texts))} distinct utterances, {args.runs} runs each"
+        )
+        print(f"  espeak-ng -w over all its text      {espeak_s:6.2f} s")
+        print(f"  writing a WAV of the same length    {write_s:6.2f} s")
+        print(
+            f"  cold export (empty cache)           {cold_s:6.2f} s   {cold_s / floor_cold:4.2f}x the floor  (goal <= 1.5x)"
+        )
+        print(
+            f"  warm export (clips cached)          {warm_s:6.2f} s   {warm_s / write_s:4.2f}x the WAV write (goal <= 2.0x)"
+        )
+
+        if not args.skip_memory:
+            routine = two_hour_routine(work)
+            env = {**os.environ, "VOICEGUIDE_CACHE_DIR": str(work / "memory-cache")}
+            command = [
+                str(VOICEGUIDE),
+                "export",
+                str(routine),
+                "-o",
+                str(work / "two-hours.flac"),
+                "-q",
+            ]
+            started = time.perf_counter()
+            peak = peak_rss_mb(command, env)
+            elapsed = time.perf_counter() - started
+            info = subprocess.run(
+                [
+                    "ffprobe",
+                    "-v",
+                    "error",
+                    "-show_entries",
+                    "format=duration",
+                    "-of",
+                    "csv=p=0",
+                    str(work / "two-hours.flac"),
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout.strip()
+            print(
+                f"two-hour routine ({float(info) / 3600:.2f} h, exported to FLAC in {elapsed:.1f} s, cold)"
+            )
+            print(f"  peak memory of the export process   {peak:6.1f} MB  (goal < 150 MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
