@@ -214,7 +214,7 @@ def preview(
       voiceguide preview neck --format markdown -o neck-handout.md
       voiceguide preview neck --exact --format srt
     """
-    from voiceguide.compiler import EstimatedDurations, compile_routine
+    from voiceguide.compiler import DEFAULT_RATE, EstimatedDurations, compile_routine
     from voiceguide.files import check_target, write_text_atomic
     from voiceguide.formats import SUFFIXES, WRITERS
     from voiceguide.routine import load_routine
@@ -224,14 +224,16 @@ def preview(
     if output is not None:
         check_target(output, force)
     loaded = load_routine(routine)
-    options = _voice(voice, rate, volume)
     if exact:
+        options = _voice(voice, rate, volume)
         from voiceguide.guide import measured_script
         from voiceguide.render import DEFAULT_SAMPLE_RATE
 
         script, _ = measured_script(loaded, options, DEFAULT_SAMPLE_RATE, use_cache=not no_cache)
     else:
-        script = compile_routine(loaded, EstimatedDurations(options.settings_for(loaded).rate))
+        script = compile_routine(
+            loaded, EstimatedDurations(rate or loaded.voice.rate or DEFAULT_RATE)
+        )
     for warning in script.warnings:
         click.echo(str(warning), err=True)
     text = WRITERS[format_name](script)

@@ -48,11 +48,15 @@ class EstimatedDurations:
     """Lengths estimated from the speaking rate (words per minute), for quick previews."""
 
     rate: int = DEFAULT_RATE
+    _known: dict[str, float] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def speech(self, text: str) -> float:
-        words = len(text.split())
-        sentences = sum(text.count(mark) for mark in ".!?;:") or 1
-        return _ms(0.15 + words * 60.0 / self.rate + 0.2 * sentences)
+        known = self._known.get(text)
+        if known is None:
+            words = len(text.split())
+            sentences = sum(map(text.count, ".!?;:")) or 1
+            known = self._known[text] = _ms(0.15 + words * 60.0 / self.rate + 0.2 * sentences)
+        return known
 
     def sound(self, sound: str) -> float:
         spec = SOUNDS.get(sound)
@@ -202,7 +206,10 @@ def _quote(text: str, limit: int = 40) -> str:
 def compile_routine(routine: Routine, oracle: DurationOracle | None = None) -> Script:
     """Lay the routine out on a timeline; deterministic for a given oracle."""
     oracle = oracle or EstimatedDurations(routine.voice.rate or DEFAULT_RATE)
-    return _Compiler(routine, oracle).run()
+    from voiceguide._gc import paused
+
+    with paused():
+        return _Compiler(routine, oracle).run()
 
 
 class _Compiler:

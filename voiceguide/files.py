@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,6 +28,8 @@ def atomic_output(path: Path, force: bool) -> Iterator[Path]:
     On any failure, Ctrl-C included, the temporary file is removed and ``path`` is left
     as it was.  A full disk becomes an :class:`ExportError` that says so.
     """
+    import tempfile
+
     check_target(path, force)
     handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     os.close(handle)

@@ -7,15 +7,14 @@ problem, each with file:line:column, what is wrong and how to fix it.
 
 from __future__ import annotations
 
-import difflib
 import string
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import TypeVar
 
 import yaml
+from yaml.constructor import SafeConstructor
 
 from voiceguide.durations import parse_duration
 from voiceguide.errors import (
@@ -31,6 +30,7 @@ from voiceguide.source import Source, position_of, read_source
 from voiceguide.tones import SOUND_FILE_SUFFIXES, SOUNDS
 
 FORMAT_VERSION = 1
+_BUILTIN_FOLDER = Path(__file__).parent / "routines"
 MAX_SESSION_SECONDS = 24 * 3600.0
 MAX_REPEAT = 1000
 MAX_COUNT_REPS = 1000
@@ -212,7 +212,7 @@ class Routine:
 
 
 def builtin_names() -> list[str]:
-    folder = resources.files("voiceguide") / "routines"
+    folder = _BUILTIN_FOLDER
     return sorted(
         entry.name.removesuffix(".yaml")
         for entry in folder.iterdir()
@@ -221,7 +221,7 @@ def builtin_names() -> list[str]:
 
 
 def builtin_path(name: str) -> Path:
-    return Path(str(resources.files("voiceguide") / "routines" / f"{name}.yaml"))
+    return _BUILTIN_FOLDER / f"{name}.yaml"
 
 
 def resolve_routine(reference: str) -> tuple[Path, str, str | None]:
@@ -231,6 +231,8 @@ def resolve_routine(reference: str) -> tuple[Path, str, str | None]:
         return path, display_path(path), None
     if reference in builtin_names():
         return builtin_path(reference), f"<built-in>/{reference}.yaml", reference
+    import difflib
+
     close = difflib.get_close_matches(reference, builtin_names(), n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     raise RoutineNotFound(
@@ -249,8 +251,11 @@ def load_routine(reference: str | Path) -> Routine:
         path, label, name = reference, display_path(reference), None
     else:
         path, label, name = resolve_routine(reference)
+    from voiceguide._gc import paused
+
     reader = _Reader()
-    routine = reader.routine(read_source(path, label), name)
+    with paused():
+        routine = reader.routine(read_source(path, label), name)
     errors = [d for d in reader.diagnostics if d.severity is Severity.ERROR]
     if errors or routine is None:
         raise RoutineError(sorted(reader.diagnostics, key=_diagnostic_order))
@@ -265,6 +270,8 @@ def _diagnostic_order(diagnostic: Diagnostic) -> tuple[str, int, int]:
 # --------------------------------------------------------------------------- reading
 
 T = TypeVar("T")
+
+_SCALARS = SafeConstructor()
 
 _TOP_KEYS = (
     "voiceguide",
@@ -369,6 +376,8 @@ class _Reader:
                 )
                 continue
             if key not in allowed:
+                import difflib
+
                 close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
                 hint = (
                     f"did you mean {close[0]!r}?"
@@ -413,7 +422,7 @@ class _Reader:
                 node, f"{what} must be a whole number from {low} to {high}, not {_describe(node)}"
             )
             return None
-        value = int(yaml.safe_load(node.value))
+        value = int(_SCALARS.construct_yaml_int(node))
         if not low <= value <= high:
             self.error(node, f"{what} must be from {low} to {high}, not {value}")
             return None
@@ -426,7 +435,7 @@ class _Reader:
                 node, f"{what} must be a number from {low:g} to {high:g}, not {_describe(node)}"
             )
             return None
-        value = float(yaml.safe_load(node.value))
+        value = float(_SCALARS.construct_yaml_float(node))
         if not low <= value <= high:
             self.error(node, f"{what} must be from {low:g} to {high:g}, not {value:g}")
             return None
@@ -436,7 +445,7 @@ class _Reader:
         if not (isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:bool"):
             self.error(node, f"{what} must be true or false, not {_describe(node)}")
             return None
-        return bool(yaml.safe_load(node.value))
+        return bool(_SCALARS.construct_yaml_bool(node))
 
     def duration(self, node: yaml.Node, what: str, *, allow_zero: bool = False) -> float | None:
         if not isinstance(node, yaml.ScalarNode) or _is_null(node) or node.tag.endswith(":bool"):
@@ -474,6 +483,8 @@ class _Reader:
             self.error(node, f"{what}: write {{{name}}} without a format or conversion")
         for name in fields:
             if name not in TEMPLATE_VARIABLES:
+                import difflib
+
                 close = difflib.get_close_matches(name, TEMPLATE_VARIABLES, n=1)
                 hint = f"did you mean {{{close[0]}}}?" if close else ""
                 known = ", ".join("{" + v + "}" for v in TEMPLATE_VARIABLES)
@@ -668,6 +679,8 @@ class _Reader:
                 else:
                     result[cue] = str(path)
             else:
+                import difflib
+
                 close = difflib.get_close_matches(sound, list(SOUNDS), n=1)
                 hint = f"did you mean {close[0]!r}? " if close else ""
                 self.error(
@@ -758,6 +771,8 @@ class _Reader:
         if "technique" in keys:
             technique = self.text(keys["technique"][1], "technique")
             if technique is not None and technique not in TECHNIQUES:
+                import difflib
+
                 close = difflib.get_close_matches(technique, TECHNIQUES, n=1)
                 hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(TECHNIQUES)}"
                 self.warning(keys["technique"][1], f"unknown technique {technique!r}; {hint}")

@@ -5,7 +5,6 @@ Times and durations are seconds from the start of the session, to the millisecon
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from voiceguide.script import Script, Speech
@@ -70,4 +69,16 @@ def script_to_dict(script: Script) -> dict[str, Any]:
 
 
 def to_json(script: Script) -> str:
-    return json.dumps(script_to_dict(script), ensure_ascii=False, indent=2) + "\n"
+    """The script as JSON: one stage or event per line, so long scripts stay readable
+    and each item goes through json's C encoder (``indent`` would bypass it)."""
+    import json
+
+    fields = []
+    for key, value in script_to_dict(script).items():
+        name = json.dumps(key)
+        if key in {"stages", "events"} and value:
+            items = ",\n    ".join(json.dumps(item, ensure_ascii=False) for item in value)
+            fields.append(f"  {name}: [\n    {items}\n  ]")
+        else:
+            fields.append(f"  {name}: {json.dumps(value, ensure_ascii=False)}")
+    return "{\n" + ",\n".join(fields) + "\n}\n"
