@@ -444,6 +444,170 @@ def cache_info() -> None:
     click.echo(f"{clips.folder}\t{len(files)} clips\t{size / 1e6:.1f} MB")
 
 
+def _find_stage(script: Any, wanted: str) -> Any:
+    """The first part of the stage named or numbered ``wanted``."""
+    stages = script.stages
+    if wanted.isdigit():
+        for segment in stages:
+            if segment.stage_number == int(wanted):
+                return segment
+        raise click.BadParameter(
+            f"there is no stage {wanted}; the routine has {stages[-1].stage_number}",
+            param_hint="--start-at",
+        )
+    lowered = wanted.casefold()
+    for test in (lambda n: n == lowered, lambda n: n.startswith(lowered), lambda n: lowered in n):
+        for segment in stages:
+            if test(segment.name.casefold()):
+                return segment
+    names = ", ".join(dict.fromkeys(f"{s.stage_number} {s.name}" for s in stages))
+    raise click.BadParameter(
+        f"no stage is called {wanted!r}; stages: {names}", param_hint="--start-at"
+    )
+
+
+def _confirm_safety(script: Any, assume_yes: bool) -> None:
+    """Show the contraindications; on a terminal, ask that none applies."""
+    safety = script.safety
+    if not safety.contraindications and not safety.stop_if:
+        return
+    if safety.contraindications:
+        click.echo("Do not do this session if you have any of these:", err=True)
+        for item in safety.contraindications:
+            click.echo(f"  - {item}", err=True)
+    if safety.stop_if:
+        click.echo("Stop at once if you feel any of these:", err=True)
+        for item in safety.stop_if:
+            click.echo(f"  - {item}", err=True)
+    if assume_yes or not sys.stdin.isatty() or not safety.contraindications:
+        return
+    if click.confirm("Does any of these apply to you now?", default=False, err=True):
+        raise ReportedError(
+            "voiceguide: not now: do not massage while any of these applies; "
+            "ask your doctor or therapist when it is safe to start"
+        )
+
+
+@cli.command()
+@routine_argument
+@click.option("--start-at", metavar="STAGE", help="Start at this stage: its number or name.")
+@click.option("--device", metavar="DEVICE", help="Output device: index or part of its name.")
+@click.option(
+    "--volume",
+    type=click.FloatRange(0.0, 1.0),
+    default=1.0,
+    show_default=True,
+    help="Playback volume from 0 to 1 (+ and - change it while playing).",
+)
+@click.option("-y", "--yes", is_flag=True, help="Do not ask about the contraindications.")
+@click.option("--voice", metavar="ID", help="Voice id (see 'voiceguide voices').")
+@click.option("--rate", type=click.IntRange(40, 500), metavar="WPM", help="Speaking rate.")
+@click.option("--no-cache", is_flag=True, help="Synthesize every utterance again.")
+def play(
+    routine: str,
+    start_at: str | None,
+    device: str | None,
+    volume: float,
+    yes: bool,
+    voice: str | None,
+    rate: int | None,
+    no_cache: bool,
+) -> None:
+    """Play a routine aloud, hands-free.
+
+    Shows the contraindications first and, on a terminal, asks that none applies. While
+    playing: space pauses and resumes (with "get ready" and a countdown), n or → skips
+    to the next stage, p or ← restarts the stage (or goes back one), + and - change the
+    volume, q quits. Ctrl-C stops at once. The status goes to standard error.
+
+    \b
+    Example:
+      voiceguide play neck
+      voiceguide play neck --start-at 3 --yes
+    """
+    from voiceguide.compiler import compile_routine
+    from voiceguide.routine import load_routine
+
+    loaded = load_routine(routine)
+    if start_at is not None:
+        _find_stage(compile_routine(loaded), start_at)  # a bad stage fails before any work
+    from voiceguide.player import find_output
+
+    output = find_output(device)
+    _confirm_safety(compile_routine(loaded), yes)
+
+    from voiceguide.guide import VoiceOptions, prepare
+    from voiceguide.player import (
+        Player,
+        SoundDeviceOutput,
+        get_ready_audio,
+        run_session,
+    )
+    from voiceguide.render import DEFAULT_SAMPLE_RATE, RenderSettings
+    from voiceguide.terminal import HELP, Display, KeyReader
+
+    ready = loaded.phrases.get("get_ready", "")
+    settings = RenderSettings(DEFAULT_SAMPLE_RATE)
+    guide = prepare(
+        loaded,
+        VoiceOptions(voice, rate),
+        settings,
+        use_cache=not no_cache,
+        extra_texts=tuple(t for t in (ready, "3", "2", "1") if t),
+    )
+    script = guide.script
+    start = _find_stage(script, start_at).start if start_at is not None else 0.0
+    player = Player(
+        guide.renderer,
+        start_frame=round(start * settings.sample_rate),
+        volume=volume,
+        get_ready=get_ready_audio(guide.renderer, guide.clips, ready),
+    )
+    display = Display()
+    sink = SoundDeviceOutput(settings.sample_rate, settings.channels, output)
+    with KeyReader() as keys:
+        if keys.interactive:
+            display.message(HELP)
+        outcome = run_session(player, sink, keys, display)
+    from voiceguide.durations import format_clock
+
+    where = f"{outcome.segment.label} at {format_clock(outcome.seconds)}"
+    number = outcome.segment.stage_number
+    resume = (
+        f"voiceguide play {routine} --start-at {number}" if number else f"voiceguide play {routine}"
+    )
+    if outcome.reason == "finished":
+        click.echo("Session complete. Rest for a few minutes before you get up.", err=True)
+    elif outcome.reason == "quit":
+        click.echo(f"Stopped: {where}. To go on from there: {resume}", err=True)
+    elif outcome.reason == "interrupted":
+        click.echo(f"Interrupted: {where}. To go on from there: {resume}", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    else:
+        raise ReportedError(
+            f"voiceguide: error: the audio output stopped working ({where}); "
+            f"to go on from there: {resume}"
+        )
+
+
+@cli.command()
+def devices() -> None:
+    """List the audio output devices: index, name, host API, channels (* the default).
+
+    \b
+    Example:
+      voiceguide devices
+    """
+    from voiceguide.player import NO_DEVICE, output_devices
+
+    found = output_devices()
+    if not found:
+        raise ReportedError(f"voiceguide: error: {NO_DEVICE}")
+    for info in found:
+        mark = "*" if info.default else " "
+        click.echo(f"{mark} {info.index:>3}  {info.name:<32} {info.host:<12} {info.channels} ch")
+
+
 def main(argv: list[str] | None = None) -> NoReturn:
     """Entry point: run the CLI with our exit codes (130 when interrupted)."""
     try:

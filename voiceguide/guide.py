@@ -66,6 +66,7 @@ def synthesizer(
 class Guide:
     script: Script
     renderer: Renderer
+    clips: ClipOracle
 
 
 def prefetch(
@@ -125,6 +126,7 @@ def measured_script(
     *,
     use_cache: bool = True,
     progress: Progress | None = None,
+    extra_texts: tuple[str, ...] = (),
 ) -> tuple[Script, ClipOracle]:
     """Synthesize every utterance (in parallel where the cache lacks it) and compile
     with the real lengths."""
@@ -133,7 +135,7 @@ def measured_script(
     settings = voice.settings_for(routine)
     with synthesizer(settings, sample_rate, use_cache=use_cache) as engine:
         assert isinstance(engine, CachedSynthesizer)
-        texts = [s.text for s in compile_routine(routine).speech()]
+        texts = [s.text for s in compile_routine(routine).speech()] + list(extra_texts)
         prefetch(texts, settings, sample_rate, engine.cache, progress)
         clips = ClipOracle(engine, sample_rate)
         return compile_measured(routine, clips), clips
@@ -190,10 +192,16 @@ def prepare(
     use_cache: bool = True,
     speech_progress: Progress | None = None,
     level_progress: Progress | None = None,
+    extra_texts: tuple[str, ...] = (),
 ) -> Guide:
     """Everything up to the first sample: speech, layout, and the loudness pass."""
     script, clips = measured_script(
-        routine, voice, settings.sample_rate, use_cache=use_cache, progress=speech_progress
+        routine,
+        voice,
+        settings.sample_rate,
+        use_cache=use_cache,
+        progress=speech_progress,
+        extra_texts=extra_texts,
     )
     renderer = Renderer(script, clips, settings)
     levels = LevelCache()
@@ -204,4 +212,4 @@ def prepare(
         levels.put(key, renderer.gain)
     else:
         renderer.gain = gain
-    return Guide(script, renderer)
+    return Guide(script, renderer, clips)

@@ -281,17 +281,36 @@ class _Engine:
             )
 
     def save(self, text: str, path: str) -> None:
-        """Exactly one utterance into ``path``: one save_to_file, one runAndWait."""
-        self.errors.clear()
-        self.finished.clear()
-        self.engine.save_to_file(text, path)
-        self.engine.runAndWait()
-        if self.wait_for_finish:
-            self.finished.wait()  # the parent's timeout guards against a hang
-        if self.errors:
-            raise RuntimeError(_one_line(self.errors[0]))
-        if not self.completed:
-            raise RuntimeError("the utterance was cut short")
+        """Exactly one utterance into ``path``: one save_to_file, one runAndWait.
+
+        pyttsx3 ends ``runAndWait`` with its driver's ``stop()``, and the espeak driver
+        cancels an utterance that espeak is still synthesizing on its own thread, which
+        happens whenever the machine is busy.  So that ``stop()`` is held off while we
+        wait for the utterance to finish; one retry remains as a backstop.
+        """
+        for attempt in (1, 2):
+            self.errors.clear()
+            self.finished.clear()
+            self.completed = True
+            driver: Any = getattr(getattr(self.engine, "proxy", None), "_driver", None)
+            held = bool(self.wait_for_finish and hasattr(driver, "stop"))
+            if held:
+                original_stop = driver.stop
+                driver.stop = lambda: None
+            try:
+                self.engine.save_to_file(text, path)
+                self.engine.runAndWait()
+                if self.wait_for_finish:
+                    self.finished.wait()  # the parent's timeout guards against a hang
+            finally:
+                if held:
+                    driver.stop = original_stop
+            if self.errors:
+                raise RuntimeError(_one_line(self.errors[0]))
+            if self.completed:
+                return
+            if attempt == 2:
+                raise RuntimeError("the utterance was cut short")
 
 
 def _worker_main() -> None:

@@ -1,0 +1,140 @@
+"""A private PulseAudio server with a null sink, and a recorder of its monitor."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+
+RATE = 44_100
+SINK = "voiceguide_test"
+
+
+class PulseServer:
+    """``pulseaudio`` in its own folder with one null sink; clients reach it through
+    :attr:`env` (PULSE_SERVER), never the user's own sound server."""
+
+    def __init__(self, folder: Path) -> None:
+        if not shutil.which("pulseaudio"):
+            raise RuntimeError("pulseaudio is not installed; scripts/setup installs it")
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        socket = folder / "native"
+        self.env = {
+            **os.environ,
+            "PULSE_SERVER": f"unix:{socket}",
+            "XDG_RUNTIME_DIR": str(folder),
+            "HOME": str(folder),
+            "PULSE_COOKIE": str(folder / "cookie"),
+        }
+        self.log = (folder / "pulseaudio.log").open("w")
+        self.process = subprocess.Popen(
+            [
+                "pulseaudio",
+                "-n",
+                "--daemonize=no",
+                "--exit-idle-time=-1",
+                "--disable-shm=yes",
+                "--log-target=stderr",
+                "-L",
+                f"module-null-sink sink_name={SINK} rate={RATE}",
+                "-L",
+                f"module-native-protocol-unix auth-anonymous=1 socket={socket}",
+            ],
+            env=self.env,
+            stdout=self.log,
+            stderr=self.log,
+        )
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            ready = subprocess.run(
+                ["pactl", "info"], env=self.env, capture_output=True, check=False
+            )
+            if ready.returncode == 0:
+                return
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"pulseaudio did not start; see {folder / 'pulseaudio.log'}")
+
+    def record(self, path: Path) -> Recorder:
+        return Recorder(self, path)
+
+    def kill(self) -> None:
+        """Kill the server as a crash would."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.log.close()
+
+
+class Recorder:
+    """parec on the null sink's monitor, as mono float32 at 44.1 kHz."""
+
+    def __init__(self, server: PulseServer, path: Path) -> None:
+        self.path = path
+        self.handle = path.open("wb")
+        self.process = subprocess.Popen(
+            [
+                "parec",
+                f"--device={SINK}.monitor",
+                "--format=float32le",
+                f"--rate={RATE}",
+                "--channels=1",
+                "--raw",
+                "--latency-msec=20",
+            ],
+            env=server.env,
+            stdout=self.handle,
+        )
+        time.sleep(0.5)  # let the stream connect before anything plays
+
+    def stop(self) -> np.ndarray:
+        time.sleep(0.3)
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        self.handle.close()
+        return np.fromfile(self.path, dtype=np.float32)
+
+
+def normalized_lag(
+    reference: np.ndarray, recording: np.ndarray, around: int, search: int
+) -> tuple[int, float]:
+    """The lag (in samples, within ±``search``) at which ``recording`` best matches
+    ``reference`` placed at ``around``, and the normalized correlation there."""
+    best, best_score = 0, -1.0
+    energy = float(np.dot(reference, reference))
+    for lag in range(-search, search + 1):
+        start = around + lag
+        if start < 0 or start + len(reference) > len(recording):
+            continue
+        piece = recording[start : start + len(reference)]
+        denominator = np.sqrt(energy * float(np.dot(piece, piece)))
+        score = float(np.dot(reference, piece)) / denominator if denominator else 0.0
+        if score > best_score:
+            best, best_score = lag, score
+    return best, best_score
+
+
+def find_offset(reference: np.ndarray, recording: np.ndarray, seconds: float = 4.0) -> int:
+    """Where the reference's first sounding seconds begin in the recording."""
+    first = int(np.argmax(np.abs(reference) > 0.01))
+    probe = reference[first : first + int(seconds * RATE)]
+    size = 1 << (len(recording) + len(probe)).bit_length()
+    correlation = np.fft.irfft(
+        np.fft.rfft(recording, size) * np.conj(np.fft.rfft(probe, size)), size
+    )
+    return int(np.argmax(correlation[: len(recording)])) - first

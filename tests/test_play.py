@@ -1,0 +1,335 @@
+"""`voiceguide play` against a real PulseAudio server with a null sink.
+
+Each test plays through PortAudio into the sink, records the sink's monitor, and checks
+the recording against the exported guide of the same routine.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import pty
+import signal
+import subprocess
+import sys
+import termios
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import soundfile
+
+from tests.pulse import RATE, PulseServer, find_offset, normalized_lag
+
+pytestmark = [pytest.mark.audio, pytest.mark.pulse]
+
+DATA = Path(__file__).parent / "data"
+TWO_MINUTES = str(DATA / "two-minutes.yaml")
+SHORT = str(DATA / "short.yaml")
+KEYS = str(DATA / "keys.yaml")
+TOLERANCE = round(0.002 * RATE)  # 2 ms
+
+
+@pytest.fixture(scope="module")
+def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseServer]:
+    server = PulseServer(tmp_path_factory.mktemp("pulse"))
+    yield server
+    server.stop()
+
+
+def export_wav(routine: str, target: Path, env: dict[str, str]) -> np.ndarray:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "voiceguide",
+            "export",
+            routine,
+            "-o",
+            str(target),
+            "-q",
+            "--subtitles",
+            "none",
+        ],
+        env=env,
+        check=True,
+    )
+    audio, rate = soundfile.read(str(target), dtype="float32")
+    assert rate == RATE
+    result: np.ndarray = audio
+    return result
+
+
+def voiced_windows(reference: np.ndarray, size: int) -> Iterator[int]:
+    for start in range(0, len(reference) - size, size):
+        if np.abs(reference[start : start + size]).max() > 0.02:
+            yield start
+
+
+def test_recording_matches_the_export(pulse: PulseServer, tmp_path: Path) -> None:
+    """Two minutes played live are the exported guide: every sounding 250 ms window
+    matches it within 2 ms of one fixed offset, from start to end (no gap, no drift)."""
+    reference = export_wav(TWO_MINUTES, tmp_path / "guide.wav", pulse.env)
+    assert len(reference) / RATE >= 120
+    recorder = pulse.record(tmp_path / "recording.raw")
+    process = subprocess.run(
+        [sys.executable, "-m", "voiceguide", "play", TWO_MINUTES, "--yes"],
+        env=pulse.env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    recording = recorder.stop()
+    assert process.returncode == 0, process.stderr
+    assert process.stderr.strip().endswith(
+        "Session complete. Rest for a few minutes before you get up."
+    )
+    offset = find_offset(reference, recording)
+    size = RATE // 4
+    windows = list(voiced_windows(reference, size))
+    assert len(windows) > 100
+    for start in windows:
+        lag, score = normalized_lag(
+            reference[start : start + size], recording, offset + start, 10 * TOLERANCE
+        )
+        assert abs(lag) <= TOLERANCE, (start / RATE, lag)
+        assert score > 0.99, (start / RATE, score)
+    # The last sound of the guide is in the recording too: nothing was cut short.
+    last = max(windows)
+    assert offset + last + size <= len(recording)
+
+
+def wait_for_line(process: subprocess.Popen[str], wanted: str, timeout: float = 60) -> list[str]:
+    """Read the process's stderr until a line containing ``wanted`` (playback has begun)."""
+    assert process.stderr is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = process.stderr.readline()
+        if not line:
+            break
+        lines.append(line)
+        if wanted in line:
+            return lines
+    raise AssertionError(f"never saw {wanted!r}: {''.join(lines)}")
+
+
+def spawn_on_terminal(args: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[str], int]:
+    """Start voiceguide with a pseudo-terminal as its standard input (keys go there)."""
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "voiceguide", *args],
+        env=env,
+        stdin=terminal,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    os.close(terminal)
+    return process, controller
+
+
+class Locator:
+    """Finds where a short piece of audio best matches in a reference (normalized
+    cross-correlation by FFT, the reference transformed once)."""
+
+    def __init__(self, reference: np.ndarray, piece_size: int) -> None:
+        self.reference = reference.astype(np.float64)
+        self.piece_size = piece_size
+        self.size = 1 << (len(reference) + piece_size).bit_length()
+        self.spectrum = np.fft.rfft(self.reference, self.size)
+        squares = np.concatenate(([0.0], np.cumsum(self.reference**2)))
+        self.energy = squares[piece_size:] - squares[:-piece_size]
+
+    def find(self, piece: np.ndarray) -> tuple[int, float]:
+        raw = np.fft.irfft(self.spectrum * np.conj(np.fft.rfft(piece, self.size)), self.size)
+        raw = raw[: len(self.energy)]
+        score = raw / np.sqrt(np.maximum(self.energy, 1e-12) * float(np.dot(piece, piece)))
+        at = int(np.argmax(score))
+        return at, float(score[at])
+
+
+def map_windows(
+    reference: np.ndarray, recording: np.ndarray, size: int
+) -> list[tuple[float, int, float]]:
+    """For each sounding window of the recording: (time in the recording, where it
+    best matches in the reference, how well: normalized correlation)."""
+    locate = Locator(reference, size)
+    found = []
+    for start in range(0, len(recording) - size, size):
+        piece = recording[start : start + size].astype(np.float64)
+        if np.abs(piece).max() < 0.02:
+            continue
+        at, score = locate.find(piece)
+        found.append((start / RATE, at, score))
+    return found
+
+
+def exact_timeline(routine: str, env: dict[str, str]) -> dict[str, Any]:
+    """The exact preview (the same timeline as played) as JSON."""
+    output = subprocess.run(
+        [sys.executable, "-m", "voiceguide", "preview", routine, "--exact", "--format", "json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    data: dict[str, Any] = json.loads(output)
+    return data
+
+
+def test_keys_pause_skip_and_quit(pulse: PulseServer, tmp_path: Path) -> None:
+    """On a terminal: n skips the rest of a stage, space pauses and resumes with "get
+    ready" and then goes on where it paused, q quits and says how to go on; the
+    terminal is left as it was. Checked on the recorded sound."""
+    reference = export_wav(KEYS, tmp_path / "keys.wav", pulse.env)
+    timeline = exact_timeline(KEYS, pulse.env)
+    starts = {s["name"]: s["start"] for s in timeline["stages"]}
+    stroking = round(starts["Stroking"] * RATE)
+    rubbing = round(starts["Rubbing"] * RATE)
+    size = RATE // 4
+    spoken = [
+        (round(e["time"] * RATE), round((e["time"] + e["duration"]) * RATE) - size)
+        for e in timeline["events"]
+        if e["kind"] == "speech" and e["duration"] > 0.5
+    ]
+    recorder = pulse.record(tmp_path / "keys.raw")
+    process, controller = spawn_on_terminal(["play", KEYS, "--yes"], pulse.env)
+    saved = termios.tcgetattr(controller)
+    assert process.stderr is not None
+    wait_for_line(process, " left · Warm up")
+    time.sleep(4.0)
+    os.write(controller, b"n")  # skip the rest of Warm up
+    time.sleep(6.0)
+    os.write(controller, b" ")  # pause in the middle of Stroking's sentences
+    time.sleep(3.0)
+    os.write(controller, b" ")  # resume: get ready, 3, 2, 1
+    time.sleep(9.0)
+    os.write(controller, b"q")
+    _, rest = process.communicate(timeout=20)
+    recording = recorder.stop()
+    assert process.returncode == 0, rest
+    assert "Stopped: Stroking at " in rest
+    assert f"voiceguide play {KEYS} --start-at 2" in rest
+    assert termios.tcgetattr(controller) == saved  # the terminal is restored
+    os.close(controller)
+
+    windows = map_windows(reference, recording, size)
+    # Only windows inside a spoken sentence say where we are: every sentence is said
+    # once, while the cue sounds are the same at every stage.
+    matched = [
+        (t, at) for t, at, score in windows if score > 0.98 and any(a <= at <= b for a, b in spoken)
+    ]
+    warm_up = [(t, at) for t, at in matched if at < stroking]
+    body = [(t, at) for t, at in matched if stroking <= at < rubbing]
+    # The skip: part of Warm up is heard, then Stroking from its start; the end of
+    # Warm up never is.
+    assert warm_up
+    assert body
+    assert max(t for t, _ in warm_up) < min(t for t, _ in body)
+    assert max(at for _, at in warm_up) < stroking - 8 * RATE
+    first_words = min(a for a, _ in spoken if a >= stroking)
+    assert min(at for _, at in body) < first_words + RATE // 2  # from its first sentence
+    # The pause: one gap of over 3 s (the pause, then "get ready" and the countdown)
+    # inside Stroking, after which it goes on where it stopped.
+    gaps = [(a, b) for (a, _), (b, _) in itertools.pairwise(body) if b - a > 3.0]
+    assert len(gaps) == 1, gaps
+    paused, resumed = gaps[0]
+    before_at = max(at for t, at in body if t <= paused)
+    resume_at = min(at for t, at in body if t >= resumed)
+    assert 0 <= resume_at - before_at < round(1.5 * RATE)
+    # "Get ready", which is not in the guide, sounded in the gap.
+    assert [t for t, _, score in windows if paused < t < resumed and score < 0.9]
+
+
+def test_ctrl_c_stops_with_a_fade(pulse: PulseServer, tmp_path: Path) -> None:
+    """Ctrl-C: exit 130, a message saying where, no traceback, and the sound fades out
+    (no click: the last 10 ms before silence never jump)."""
+    recorder = pulse.record(tmp_path / "interrupt.raw")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "voiceguide", "play", SHORT, "--yes"],
+        env=pulse.env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    time.sleep(5.0)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=10)
+    recording = recorder.stop()
+    assert process.returncode == 130
+    text = stderr.decode()
+    assert "Traceback" not in text
+    assert "Interrupted: " in text
+    assert "--start-at" in text or "voiceguide play" in text
+    sounding = np.flatnonzero(np.abs(recording) > 1e-4)
+    end = int(sounding[-1])
+    tail = recording[end - round(0.01 * RATE) : end + 1]
+    assert np.abs(np.diff(tail)).max() < 0.1  # a fade, not a cut
+    assert np.abs(tail[-20:]).max() < 0.05
+
+
+def test_no_output_device(tmp_path: Path) -> None:
+    """Without any output: one line that says so and suggests export; exit 1."""
+    env = {
+        **os.environ,
+        "PULSE_SERVER": f"unix:{tmp_path}/nothing-here",
+        "XDG_RUNTIME_DIR": str(tmp_path),
+    }
+    process = subprocess.run(
+        [sys.executable, "-m", "voiceguide", "play", SHORT, "--yes"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert process.returncode == 1
+    assert process.stderr == (
+        "voiceguide: error: no audio output device found; "
+        "export the guide instead: voiceguide export ROUTINE\n"
+    )
+
+
+def test_killing_the_sound_server_mid_session(tmp_path: Path) -> None:
+    """The sound server dies while playing: a clean message with where it stopped and
+    how to go on, exit 1, no traceback."""
+    server = PulseServer(tmp_path / "doomed")
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "voiceguide", "play", TWO_MINUTES, "--yes"],
+            env=server.env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        lines = wait_for_line(process, " left · Stroking")
+        server.kill()
+        _, rest = process.communicate(timeout=30)
+    finally:
+        server.stop()
+    text = "".join(lines) + rest
+    assert process.returncode == 1, text
+    assert "Traceback" not in text
+    last = text.strip().splitlines()[-1]
+    assert last.startswith("voiceguide: error: the audio output stopped working (")
+    assert f"to go on from there: voiceguide play {TWO_MINUTES}" in last
+
+
+def test_devices_lists_the_sink(pulse: PulseServer) -> None:
+    """`voiceguide devices` lists the outputs PortAudio sees, the default marked."""
+    process = subprocess.run(
+        [sys.executable, "-m", "voiceguide", "devices"],
+        env=pulse.env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert process.returncode == 0, process.stderr
+    assert any(line.startswith("*") for line in process.stdout.splitlines())

@@ -1,0 +1,129 @@
+"""The player's logic, driven by a fake sink: what it plays after each command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from voiceguide.player import Player
+from voiceguide.render import ClipOracle, Renderer, RenderSettings, compile_measured
+from voiceguide.routine import load_routine
+from voiceguide.testing import FakeSynthesizer
+
+SHORT = Path(__file__).parent / "data" / "short.yaml"
+RATE = 16_000
+BLOCK = 512
+
+
+@pytest.fixture
+def player() -> Player:
+    fake = FakeSynthesizer(sample_rate=RATE)
+    clips = ClipOracle(fake, RATE)
+    renderer = Renderer(compile_measured(load_routine(SHORT), clips), clips, RenderSettings(RATE))
+    renderer.gain = 1.0
+    made = Player(renderer, get_ready=np.full(RATE // 2, 0.25, dtype=np.float32))
+    made.start_feeding(prefill_seconds=1.0)
+    return made
+
+
+def pull(player: Player, frames: int) -> np.ndarray:
+    """What the device would get for the next ``frames`` frames (waiting for the feeder)."""
+    out = np.zeros((frames, 1), dtype=np.float32)
+    done = 0
+    while done < frames:
+        with player.lock:
+            while player.stream.buffered() < BLOCK and player.stream.position < player.total:
+                player.wake.wait(0.05)
+        block = np.zeros((min(BLOCK, frames - done), 1), dtype=np.float32)
+        player.callback(block, len(block))
+        out[done : done + len(block)] = block
+        done += len(block)
+    return out[:, 0]
+
+
+def reference(player: Player, start: float, frames: int) -> np.ndarray:
+    first = round(start * RATE)
+    return np.concatenate(list(player.renderer.blocks(first, first + frames)))[:, 0]
+
+
+def test_plays_the_rendered_timeline(player: Player) -> None:
+    """Played frames are the renderer's frames, from the first on."""
+    heard = pull(player, 3 * RATE)
+    assert np.array_equal(heard, reference(player, 0.0, 3 * RATE))
+    player.close()
+
+
+def test_next_goes_to_the_next_stage_start(player: Player) -> None:
+    """n: after a 20 ms crossfade, the next stage plays from its first frame."""
+    pull(player, RATE)
+    target = player.next_stage()
+    assert target is not None
+    assert target.name == "Stroking"
+    assert player.position == round(target.start * RATE)
+    heard = pull(player, RATE)
+    fade = player.fade
+    assert np.allclose(heard[fade:], reference(player, target.start, RATE)[fade:], atol=1e-6)
+    assert player.position == round(target.start * RATE) + RATE
+    player.close()
+
+
+def test_previous_restarts_or_goes_back(player: Player) -> None:
+    """p: past the grace period, restart the current stage; within it, the one before."""
+    stroking = player.next_stage()
+    assert stroking is not None
+    pull(player, 5 * RATE)
+    assert player.previous_stage() == stroking
+    rubbing_left = player.next_stage()
+    assert rubbing_left is not None
+    pull(player, RATE)
+    assert player.previous_stage() == stroking
+    player.close()
+
+
+def test_pause_is_silent_and_resume_continues_after_get_ready(player: Player) -> None:
+    """space: a short fade, silence while paused; space again: the get-ready sound, then
+    the guide from exactly where it paused."""
+    pull(player, 2 * RATE)
+    player.pause()
+    fading = pull(player, BLOCK)
+    paused_at = player.position
+    assert np.abs(fading[player.fade :]).max() == 0
+    assert np.abs(pull(player, 2 * RATE)).max() == 0
+    assert player.position == paused_at
+    player.resume()
+    prelude = pull(player, RATE // 2)
+    assert np.allclose(prelude, 0.25)
+    after = pull(player, RATE)
+    expected = reference(player, paused_at / RATE, RATE)
+    assert np.allclose(after[player.fade :], expected[player.fade :], atol=1e-6)
+    player.close()
+
+
+def test_stop_fades_then_ends(player: Player) -> None:
+    """q or Ctrl-C: the next block fades to silence, then silence for the drain, then the
+    callback says it is done."""
+    player.drain_frames = BLOCK * 2
+    pull(player, RATE)
+    player.stop()
+    block = np.zeros((BLOCK, 1), dtype=np.float32)
+    assert player.callback(block, BLOCK)  # the fade
+    assert abs(block[player.fade - 1, 0]) < 0.01
+    assert np.abs(block[player.fade :]).max() == 0
+    results = [player.callback(np.zeros((BLOCK, 1), dtype=np.float32), BLOCK) for _ in range(3)]
+    assert results[-1] is False
+    assert player.finished.is_set()
+    player.close()
+
+
+def test_volume_scales_and_is_bounded(player: Player) -> None:
+    """+ and - change the volume in steps, within 0 and 150 %."""
+    for _ in range(20):
+        player.change_volume(0.1)
+    assert player.volume == 1.5
+    for _ in range(30):
+        player.change_volume(-0.1)
+    assert player.volume == 0.0
+    assert np.abs(pull(player, RATE)).max() == 0
+    player.close()

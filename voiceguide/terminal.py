@@ -1,0 +1,180 @@
+"""The patient's terminal: keys while playing, and a status display on stderr.
+
+Keys are read in cbreak mode from a terminal only, by a thread; the terminal's settings
+are always restored, whatever ends the session.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import select
+import sys
+import threading
+from collections.abc import Iterator
+from typing import Any, TextIO
+
+from voiceguide.durations import format_clock
+
+KEYS = {
+    " ": "pause",
+    "n": "next",
+    "\x1b[C": "next",
+    "p": "previous",
+    "\x1b[D": "previous",
+    "+": "louder",
+    "=": "louder",
+    "-": "quieter",
+    "_": "quieter",
+    "q": "quit",
+    "Q": "quit",
+}
+
+HELP = "space pause · n/→ next · p/← back · +/− volume · q quit"
+
+
+def parse_keys(data: str) -> list[str]:
+    """Commands in what the terminal sent (arrow keys arrive as escape sequences)."""
+    commands = []
+    position = 0
+    while position < len(data):
+        if data.startswith("\x1b[", position) and position + 2 < len(data):
+            command = KEYS.get(data[position : position + 3])
+            position += 3
+        else:
+            command = KEYS.get(data[position])
+            position += 1
+        if command:
+            commands.append(command)
+    return commands
+
+
+class KeyReader:
+    """Commands typed on the terminal, as a queue; does nothing when stdin is not one."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stdin
+        self.commands: queue.Queue[str] = queue.Queue()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._saved: list[Any] | None = None
+
+    @property
+    def interactive(self) -> bool:
+        try:
+            return self.stream.isatty()
+        except (AttributeError, ValueError):
+            return False
+
+    def __enter__(self) -> KeyReader:
+        if not self.interactive:
+            return self
+        import termios
+        import tty
+
+        fd = self.stream.fileno()
+        self._saved = termios.tcgetattr(fd)
+        tty.setcbreak(fd)
+        self._thread = threading.Thread(target=self._read, args=(fd,), daemon=True)
+        self._thread.start()
+        return self
+
+    def _read(self, fd: int) -> None:
+        while not self._stop.is_set():
+            ready, _, _ = select.select([fd], [], [], 0.05)
+            if not ready:
+                continue
+            try:
+                data = os.read(fd, 32).decode("utf-8", "replace")
+            except OSError:
+                return
+            if not data:
+                return
+            for command in parse_keys(data):
+                self.commands.put(command)
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=1)
+        self.restore()
+
+    def restore(self) -> None:
+        """Put the terminal back as it was (safe to call twice)."""
+        if self._saved is not None:
+            import termios
+
+            with contextlib.suppress(termios.error, OSError, ValueError):
+                termios.tcsetattr(self.stream.fileno(), termios.TCSADRAIN, self._saved)
+            self._saved = None
+
+    def pending(self) -> Iterator[str]:
+        while True:
+            try:
+                yield self.commands.get_nowait()
+            except queue.Empty:
+                return
+
+
+class Display:
+    """The session on stderr: a live status line on a terminal, plain lines otherwise."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        try:
+            self.live = self.stream.isatty()
+        except (AttributeError, ValueError):
+            self.live = False
+        self.color = self.live and not os.environ.get("NO_COLOR")
+        self.last_line = ""
+        self.last_segment: int | None = None
+        self.width = 100
+
+    def _bold(self, text: str) -> str:
+        return f"\x1b[1m{text}\x1b[22m" if self.color else text
+
+    def message(self, text: str) -> None:
+        """A line of its own (above the status line on a terminal)."""
+        if self.live and self.last_line:
+            self.stream.write("\r\x1b[2K")
+        self.stream.write(text + "\n")
+        self.last_line = ""
+        self.stream.flush()
+
+    def status(
+        self,
+        *,
+        segment_index: int,
+        label: str,
+        stage_left: float,
+        session_left: float,
+        progress: float,
+        next_label: str | None,
+        paused: bool,
+        volume: float,
+    ) -> None:
+        if not self.live:
+            if segment_index != self.last_segment:
+                self.last_segment = segment_index
+                self.message(f"{format_clock(session_left)} left · {label}")
+            return
+        bar_width = 20
+        filled = round(progress * bar_width)
+        bar = "#" * filled + "-" * (bar_width - filled)
+        state = "paused" if paused else f"{format_clock(stage_left)}"
+        following = f" · next: {next_label}" if next_label else ""
+        line = (
+            f"{'‖' if paused else '▶'} {self._bold(label)} {state} · "
+            f"session {format_clock(session_left)} [{bar}]{following} · vol {round(volume * 100)}%"
+        )
+        if line != self.last_line:
+            self.stream.write("\r\x1b[2K" + line)
+            self.stream.flush()
+            self.last_line = line
+
+    def close(self) -> None:
+        if self.live and self.last_line:
+            self.stream.write("\n")
+            self.stream.flush()
+            self.last_line = ""
