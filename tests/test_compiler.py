@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from voiceguide.compiler import EstimatedDurations, compile_routine
-from voiceguide.routine import builtin_names, load_routine
+from voiceguide.routine import Item, Stage, builtin_names, load_routine
 from voiceguide.script import Script, Speech, Tone
 
 
@@ -69,8 +69,18 @@ def test_stage_lengths_are_the_routine_durations(name: str) -> None:
     for segment in script.stages:
         assert segment.stage_number is not None
         by_number[segment.stage_number] = by_number.get(segment.stage_number, 0) + segment.duration
-    declared = [stage.duration for stage in routine.iter_stages()]
-    assert [round(v, 6) for v in by_number.values()] == [round(d, 6) for d in declared]
+    assert [round(v, 6) for v in by_number.values()] == [round(d, 6) for d in played(routine.stages)]
+
+
+def played(items: tuple[Item, ...]) -> list[float]:
+    """Stage durations in the order they are played, repeat blocks expanded."""
+    result: list[float] = []
+    for item in items:
+        if isinstance(item, Stage):
+            result.append(item.duration)
+        else:
+            result.extend(played(item.items) * item.repeat)
+    return result
 
 
 def test_sides_split_the_stage_with_a_spoken_switch(tmp_path: Path) -> None:

@@ -97,6 +97,63 @@ def voice_options(command: F) -> F:
     return command
 
 
+def adapt_options(command: F) -> F:
+    """--painful-side and --session, shared by play, export and preview."""
+    options = [
+        click.option(
+            "--painful-side",
+            type=click.Choice(["left", "right"]),
+            help="The side that hurts: the healthy side comes first, the painful one gently.",
+        ),
+        click.option(
+            "--session",
+            metavar="N",
+            help="Session N of the routine's course (play also takes 'auto': the next one).",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _adapted(
+    routine: Routine, reference: str, painful_side: str | None, session: str | None
+) -> tuple[Routine, int | None]:
+    """The routine for this patient (a session of its course, a painful side), and the
+    session's number."""
+    from voiceguide.course import for_session, with_painful_side
+
+    number = None
+    if session is not None:
+        course = routine.course
+        if course is None:
+            raise click.BadParameter(
+                "this routine has no course of sessions", param_hint="--session"
+            )
+        if session == "auto" and click.get_current_context().info_name == "play":
+            from voiceguide.history import History
+
+            done = History().completed_sessions(_history_key(routine, reference))
+            number = min(done + 1, course.sessions)
+        elif session.isdigit() and 1 <= int(session) <= course.sessions:
+            number = int(session)
+        else:
+            raise click.BadParameter(
+                f"{session!r} is not a session of this course: use 1 to {course.sessions}",
+                param_hint="--session",
+            )
+        routine = for_session(routine, course, number)
+    if painful_side is not None:
+        routine = with_painful_side(routine, painful_side)
+    return routine, number
+
+
+def _history_key(routine: Routine, reference: str) -> str:
+    if routine.name:
+        return routine.name
+    return str(routine.path.resolve()) if routine.path else reference
+
+
 def _voice(voice: str | None, rate: int | None, volume: float | None) -> VoiceOptions:
     from voiceguide.guide import VoiceOptions
 
@@ -192,6 +249,7 @@ FORMAT_CHOICES = ["text", "json", "srt", "vtt", "markdown"]
     help="Synthesize the speech and use its real lengths, so the timeline is exactly the audio's.",
 )
 @voice_options
+@adapt_options
 def preview(
     routine: str,
     format_name: str | None,
@@ -202,6 +260,8 @@ def preview(
     rate: int | None,
     volume: float | None,
     no_cache: bool,
+    painful_side: str | None,
+    session: str | None,
 ) -> None:
     """Show a routine's timeline without sound: as text, JSON, subtitles or a handout.
 
@@ -213,6 +273,7 @@ def preview(
       voiceguide preview neck
       voiceguide preview neck --format markdown -o neck-handout.md
       voiceguide preview neck --exact --format srt
+      voiceguide preview neck --session 1 --painful-side right
     """
     from voiceguide.compiler import DEFAULT_RATE, EstimatedDurations, compile_routine
     from voiceguide.files import check_target, write_text_atomic
@@ -223,7 +284,7 @@ def preview(
         format_name = SUFFIXES.get(output.suffix.lower(), "text") if output else "text"
     if output is not None:
         check_target(output, force)
-    loaded = load_routine(routine)
+    loaded, _ = _adapted(load_routine(routine), routine, painful_side, session)
     if exact:
         options = _voice(voice, rate, volume)
         from voiceguide.guide import measured_script
@@ -317,6 +378,13 @@ def _default_output(routine: Routine, reference: str) -> Path:
     help="Integrated loudness of the guide.",
 )
 @voice_options
+@adapt_options
+@click.option(
+    "--course",
+    "course_folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write every session of the routine's course into this folder.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
 def export(
     routine: str,
@@ -330,6 +398,9 @@ def export(
     rate: int | None,
     volume: float | None,
     no_cache: bool,
+    painful_side: str | None,
+    session: str | None,
+    course_folder: Path | None,
     quiet: bool,
 ) -> None:
     """Export a routine as an audio guide with chapters and subtitles.
@@ -342,6 +413,7 @@ def export(
     Example:
       voiceguide export neck
       voiceguide export neck -o neck.flac --subtitles both --rate 140
+      voiceguide export neck --course guides/ --painful-side left
     """
     from voiceguide.durations import format_length
     from voiceguide.export import audio_format, chapters, sidecar_paths
@@ -350,38 +422,55 @@ def export(
     from voiceguide.routine import load_routine
 
     loaded = load_routine(routine)
-    target = output or _default_output(loaded, routine)
-    fmt = audio_format(target)
-    for path in [target, *sidecar_paths(target, subtitles)]:
-        check_target(path, force)
+    if course_folder is not None:
+        if output is not None or session is not None:
+            raise click.UsageError("--course writes every session: leave out -o and --session")
+        if loaded.course is None:
+            raise click.BadParameter(
+                "this routine has no course of sessions", param_hint="--course"
+            )
+        course_folder.mkdir(parents=True, exist_ok=True)
+        stem = loaded.name or (loaded.path.stem if loaded.path else "guide")
+        jobs: list[tuple[str | None, Path]] = [
+            (str(n), course_folder / f"{stem}-session-{n:02d}.mp3")
+            for n in range(1, loaded.course.sessions + 1)
+        ]
+    else:
+        jobs = [(session, output or _default_output(loaded, routine))]
+    for _, target in jobs:
+        fmt = audio_format(target)
+        for path in [target, *sidecar_paths(target, subtitles)]:
+            check_target(path, force)
     from voiceguide.guide import prepare  # numpy, scipy and the engine: only past the checks
     from voiceguide.render import DEFAULT_SAMPLE_RATE, RenderSettings
 
-    if sample_rate is None:
-        sample_rate = fmt.rates[0] if fmt.rates else DEFAULT_SAMPLE_RATE
-    settings = RenderSettings(sample_rate, 2 if stereo else 1, loudness)
-    with progress_bar("Speech   ", quiet) as speech, progress_bar("Loudness ", quiet) as level:
-        guide = prepare(
-            loaded,
-            _voice(voice, rate, volume),
-            settings,
-            use_cache=not no_cache,
-            speech_progress=speech,
-            level_progress=level,
-        )
-    for warning in guide.script.warnings:
-        click.echo(str(warning), err=True)
-    with progress_bar("Encoding ", quiet) as encoding:
-        written = write_guide(
-            guide.renderer, target, force=force, subtitles=subtitles, progress=encoding
-        )
-    if not quiet:
-        names = " and ".join(str(p) for p in written)
-        click.echo(
-            f"wrote {names} ({format_length(guide.script.duration)}, "
-            f"{len(chapters(guide.script))} chapters)",
-            err=True,
-        )
+    for job_session, target in jobs:
+        adapted, _ = _adapted(loaded, routine, painful_side, job_session)
+        fmt = audio_format(target)
+        rate_hz = sample_rate or (fmt.rates[0] if fmt.rates else DEFAULT_SAMPLE_RATE)
+        settings = RenderSettings(rate_hz, 2 if stereo else 1, loudness)
+        with progress_bar("Speech   ", quiet) as speech, progress_bar("Loudness ", quiet) as level:
+            guide = prepare(
+                adapted,
+                _voice(voice, rate, volume),
+                settings,
+                use_cache=not no_cache,
+                speech_progress=speech,
+                level_progress=level,
+            )
+        for warning in guide.script.warnings:
+            click.echo(str(warning), err=True)
+        with progress_bar("Encoding ", quiet) as encoding:
+            written = write_guide(
+                guide.renderer, target, force=force, subtitles=subtitles, progress=encoding
+            )
+        if not quiet:
+            names = " and ".join(str(p) for p in written)
+            click.echo(
+                f"wrote {names} ({format_length(guide.script.duration)}, "
+                f"{len(chapters(guide.script))} chapters)",
+                err=True,
+            )
 
 
 @cli.command()
@@ -483,8 +572,9 @@ def _confirm_safety(script: Any, assume_yes: bool) -> None:
         return
     if click.confirm("Does any of these apply to you now?", default=False, err=True):
         raise ReportedError(
-            "voiceguide: not now: do not massage while any of these applies; "
-            "ask your doctor or therapist when it is safe to start"
+            "voiceguide: not now: do not self-massage while any of these applies (with acute "
+            "pain or an exacerbation, massage can make it worse); rest, and ask your doctor "
+            "or therapist when it is safe to start"
         )
 
 
@@ -503,6 +593,7 @@ def _confirm_safety(script: Any, assume_yes: bool) -> None:
 @click.option("--voice", metavar="ID", help="Voice id (see 'voiceguide voices').")
 @click.option("--rate", type=click.IntRange(40, 500), metavar="WPM", help="Speaking rate.")
 @click.option("--no-cache", is_flag=True, help="Synthesize every utterance again.")
+@adapt_options
 def play(
     routine: str,
     start_at: str | None,
@@ -512,6 +603,8 @@ def play(
     voice: str | None,
     rate: int | None,
     no_cache: bool,
+    painful_side: str | None,
+    session: str | None,
 ) -> None:
     """Play a routine aloud, hands-free.
 
@@ -524,17 +617,19 @@ def play(
     Example:
       voiceguide play neck
       voiceguide play neck --start-at 3 --yes
+      voiceguide play neck --session auto --painful-side right
     """
     from voiceguide.compiler import compile_routine
     from voiceguide.routine import load_routine
 
-    loaded = load_routine(routine)
+    original = load_routine(routine)
+    loaded, session_number = _adapted(original, routine, painful_side, session)
     if start_at is not None:
         _find_stage(compile_routine(loaded), start_at)  # a bad stage fails before any work
+    _confirm_safety(compile_routine(loaded), yes)
     from voiceguide.player import find_output
 
     output = find_output(device)
-    _confirm_safety(compile_routine(loaded), yes)
 
     from voiceguide.guide import VoiceOptions, prepare
     from voiceguide.player import (
@@ -565,10 +660,14 @@ def play(
     )
     display = Display()
     sink = SoundDeviceOutput(settings.sample_rate, settings.channels, output)
+    record = _Recorder(
+        _history_key(original, routine), script.title, session_number, script.duration
+    )
     with KeyReader() as keys:
         if keys.interactive:
             display.message(HELP)
-        outcome = run_session(player, sink, keys, display)
+        outcome = run_session(player, sink, keys, display, progress=record.progress)
+    record.finish(outcome.reason, outcome.seconds, outcome.segment.label)
     from voiceguide.durations import format_clock
 
     where = f"{outcome.segment.label} at {format_clock(outcome.seconds)}"
@@ -588,6 +687,78 @@ def play(
             f"voiceguide: error: the audio output stopped working ({where}); "
             f"to go on from there: {resume}"
         )
+
+
+class _Recorder:
+    """Writes the session to the history; a history that cannot be written is reported
+    once and does not stop the session."""
+
+    def __init__(self, routine: str, title: str, session: int | None, duration: float) -> None:
+        from voiceguide.history import History, HistoryError
+
+        self.history = History()
+        self.error = HistoryError
+        self.record: int | None = None
+        try:
+            self.record = self.history.start(routine, title, session, duration)
+        except HistoryError as exc:
+            click.echo(f"voiceguide: warning: this session is not recorded: {exc}", err=True)
+
+    def progress(self, seconds: float, stage: str) -> None:
+        if self.record is not None:
+            try:
+                self.history.progress(self.record, seconds, stage)
+            except self.error:
+                self.record = None
+
+    def finish(self, outcome: str, seconds: float, stage: str) -> None:
+        if self.record is not None:
+            try:
+                self.history.finish(self.record, outcome, seconds, stage)
+            except self.error as exc:
+                click.echo(f"voiceguide: warning: this session is not recorded: {exc}", err=True)
+
+
+@cli.command()
+@click.argument("routine", required=False, metavar="[ROUTINE]")
+def history(routine: str | None) -> None:
+    """Show the sessions played and how far each course has got.
+
+    \b
+    Example:
+      voiceguide history
+      voiceguide history neck
+    """
+    from voiceguide.durations import format_clock
+    from voiceguide.history import History
+    from voiceguide.routine import load_routine
+
+    store = History()
+    key = None
+    if routine is not None:
+        loaded = load_routine(routine)
+        key = _history_key(loaded, routine)
+    records = store.records(key)
+    if not records:
+        click.echo("no sessions yet", err=True)
+        return
+    for r in records:
+        when = r.started.replace("T", " ")[:16]
+        session = f"session {r.session}" if r.session else "-"
+        outcome = r.outcome if r.ended else "stopped (no end recorded)"
+        where = "" if r.completed else f" at {format_clock(r.position)} ({r.stage or 'start'})"
+        click.echo(f"{when}  {r.title:<40} {session:<11} {outcome}{where}")
+    routines = dict.fromkeys(r.routine for r in records)
+    for name in routines:
+        try:
+            course = load_routine(name).course
+        except VoiceguideError:
+            continue
+        if course is None:
+            continue
+        done = store.completed_sessions(name)
+        following = f"; next: session {done + 1}" if done < course.sessions else "; course complete"
+        click.echo(f"{name}: {done} of {course.sessions} course sessions done{following}")
 
 
 @cli.command()

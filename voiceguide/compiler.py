@@ -331,12 +331,11 @@ class _Compiler:
         sides: tuple[str | None, ...] = stage.sides or (None,)
         stage_start = self.time
         n, total = instance.repetition or (1, 1)
+        lengths = stage.part_durations()
         for i, side in enumerate(sides):
             last = i == len(sides) - 1
             pause = stage.switch_pause if i else 0.0
-            end = (
-                stage_start + stage.duration if last else self.time + pause + stage.part_duration()
-            )
+            end = stage_start + stage.duration if last else self.time + pause + lengths[i]
             part = _Part(
                 start=self.time,
                 end=_ms(end),
@@ -348,7 +347,7 @@ class _Compiler:
                     "total": str(total),
                 },
             )
-            self.part(instance, part, i, following is not None and last)
+            self.part(instance, part, i, lengths[i], following is not None and last)
             self.add_segment(
                 "stage",
                 stage.name,
@@ -359,11 +358,12 @@ class _Compiler:
                 stage_number=number,
             )
 
-    def part(self, instance: _Instance, part: _Part, side_index: int, announce_next: bool) -> None:
+    def part(
+        self, instance: _Instance, part: _Part, side_index: int, length: float, announce_next: bool
+    ) -> None:
         """Lay out one stage part (the whole stage, or one side of it)."""
         stage, cues = instance.stage, instance.cues
         index = len(self.segments)
-        length = stage.part_duration()
         label = stage.name + (f" ({part.values['side']})" if part.values["side"] else "")
         layout = _Layout(part.start, part.end, self.oracle, label, stage.position, self.warnings)
         tone = self.tone(cues, "switch" if side_index else "start", part.start, index)
@@ -373,6 +373,9 @@ class _Compiler:
         pause = stage.switch_pause if side_index else 0.0
         base = part.start + pause  # offsets written in the routine count from here
         active = part.start + max(pause, lead)  # instructions begin here
+        note = stage.side_notes.get(part.values["side"], "")
+        if note:
+            part.add(part.start + lead, note, "instruction", 0)
         for text in stage.say:
             part.add(active, text, "instruction", 0)
         if cues.countdown and length >= cues.countdown + MIN_COUNTDOWN_SPARE:

@@ -12,6 +12,10 @@ PHRASE_KEYS = (
     "finish",
     "last_stage",
     "get_ready",
+    "painful_intro",
+    "painful_side",
+    "sparing",
+    "sparing_stage",
 )
 
 PHRASES: dict[str, dict[str, str]] = {
@@ -25,6 +29,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "finish": "The session is over. Rest for a few minutes before you get up.",
         "last_stage": "the end of the session",
         "get_ready": "Get ready.",
+        "painful_intro": "Your {side} side is the painful one today: each time, the healthy side comes first.",
+        "painful_side": "This is the painful side. Press more lightly, and ease off if the pain grows.",
+        "sparing": "This is one of the first sessions of your course: keep the pressure light all the way through.",
+        "sparing_stage": "Gently, with light pressure.",
     },
     "uk": {
         "stage_start": "{stage}.",
@@ -35,6 +43,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "finish": "Сеанс завершено. Відпочиньте кілька хвилин, перш ніж вставати.",
         "last_stage": "кінець сеансу",
         "get_ready": "Приготуйтеся.",
+        "painful_intro": "Сьогодні болить {side} бік: щоразу спершу здоровий бік.",
+        "painful_side": "Це болючий бік. Натискайте легше і послабте, якщо біль посилюється.",
+        "sparing": "Це один із перших сеансів курсу: увесь час натискайте легко.",
+        "sparing_stage": "Обережно, з легким натиском.",
     },
     "ru": {
         "stage_start": "{stage}.",
@@ -45,6 +57,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "finish": "Сеанс окончен. Отдохните несколько минут, прежде чем вставать.",
         "last_stage": "конец сеанса",
         "get_ready": "Приготовьтесь.",
+        "painful_intro": "Сегодня болит {side} сторона: каждый раз сначала здоровая сторона.",
+        "painful_side": "Это болезненная сторона. Надавливайте легче и ослабьте, если боль усиливается.",
+        "sparing": "Это один из первых сеансов курса: всё время надавливайте легко.",
+        "sparing_stage": "Бережно, с лёгким нажимом.",
     },
     "lv": {
         "stage_start": "{stage}.",
@@ -55,6 +71,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "finish": "Seanss ir beidzies. Pirms piecelties, atpūtieties dažas minūtes.",
         "last_stage": "seansa beigas",
         "get_ready": "Sagatavojieties.",
+        "painful_intro": "Šodien sāp {side} puse: katru reizi vispirms veselā puse.",
+        "painful_side": "Šī ir sāpīgā puse. Spiediet vieglāk un atslābiniet, ja sāpes pastiprinās.",
+        "sparing": "Šis ir viens no pirmajiem kursa seansiem: visu laiku spiediet viegli.",
+        "sparing_stage": "Saudzīgi, ar vieglu spiedienu.",
     },
 }
 

@@ -515,6 +515,8 @@ def run_session(
     *,
     poll: float = 0.05,
     watchdog: float = 1.5,
+    progress: Callable[[float, str], None] | None = None,
+    progress_every: float = 5.0,
 ) -> Outcome:
     """Play until the end, a quit, Ctrl-C or a lost device; the sink is always closed."""
     done = threading.Event()
@@ -525,6 +527,7 @@ def run_session(
     drain = sink.latency + 0.05
     with player.lock:
         player.drain_frames = round(drain * player.rate)
+    reported = time.monotonic()
     try:
         while True:
             if player.error is not None:
@@ -554,6 +557,10 @@ def run_session(
                 reason = "device-lost"
                 break
             _show(player, display)
+            if progress is not None and time.monotonic() - reported > progress_every:
+                reported = time.monotonic()
+                seconds = player.position / player.rate
+                progress(seconds, player.script.segment_at(seconds).label)
             time.sleep(poll)
     except KeyboardInterrupt:
         reason = "interrupted"

@@ -140,11 +140,23 @@ class Stage:
     switch_pause: float = 0.0
     count: Count | None = None
     cues: CueOverrides = field(default_factory=CueOverrides)
+    painful_scale: float | None = None
+    """With a painful side, that side's part is this share of a healthy side's."""
+    side_weights: tuple[float, ...] = ()
+    """Relative lengths of the sides' parts (empty: equal); set for a painful side."""
+    side_notes: Mapping[str, str] = field(default_factory=dict)
+    """Said at the start of a side's part, after the switch (e.g. to press more lightly)."""
 
     def part_duration(self) -> float:
-        """Length of each side's part (the whole stage when it has no sides)."""
+        """Length of the shortest side's part (the whole stage when it has no sides)."""
+        return min(self.part_durations())
+
+    def part_durations(self) -> tuple[float, ...]:
+        """Length of each side's part, in order (one part when it has no sides)."""
         parts = max(len(self.sides), 1)
-        return (self.duration - self.switch_pause * (parts - 1)) / parts
+        active = self.duration - self.switch_pause * (parts - 1)
+        weights = self.side_weights or (1.0,) * parts
+        return tuple(active * weight / sum(weights) for weight in weights)
 
 
 @dataclass(frozen=True)
@@ -174,6 +186,28 @@ def items_duration(items: tuple[Item, ...], transition: float) -> float:
 
 
 @dataclass(frozen=True)
+class Course:
+    """How a routine grows over a course of sessions.
+
+    ``first`` is the massage time (stages and transitions, without the spoken
+    introduction and ending) of session 1; it grows evenly to the routine's full length
+    at session ``full_from``. The first ``sparing`` sessions keep the pressure light.
+    """
+
+    sessions: int
+    first: float
+    full_from: int
+    sparing: int = 0
+
+    def massage_time(self, session: int, full: float) -> float:
+        """Seconds of massage in ``session`` for a routine of ``full`` seconds."""
+        if session >= self.full_from or self.full_from <= 1:
+            return full
+        share = (session - 1) / (self.full_from - 1)
+        return min(self.first + (full - self.first) * share, full)
+
+
+@dataclass(frozen=True)
 class Routine:
     title: str
     stages: tuple[Item, ...]
@@ -190,6 +224,7 @@ class Routine:
     cues: Cues = field(default_factory=Cues)
     transition: float = 0.0
     phrases: Mapping[str, str] = field(default_factory=lambda: phrases_for("en"))
+    course: Course | None = None
     warnings: tuple[Diagnostic, ...] = ()
 
     @property
@@ -287,6 +322,7 @@ _TOP_KEYS = (
     "cues",
     "transition",
     "phrases",
+    "course",
     "stages",
 )
 _STAGE_KEYS = (
@@ -297,6 +333,7 @@ _STAGE_KEYS = (
     "remind",
     "sides",
     "switch_pause",
+    "painful_scale",
     "count",
     "cues",
 )
@@ -307,6 +344,7 @@ _SAFETY_KEYS = ("contraindications", "stop_if")
 _CUE_KEYS = ("countdown", "halfway", "next_up", "sounds")
 _REMINDER_KEYS = ("at", "every", "say")
 _COUNT_KEYS = ("reps", "every", "start")
+_COURSE_KEYS = ("sessions", "first", "full_from", "sparing")
 
 _TAG_NAMES = {
     "tag:yaml.org,2002:str": "text",
@@ -559,6 +597,7 @@ class _Reader:
             cues=cues,
             transition=transition,
             phrases=phrases,
+            course=self.course(keys["course"][1]) if "course" in keys else None,
         )
         total = routine.stage_time
         if stages and total > MAX_SESSION_SECONDS:
@@ -569,6 +608,38 @@ class _Reader:
         routine = _with_warnings(routine, self.diagnostics)
         self.include_stack.pop()
         return routine
+
+    def course(self, node: yaml.Node) -> Course | None:
+        keys = self.mapping(node, "course", _COURSE_KEYS)
+        if keys is None:
+            return None
+        missing = [k for k in ("sessions", "first") if k not in keys]
+        if missing:
+            self.error(
+                node,
+                f"course needs {' and '.join(map(repr, missing))}, as in {{sessions: 10, first: 5m}}",
+            )
+            return None
+        sessions = self.integer(keys["sessions"][1], "sessions", 1, 100)
+        first = self.duration(keys["first"][1], "first (the massage time of session 1)")
+        full_from = sessions
+        if "full_from" in keys:
+            full_from = self.integer(keys["full_from"][1], "full_from", 1, 100)
+        sparing = self.integer(keys["sparing"][1], "sparing", 0, 100) if "sparing" in keys else 0
+        if sessions is None or first is None or full_from is None or sparing is None:
+            return None
+        if full_from > sessions:
+            self.error(
+                keys["full_from"][1],
+                f"full_from {full_from} is after the last session ({sessions})",
+            )
+            return None
+        if sparing > sessions:
+            self.error(
+                keys["sparing"][1], f"sparing {sparing} is more than the {sessions} sessions"
+            )
+            return None
+        return Course(sessions, first, full_from, sparing)
 
     def optional_text(self, entry: tuple[yaml.Node, yaml.Node] | None, what: str) -> str | None:
         return self.text(entry[1], what) if entry else None
@@ -614,7 +685,7 @@ class _Reader:
             ):
                 result[key] = ""  # an empty phrase turns that sentence off
                 continue
-            context = "sided" if key == "switch" else "phrase"
+            context = "sided" if key in {"switch", "painful_intro"} else "phrase"
             text = self.text(value, f"phrase {key!r}", template=context)
             if text is not None:
                 result[key] = text
@@ -791,6 +862,16 @@ class _Reader:
                 self.duration(keys["switch_pause"][1], "switch_pause", allow_zero=True) or 0.0
             )
         cues = self.cues(keys["cues"][1], "cues") if "cues" in keys else CueOverrides()
+        painful_scale = None
+        if "painful_scale" in keys:
+            if not sides:
+                self.warning(
+                    keys["painful_scale"][0],
+                    "painful_scale has no effect in a stage without 'sides'",
+                )
+            painful_scale = self.number(
+                keys["painful_scale"][1], "painful_scale (the painful side's share)", 0.2, 1.0
+            )
         if not ok or name is None or duration is None:
             return None
         stage = Stage(
@@ -806,7 +887,17 @@ class _Reader:
         remind = self.reminders(keys["remind"][1], part, context) if "remind" in keys else ()
         count = self.count(keys["count"][1], part) if "count" in keys else None
         return Stage(
-            name, duration, stage.position, technique, say, remind, sides, switch_pause, count, cues
+            name,
+            duration,
+            stage.position,
+            technique,
+            say,
+            remind,
+            sides,
+            switch_pause,
+            count,
+            cues,
+            painful_scale,
         )
 
     def sides(self, node: yaml.Node) -> tuple[str, ...]:

@@ -1,0 +1,128 @@
+"""Routines adapted to the patient: a painful side, and a session of a course.
+
+Both are pure transforms from a routine to a routine, applied before compiling, so the
+compiler, the previews, the exporter and the player all see the same result.
+
+Guidance followed (see the project's domain texts): with pain on one side, work the
+healthy side first and the painful side gently; the first sessions of a course are
+shorter (5-7 minutes) and sparing, growing to 10-12 minutes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import replace
+
+from voiceguide.errors import Diagnostic, Severity
+from voiceguide.routine import Count, Course, Item, Routine, Stage, items_duration
+
+MIN_STAGE_SECONDS = 10.0
+
+
+def with_painful_side(routine: Routine, side: str) -> Routine:
+    """The healthy side first in every stage done on both sides, the painful one last,
+    gentler: a spoken reminder to press more lightly, and shorter where the stage says
+    so (its ``painful_scale``). Stage lengths do not change."""
+    wanted = side.casefold()
+    note = routine.phrases.get("painful_side", "")
+    touched = False
+
+    def adapt(stage: Stage) -> Stage:
+        nonlocal touched
+        painful = [s for s in stage.sides if s.casefold() == wanted]
+        if not painful:
+            return stage
+        touched = True
+        order = [s for s in stage.sides if s.casefold() != wanted] + painful
+        weights = tuple(
+            (stage.painful_scale or 1.0) if s.casefold() == wanted else 1.0 for s in order
+        )
+        return replace(
+            stage,
+            sides=tuple(order),
+            side_weights=weights,
+            side_notes={painful[0]: note} if note else {},
+        )
+
+    stages = _map_stages(routine.stages, adapt)
+    if not touched:
+        warning = Diagnostic(
+            Severity.WARNING,
+            f"no stage of this routine is done on the {side} side; --painful-side changes nothing",
+        )
+        return replace(routine, warnings=(*routine.warnings, warning))
+    intro = routine.phrases.get("painful_intro", "")
+    preparation = routine.preparation
+    if intro:
+        preparation = (*preparation, intro.format_map(_Missing(side=side)))
+    return replace(routine, stages=stages, preparation=preparation)
+
+
+def for_session(routine: Routine, course: Course, session: int) -> Routine:
+    """The routine as played in ``session`` (1-based) of ``course``."""
+    if not 1 <= session <= course.sessions:
+        raise ValueError(f"session {session} is not in this course (1 to {course.sessions})")
+    full = routine.stage_time
+    target = course.massage_time(session, full)
+    gaps = full - items_duration(_stages_only(routine.stages), 0.0)
+    scale = 1.0 if target >= full else max((target - gaps) / (full - gaps), 0.05)
+    stages = routine.stages
+    if scale < 1.0:
+        stages = _map_stages(stages, lambda stage: _shortened(stage, scale))
+    preparation = routine.preparation
+    if session <= course.sparing:
+        sparing, gently = (
+            routine.phrases.get("sparing", ""),
+            routine.phrases.get("sparing_stage", ""),
+        )
+        if sparing:
+            preparation = (*preparation, sparing)
+        if gently:
+            stages = _map_stages(stages, lambda stage: replace(stage, say=(gently, *stage.say)))
+    title = f"{routine.title}, session {session} of {course.sessions}"
+    return replace(routine, title=title, stages=stages, preparation=preparation)
+
+
+def _shortened(stage: Stage, scale: float) -> Stage:
+    """A stage cut to ``scale`` of its length. Short sessions keep the essentials: the
+    instructions and the counted repetitions that fit (counting right after the words);
+    one-off reminders go once the stage is under three quarters of its length."""
+    duration = max(round(stage.duration * scale, 1), min(MIN_STAGE_SECONDS, stage.duration))
+    factor = duration / stage.duration
+    parts = max(len(stage.sides), 1)
+    part = (duration - stage.switch_pause * (parts - 1)) / parts
+    reminders = tuple(r for r in stage.remind if r.every is not None or factor >= 0.75)
+    count = stage.count
+    if count is not None:
+        reps = min(count.reps, max(1, math.floor(part * 0.5 / count.every)))
+        count = Count(reps, count.every, None)
+    return replace(stage, duration=duration, remind=reminders, count=count)
+
+
+def _map_stages(items: tuple[Item, ...], change: Callable[[Stage], Stage]) -> tuple[Item, ...]:
+    result: list[Item] = []
+    for item in items:
+        if isinstance(item, Stage):
+            result.append(change(item))
+        else:
+            result.append(replace(item, items=_map_stages(item.items, change)))
+    return tuple(result)
+
+
+def _stages_only(items: tuple[Item, ...]) -> tuple[Item, ...]:
+    """The same items with every transition removed (to measure stage time alone)."""
+    return tuple(
+        item
+        if isinstance(item, Stage)
+        else replace(item, transition=0.0, items=_stages_only(item.items))
+        for item in items
+    )
+
+
+class _Missing(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+__all__ = ["Course", "for_session", "with_painful_side"]
