@@ -65,7 +65,7 @@ def test_preview_text_goes_to_stdout(run_cli: RunCli) -> None:
     """Data on stdout, nothing on stderr for a routine without warnings."""
     result = run_cli("preview", "neck")
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[0] == "Neck self-massage (12:57)"
+    assert result.stdout.splitlines()[0] == "Neck self-massage (12:56)"
     assert result.stderr == ""
 
 

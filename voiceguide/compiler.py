@@ -55,7 +55,7 @@ class EstimatedDurations:
         if known is None:
             words = len(text.split())
             sentences = sum(map(text.count, ".!?;:")) or 1
-            known = self._known[text] = _ms(0.15 + words * 60.0 / self.rate + 0.2 * sentences)
+            known = self._known[text] = _ms(0.1 + words * 60.0 / self.rate + 0.15 * sentences)
         return known
 
     def sound(self, sound: str) -> float:

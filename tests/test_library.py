@@ -1,0 +1,219 @@
+"""The built-in routine library against the clinical guidance it follows.
+
+The guidance (the project's domain texts on massage for cervical osteochondrosis) sets the
+order of techniques (stroking, squeezing, rubbing, kneading, vibration, stroking), the
+length of a session (self-massage 10-15 minutes; the first sessions of a course 5-7
+minutes), about a minute per acupressure point, compression of a knot as 30 seconds to a
+light pain and 30 seconds harder, three times, and that massage is never done during an
+exacerbation.  ``LIBRARY`` below states, per built-in routine, what the guidance asks of
+it; a new built-in routine must be added there before these tests pass.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+import pytest
+from click.testing import CliRunner
+
+from voiceguide.cli import cli
+from voiceguide.compiler import compile_routine
+from voiceguide.routine import TECHNIQUES, Routine, builtin_names, load_routine
+from voiceguide.script import Script
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What the guidance asks of one built-in routine.
+
+    ``techniques`` is the order of techniques of its stages, consecutive repeats collapsed
+    (a stage done on both sides, or two rubbing stages in a row, count once);
+    ``minutes`` is the allowed range of the whole session, spoken introduction included;
+    ``massage`` says whether the general order of a massage session applies to it.
+    """
+
+    techniques: tuple[str, ...]
+    minutes: tuple[float, float]
+    massage: bool = True
+
+
+COMPRESSION_ROUND = ("compression", "rest", "compression", "rest")
+
+LIBRARY: dict[str, Expected] = {
+    # Self-massage of the neck: stroking, intensive rubbing, deep kneading, pressure on
+    # the paravertebral zones, vibration, stroking; a session lasts 10-15 minutes.
+    "neck": Expected(
+        ("stroking", "rubbing", "kneading", "pressure", "vibration", "stroking"), (10, 15)
+    ),
+    # The collar zone and shoulder girdle (trapezius, shoulder joints, deltoids):
+    # stroking, rubbing, kneading, then tapping and shaking, stroking; 10-15 minutes.
+    "collar": Expected(
+        ("stroking", "rubbing", "kneading", "tapping", "shaking", "stroking"), (10, 15)
+    ),
+    # The first sessions of a course are sparing and last 5-7 minutes.
+    "first-sessions": Expected(("stroking", "rubbing", "stroking"), (5, 7)),
+    # 3-4 points at first, about a minute a point (paired points on each side): 3-8
+    # minutes of pressing, with light stroking before and after.
+    "acupressure": Expected(("stroking", "acupressure", "stroking"), (5, 12)),
+    # Press to a light pain and hold 30 s, then harder for 30 s, three times: 3 minutes of
+    # pressing, plus the pauses, warming the muscle around the knot first, and stroking.
+    "compression": Expected(("stroking", "rubbing", *COMPRESSION_ROUND * 3, "stroking"), (4, 10)),
+    # A few simple neck exercises after a massage: turns from side to side, circles.
+    "mobility": Expected(("exercise", "rest", "exercise", "rest"), (3, 6), massage=False),
+    # A short break at work, through clothes.
+    "desk-break": Expected(("stroking", "rubbing", "kneading", "stroking"), (2, 3)),
+}
+
+MASSAGE_NAMES = sorted(name for name, expected in LIBRARY.items() if expected.massage)
+
+GENERAL_ORDER = {
+    "squeezing": 1,
+    "rubbing": 2,
+    "kneading": 3,
+    "pressure": 4,
+    "acupressure": 4,
+    "compression": 4,
+    "vibration": 5,
+    "tapping": 5,
+    "shaking": 5,
+}
+"""Rank of each technique between the opening and the closing stroking: rubbing prepares
+the muscles for kneading; pressure on points follows the kneading; vibration and its
+kinds (tapping, shaking) come last.  Stroking and rest may come anywhere."""
+
+
+@functools.cache
+def routine(name: str) -> Routine:
+    return load_routine(name)
+
+
+@functools.cache
+def script(name: str) -> Script:
+    return compile_routine(routine(name))
+
+
+def techniques(name: str) -> tuple[str | None, ...]:
+    """The techniques of the routine's stage segments, consecutive repeats collapsed."""
+    result: list[str | None] = []
+    for segment in script(name).stages:
+        if not result or result[-1] != segment.technique:
+            result.append(segment.technique)
+    return tuple(result)
+
+
+def test_the_table_lists_exactly_the_builtin_routines() -> None:
+    """Every built-in routine is in LIBRARY, so none escapes the checks against the
+    guidance, and LIBRARY names no routine that is not built in."""
+    assert set(builtin_names()) == set(LIBRARY)
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_builtin_routine_passes_check_strict(name: str) -> None:
+    """`voiceguide check --strict NAME` succeeds: no error and no warning (all the words
+    fit their stages)."""
+    result = CliRunner().invoke(cli, ["check", "--strict", name], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    assert result.stdout.startswith(f"{name}: ok: ")
+
+
+@pytest.mark.parametrize("name", sorted(LIBRARY))
+def test_techniques_come_in_the_order_the_table_states(name: str) -> None:
+    """The compiled stages use the techniques of the table, in its order."""
+    assert techniques(name) == LIBRARY[name].techniques
+
+
+@pytest.mark.parametrize("name", sorted(LIBRARY))
+def test_session_length_is_in_the_range_from_the_guidance(name: str) -> None:
+    """The whole session, introduction and ending included, lasts as long as the guidance
+    allows for its kind."""
+    low, high = LIBRARY[name].minutes
+    assert low * 60 <= script(name).duration <= high * 60
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_every_stage_names_a_known_technique(name: str) -> None:
+    """Every stage says which technique it is, one of the known ones."""
+    for segment in script(name).stages:
+        assert segment.technique in TECHNIQUES, segment.label
+
+
+@pytest.mark.parametrize("name", MASSAGE_NAMES)
+def test_massage_starts_and_ends_with_stroking(name: str) -> None:
+    """A massage session begins with stroking and ends with stroking."""
+    order = techniques(name)
+    assert order[0] == "stroking"
+    assert order[-1] == "stroking"
+
+
+@pytest.mark.parametrize("name", MASSAGE_NAMES)
+def test_massage_never_kneads_before_rubbing(name: str) -> None:
+    """Rubbing prepares the muscles for kneading: no kneading comes before the first
+    rubbing."""
+    order = techniques(name)
+    if "kneading" in order:
+        assert "rubbing" in order
+        assert order.index("rubbing") < order.index("kneading")
+
+
+@pytest.mark.parametrize("name", MASSAGE_NAMES)
+def test_massage_follows_the_general_order(name: str) -> None:
+    """Between the opening and the closing stroking the techniques never step back in the
+    general order: rubbing, kneading, pressure on points, vibration (tapping, shaking)."""
+    ranks = [GENERAL_ORDER[t] for t in techniques(name)[1:-1] if t in GENERAL_ORDER]
+    assert ranks == sorted(ranks)
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_every_routine_has_contraindications_and_stop_if(name: str) -> None:
+    """Each routine lists when not to do it and when to stop."""
+    safety = routine(name).safety
+    assert safety.contraindications
+    assert safety.stop_if
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_no_routine_is_for_an_exacerbation_and_all_stop_on_dizziness(name: str) -> None:
+    """The guidance never allows self-massage in an exacerbation, and dizziness may come
+    with the better blood flow: every routine says both."""
+    safety = routine(name).safety
+    assert any("exacerbation" in item for item in safety.contraindications)
+    assert any("dizziness" in item for item in safety.stop_if)
+
+
+@pytest.mark.parametrize("name", MASSAGE_NAMES)
+def test_massage_tells_to_press_more_lightly_where_it_hurts(name: str) -> None:
+    """Where acute pain occurs, the pressure must be reduced: every massage routine says
+    so aloud."""
+    spoken = " ".join(speech.text for speech in script(name).speech())
+    assert re.search(r"more lightly|ease off", spoken, re.IGNORECASE)
+
+
+def test_acupressure_holds_three_or_four_points_about_a_minute_each() -> None:
+    """3-4 points at first, each pressed for about a minute (on each side when paired)."""
+    parts = [s for s in script("acupressure").stages if s.technique == "acupressure"]
+    assert 3 <= len({s.stage_number for s in parts}) <= 4
+    for part in parts:
+        assert 50 <= part.duration <= 75, part.label
+
+
+def test_compression_presses_twice_for_30_seconds_three_times() -> None:
+    """Three rounds of two 30-second holds (to a light pain, then harder), each hold
+    followed by a release."""
+    stages = script("compression").stages
+    holds = [i for i, s in enumerate(stages) if s.technique == "compression"]
+    assert [stages[i].duration for i in holds] == [30.0] * 6
+    assert [stages[i].repetition for i in holds] == [(n, 3) for n in (1, 1, 2, 2, 3, 3)]
+    assert all(stages[i + 1].technique == "rest" for i in holds)
+
+
+def test_mobility_counts_every_exercise_at_a_slow_tempo() -> None:
+    """The neck exercises are counted repetitions, no faster than one every 5 seconds,
+    so there are no sudden movements."""
+    exercises = [s for s in routine("mobility").iter_stages() if s.technique == "exercise"]
+    assert exercises
+    for stage in exercises:
+        assert stage.count is not None, stage.name
+        assert stage.count.every >= 5, stage.name
