@@ -11,6 +11,7 @@ Only numpy is needed: the guide's loudness is measured as it is rendered.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -59,6 +60,7 @@ def _biquads(rate: int) -> list[tuple[list[float], list[float]]]:
     return [shelf, high_pass]
 
 
+@functools.cache
 def k_weighting_response(rate: int) -> npt.NDArray[np.float64]:
     """The impulse response of the K-weighting filter, cut where it has died away.
 
@@ -81,8 +83,15 @@ def k_weighting_response(rate: int) -> npt.NDArray[np.float64]:
         tail = np.abs(response[length // 2 :]).max()
         if tail < _TAIL * np.abs(response).max() or length >= 1 << 18:
             last = int(np.nonzero(np.abs(response) >= _TAIL * np.abs(response).max())[0][-1])
-            return response[: last + 1]
+            result = response[: last + 1]
+            result.flags.writeable = False  # shared by every meter at this rate
+            return result
         length *= 2
+
+
+@functools.lru_cache(maxsize=16)
+def _response_spectrum(rate: int, size: int) -> npt.NDArray[np.complex128]:
+    return np.fft.rfft(k_weighting_response(rate), size)
 
 
 class LoudnessMeter:
@@ -96,7 +105,6 @@ class LoudnessMeter:
         self.hop = int(rate * HOP_SECONDS)
         self.response = k_weighting_response(rate)
         self.carry = np.zeros((len(self.response) - 1, channels))
-        self.spectra: dict[int, npt.NDArray[np.complex128]] = {}
         self.energies: list[npt.NDArray[np.float64]] = []  # sum of squares per hop, per channel
         self.partial = np.zeros(channels)
         self.partial_frames = 0
@@ -106,9 +114,7 @@ class LoudnessMeter:
         """K-weight a block, carrying the filter's ringing into the next (overlap-add)."""
         taps = len(self.response)
         size = -(-(len(data) + taps - 1) // 4096) * 4096  # 2^12 times a small factor: fast
-        spectrum = self.spectra.get(size)
-        if spectrum is None:
-            spectrum = self.spectra[size] = np.fft.rfft(self.response, size)
+        spectrum = _response_spectrum(self.rate, size)
         full = np.fft.irfft(np.fft.rfft(data, size, axis=0) * spectrum[:, None], size, axis=0)
         full = full[: len(data) + taps - 1]
         full[: taps - 1] += self.carry

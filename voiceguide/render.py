@@ -38,7 +38,7 @@ from voiceguide.tones import SOUNDS, load_sound_file, synthesize
 
 Samples = npt.NDArray[np.float32]
 
-BLOCK_FRAMES = 8192
+BLOCK_FRAMES = 32768
 DEFAULT_SAMPLE_RATE = 44_100
 DEFAULT_LOUDNESS = -16.0
 DEFAULT_TRUE_PEAK = -1.0
