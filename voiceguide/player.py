@@ -29,6 +29,7 @@ import numpy.typing as npt
 from voiceguide.errors import AudioError
 from voiceguide.render import BLOCK_FRAMES, Renderer
 from voiceguide.script import Segment
+from voiceguide.terminal import Status
 
 Samples = npt.NDArray[np.float32]
 
@@ -489,18 +490,7 @@ class _Keys(Protocol):
 
 
 class _Display(Protocol):
-    def status(
-        self,
-        *,
-        segment_index: int,
-        label: str,
-        stage_left: float,
-        session_left: float,
-        progress: float,
-        next_label: str | None,
-        paused: bool,
-        volume: float,
-    ) -> None: ...
+    def status(self, status: Status) -> None: ...
 
     def message(self, text: str) -> None: ...
 
@@ -580,14 +570,16 @@ def _show(player: Player, display: _Display) -> None:
     segment = script.segment_at(seconds)
     later = [s for s in script.segments if s.kind == "stage" and s.start > segment.start]
     display.status(
-        segment_index=segment.index,
-        label=segment.label if segment.kind != "transition" else "pause",
-        stage_left=max(segment.end - seconds, 0.0),
-        session_left=max(script.duration - seconds, 0.0),
-        progress=min(seconds / script.duration, 1.0) if script.duration else 1.0,
-        next_label=later[0].label if later else None,
-        paused=player.paused,
-        volume=player.volume,
+        Status(
+            segment_index=segment.index,
+            label=segment.label if segment.kind != "transition" else "pause",
+            stage_left=max(segment.end - seconds, 0.0),
+            session_left=max(script.duration - seconds, 0.0),
+            progress=min(seconds / script.duration, 1.0) if script.duration else 1.0,
+            next_label=later[0].label if later else None,
+            paused=player.paused,
+            volume=player.volume,
+        )
     )
 
 

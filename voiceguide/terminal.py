@@ -13,6 +13,7 @@ import select
 import sys
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any, TextIO
 
 from voiceguide.durations import format_clock
@@ -30,6 +31,21 @@ KEYS = {
     "q": "quit",
     "Q": "quit",
 }
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the display shows while a session plays."""
+
+    segment_index: int
+    label: str
+    stage_left: float
+    session_left: float
+    progress: float
+    next_label: str | None
+    paused: bool
+    volume: float
+
 
 HELP = "space pause · n/→ next · p/← back · +/− volume · q quit"
 
@@ -142,31 +158,21 @@ class Display:
         self.last_line = ""
         self.stream.flush()
 
-    def status(
-        self,
-        *,
-        segment_index: int,
-        label: str,
-        stage_left: float,
-        session_left: float,
-        progress: float,
-        next_label: str | None,
-        paused: bool,
-        volume: float,
-    ) -> None:
+    def status(self, status: Status) -> None:
         if not self.live:
-            if segment_index != self.last_segment:
-                self.last_segment = segment_index
-                self.message(f"{format_clock(session_left)} left · {label}")
+            if status.segment_index != self.last_segment:
+                self.last_segment = status.segment_index
+                self.message(f"{format_clock(status.session_left)} left · {status.label}")
             return
         bar_width = 20
-        filled = round(progress * bar_width)
+        filled = round(status.progress * bar_width)
         bar = "#" * filled + "-" * (bar_width - filled)
-        state = "paused" if paused else f"{format_clock(stage_left)}"
-        following = f" · next: {next_label}" if next_label else ""
+        state = "paused" if status.paused else f"{format_clock(status.stage_left)}"
+        following = f" · next: {status.next_label}" if status.next_label else ""
         line = (
-            f"{'‖' if paused else '▶'} {self._bold(label)} {state} · "
-            f"session {format_clock(session_left)} [{bar}]{following} · vol {round(volume * 100)}%"
+            f"{'‖' if status.paused else '▶'} {self._bold(status.label)} {state} · "
+            f"session {format_clock(status.session_left)} [{bar}]{following} · "
+            f"vol {round(status.volume * 100)}%"
         )
         if line != self.last_line:
             self.stream.write("\r\x1b[2K" + line)

@@ -1,0 +1,68 @@
+"""Keys and the status display of a playing session."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from voiceguide.terminal import Display, Status, parse_keys
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def status(index: int = 1, label: str = "Rubbing (left)", paused: bool = False) -> Status:
+    return Status(index, label, 42.0, 300.0, 0.5, "Kneading", paused, 0.8)
+
+
+def test_keys_and_arrows_become_commands() -> None:
+    """Letters, space and arrow escape sequences map to commands; others are ignored."""
+    assert parse_keys(" n\x1b[Cp\x1b[D+-=_qx") == [
+        "pause", "next", "next", "previous", "previous",
+        "louder", "quieter", "louder", "quieter", "quit",
+    ]  # fmt: skip
+
+
+def test_plain_lines_when_not_a_terminal() -> None:
+    """Without a terminal: one plain line each time the stage changes, nothing else."""
+    out = io.StringIO()
+    display = Display(out)
+    display.status(status(1))
+    display.status(status(1))
+    display.status(status(2, "Rubbing (right)"))
+    assert out.getvalue() == "05:00 left · Rubbing (left)\n05:00 left · Rubbing (right)\n"
+
+
+def test_live_status_line_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a terminal: one line rewritten in place, with stage, times, bar, next, volume."""
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    out = FakeTerminal()
+    display = Display(out)
+    display.status(status())
+    text = out.getvalue()
+    assert text.startswith("\r\x1b[2K▶ \x1b[1mRubbing (left)\x1b[22m 00:42 · session 05:00 ")
+    assert "[##########----------]" in text
+    assert text.endswith(" · next: Kneading · vol 80%")
+    display.status(status(paused=True))
+    assert "‖ \x1b[1mRubbing (left)\x1b[22m paused" in out.getvalue()
+
+
+def test_no_color_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
+    """NO_COLOR: the same line without escape codes for bold."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    out = FakeTerminal()
+    Display(out).status(status())
+    assert "\x1b[1m" not in out.getvalue()
+    assert "▶ Rubbing (left) 00:42" in out.getvalue()
+
+
+def test_messages_clear_the_status_line() -> None:
+    """A message on a terminal first clears the status line, then stands on its own."""
+    out = FakeTerminal()
+    display = Display(out)
+    display.status(status())
+    display.message("paused")
+    assert out.getvalue().endswith("\r\x1b[2Kpaused\n")
