@@ -270,9 +270,10 @@ def test_ctrl_c_stops_with_a_fade(pulse: PulseServer, tmp_path: Path) -> None:
     assert "--start-at" in text or "voiceguide play" in text
     sounding = np.flatnonzero(np.abs(recording) > 1e-4)
     end = int(sounding[-1])
-    tail = recording[end - round(0.01 * RATE) : end + 1]
-    assert np.abs(np.diff(tail)).max() < 0.1  # a fade, not a cut
-    assert np.abs(tail[-20:]).max() < 0.05
+    before = np.abs(recording[end - round(0.025 * RATE) : end - round(0.005 * RATE)]).max()
+    last = np.abs(recording[end - round(0.005 * RATE) : end + 1]).max()
+    assert last < 0.3 * before  # the sound dies away: a fade, not a cut
+    assert np.abs(recording[end - 20 : end + 1]).max() < 0.05
 
 
 def test_no_output_device(tmp_path: Path) -> None:
@@ -290,10 +291,11 @@ def test_no_output_device(tmp_path: Path) -> None:
         check=False,
     )
     assert process.returncode == 1
-    assert process.stderr == (
+    assert process.stderr.splitlines()[-1] == (
         "voiceguide: error: no audio output device found; "
-        "export the guide instead: voiceguide export ROUTINE\n"
+        "export the guide instead: voiceguide export ROUTINE"
     )
+    assert "Traceback" not in process.stderr
 
 
 def test_killing_the_sound_server_mid_session(tmp_path: Path) -> None:
