@@ -121,10 +121,10 @@ def _adapted(
 ) -> tuple[Routine, int | None]:
     """The routine for this patient (a session of its course, a painful side), and the
     session's number."""
-    from voiceguide.course import for_session, with_painful_side
-
     number = None
     if session is not None:
+        from voiceguide.course import for_session
+
         course = routine.course
         if course is None:
             raise click.BadParameter(
@@ -144,6 +144,8 @@ def _adapted(
             )
         routine = for_session(routine, course, number)
     if painful_side is not None:
+        from voiceguide.course import with_painful_side
+
         routine = with_painful_side(routine, painful_side)
     return routine, number
 
