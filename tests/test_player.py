@@ -127,3 +127,17 @@ def test_volume_scales_and_is_bounded(player: Player) -> None:
     assert player.volume == 0.0
     assert np.abs(pull(player, RATE)).max() == 0
     player.close()
+
+
+def test_a_starved_callback_counts_a_dropout() -> None:
+    """When the renderer has not kept up, the callback plays silence and counts it, so the
+    session can say the sound stuttered; the timeline does not move on meanwhile."""
+    fake = FakeSynthesizer(sample_rate=RATE)
+    clips = ClipOracle(fake, RATE)
+    renderer = Renderer(compile_measured(load_routine(SHORT), clips), clips, RenderSettings(RATE))
+    starving = Player(renderer)  # no feeder started: nothing rendered ahead
+    block = np.ones((BLOCK, 1), dtype=np.float32)
+    assert starving.callback(block, BLOCK)
+    assert np.abs(block).max() == 0
+    assert starving.underruns == 1
+    assert starving.position == 0

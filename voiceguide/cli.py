@@ -677,6 +677,12 @@ def play(
     resume = (
         f"voiceguide play {routine} --start-at {number}" if number else f"voiceguide play {routine}"
     )
+    if outcome.dropouts:
+        click.echo(
+            f"voiceguide: warning: the sound stuttered {outcome.dropouts} time(s): the machine "
+            "was too busy; close other programs, or play an exported guide",
+            err=True,
+        )
     if outcome.reason == "finished":
         click.echo("Session complete. Rest for a few minutes before you get up.", err=True)
     elif outcome.reason == "quit":

@@ -358,9 +358,6 @@ class SoundDeviceOutput:
         except sd.PortAudioError as exc:
             raise AudioError(f"cannot open the audio output: {exc}") from None
 
-    def active(self) -> bool:
-        return bool(self.stream is not None and self.stream.active)
-
     @property
     def latency(self) -> float:
         return float(self.stream.latency) if self.stream is not None else 0.0
@@ -479,6 +476,8 @@ class Outcome:
     reason: str
     seconds: float
     segment: Segment
+    dropouts: int = 0
+    """Times the sound had to wait for samples (the machine was too busy)."""
 
     @property
     def completed(self) -> bool:
@@ -561,7 +560,8 @@ def run_session(
         player.close()
         display.close()
     seconds = player.position / player.rate
-    return Outcome(reason, seconds, player.script.segment_at(seconds))
+    dropouts = player.underruns + getattr(sink, "status_errors", 0)
+    return Outcome(reason, seconds, player.script.segment_at(seconds), dropouts)
 
 
 def _show(player: Player, display: _Display) -> None:

@@ -29,7 +29,6 @@ from voiceguide.loudness import (
     db_to_gain,
     gated_loudness,
     smooth_gain,
-    true_peak,
 )
 from voiceguide.routine import Routine
 from voiceguide.script import Script, Speech
@@ -210,7 +209,6 @@ class Renderer:
         self.width = max(int(rate * LIMITER_WIDTH_SECONDS), 1)
         self.context = 2 * self.width + 2
         self.gain = 1.0
-        self.measured_loudness: float | None = None
 
     # -- mixing
 
@@ -281,7 +279,6 @@ class Renderer:
             if progress:
                 progress(position, self.total_frames)
         loudness = meter.integrated()
-        self.measured_loudness = loudness
         if not math.isfinite(loudness):
             self.gain = 1.0
             return
@@ -336,12 +333,6 @@ def _faded(samples: Samples, rate: int) -> Samples:
     out = samples.copy()
     out[-fade:] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)
     return out
-
-
-def peak_db(samples: npt.NDArray[np.floating]) -> float:
-    """True peak in dBTP of a rendered signal (for checks and reports)."""
-    peak = true_peak(samples)
-    return 20 * math.log10(peak) if peak > 0 else -math.inf
 
 
 __all__ = [

@@ -8,10 +8,9 @@ problem, each with file:line:column, what is wrong and how to fix it.
 from __future__ import annotations
 
 import string
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -304,7 +303,6 @@ def _diagnostic_order(diagnostic: Diagnostic) -> tuple[str, int, int]:
 
 # --------------------------------------------------------------------------- reading
 
-T = TypeVar("T")
 
 _SCALARS = SafeConstructor()
 
@@ -1052,14 +1050,3 @@ def _with_warnings(routine: Routine, diagnostics: list[Diagnostic]) -> Routine:
         sorted((d for d in diagnostics if d.severity is Severity.WARNING), key=_diagnostic_order)
     )
     return replace(routine, warnings=warnings)
-
-
-def walk_items(items: tuple[Item, ...], visit: Callable[[Stage], T]) -> list[T]:
-    """Apply ``visit`` to every stage, in order, blocks expanded once."""
-    result: list[T] = []
-    for item in items:
-        if isinstance(item, Stage):
-            result.append(visit(item))
-        else:
-            result.extend(walk_items(item.items, visit))
-    return result
