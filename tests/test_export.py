@@ -313,3 +313,37 @@ def test_opus_needs_an_opus_rate(in_tmp: Path, run_cli: RunCli) -> None:
         "Ogg Opus takes a sample rate of 48000, 24000, 16000, 12000, 8000 Hz, not 44100\n"
     )
     assert [p.name for p in in_tmp.iterdir()] == []
+
+
+def test_progress_bar_only_on_a_terminal(tmp_path: Path) -> None:
+    """With standard error on a terminal the export draws its progress; -q draws none."""
+    import pty
+
+    def run(*extra: str) -> str:
+        controller, terminal = pty.openpty()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "voiceguide", "export", SHORT, "-o", "g.wav", "--force", *extra],
+            cwd=tmp_path,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=terminal,
+        )
+        os.close(terminal)
+        chunks = []
+        while True:
+            try:
+                data = os.read(controller, 4096)
+            except OSError:  # the other end closed
+                break
+            if not data:
+                break
+            chunks.append(data)
+        process.wait(timeout=60)
+        os.close(controller)
+        assert process.returncode == 0
+        return b"".join(chunks).decode("utf-8", "replace")
+
+    shown = run()
+    assert "Encoding" in shown
+    assert "100%" in shown
+    assert run("-q") == ""
