@@ -66,13 +66,24 @@ class EstimatedDurations:
 # --------------------------------------------------------------------------- flattening
 
 
-@dataclass(frozen=True)
+# The compiler's working records are plain classes: dataclasses would generate their
+# methods at import, and start-up time is measured (bench/startup).
+
+
 class _Instance:
-    stage: Stage
-    cues: Cues
-    repetition: tuple[int, int] | None
-    path: tuple[tuple[int, int, float], ...]
-    """The enclosing blocks, outermost first: (block key, iteration, transition inside)."""
+    """A stage as played: its resolved cues, its repetition, and ``path``, the enclosing
+    blocks, outermost first: (block key, iteration, transition inside)."""
+
+    __slots__ = ("cues", "path", "repetition", "stage")
+
+    def __init__(
+        self,
+        stage: Stage,
+        cues: Cues,
+        repetition: tuple[int, int] | None,
+        path: tuple[tuple[int, int, float], ...],
+    ) -> None:
+        self.stage, self.cues, self.repetition, self.path = stage, cues, repetition, path
 
 
 def _flatten(
@@ -111,27 +122,31 @@ def _gap_between(a: _Instance, b: _Instance, top: float) -> float:
 # --------------------------------------------------------------------------- layout
 
 
-@dataclass
 class _Candidate:
-    desired: float
-    text: str
-    role: SpeechRole
-    priority: int
-    anchored: bool
-    order: int
+    __slots__ = ("anchored", "desired", "order", "priority", "role", "text")
+
+    def __init__(
+        self, desired: float, text: str, role: SpeechRole, priority: int, anchored: bool, order: int
+    ) -> None:
+        self.desired, self.text, self.role = desired, text, role
+        self.priority, self.anchored, self.order = priority, anchored, order
 
 
-@dataclass
 class _Layout:
     """Places speech in one segment without overlaps."""
 
-    start: float
-    end: float
-    oracle: DurationOracle
-    label: str
-    position: Position | None
-    warnings: list[Diagnostic]
-    placed: list[Speech] = field(default_factory=list)
+    def __init__(
+        self,
+        start: float,
+        end: float,
+        oracle: DurationOracle,
+        label: str,
+        position: Position | None,
+        warnings: list[Diagnostic],
+    ) -> None:
+        self.start, self.end, self.oracle = start, end, oracle
+        self.label, self.position, self.warnings = label, position, warnings
+        self.placed: list[Speech] = []
 
     def free_from(self, time: float, duration: float) -> float:
         """The earliest start at or after ``time`` where ``duration`` overlaps no speech."""
@@ -412,14 +427,12 @@ class _Compiler:
         self.events.extend(layout.placed)
 
 
-@dataclass
 class _Part:
     """One stage part being laid out: its bounds, template values and speech candidates."""
 
-    start: float
-    end: float
-    values: dict[str, str]
-    candidates: list[_Candidate] = field(default_factory=list)
+    def __init__(self, start: float, end: float, values: dict[str, str]) -> None:
+        self.start, self.end, self.values = start, end, values
+        self.candidates: list[_Candidate] = []
 
     def add(
         self,

@@ -12,7 +12,7 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Position:
     """A place in a source file: 1-based line and column (0 for the file as a whole)."""
 

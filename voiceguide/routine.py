@@ -62,6 +62,9 @@ TEMPLATE_VARIABLES = ("stage", "next", "side", "n", "remaining", "total")
 
 
 # --------------------------------------------------------------------------- models
+#
+# The models are frozen. Those never compared for equality skip the generated __eq__:
+# every generated method costs start-up time, which bench/startup measures.
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,7 @@ class Safety:
     stop_if: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CueOverrides:
     """Cue settings as written at one level; ``None`` means inherit."""
 
@@ -89,7 +92,7 @@ class CueOverrides:
     sounds: Mapping[str, str | None] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Cues:
     """Resolved cue settings: countdown seconds, halfway cue, next-up lead (0 = off) and
     the sound of each cue (a built-in name, a file path, or ``None`` for silence)."""
@@ -108,7 +111,7 @@ class Cues:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Reminder:
     """Spoken at ``at`` seconds into the stage, or every ``every`` seconds."""
 
@@ -117,7 +120,7 @@ class Reminder:
     every: float | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Count:
     """Spoken repetitions "1", "2", … every ``every`` seconds; ``start`` is the offset of
     "1" in the stage, or ``None`` to start as soon as the instructions are spoken."""
@@ -127,7 +130,7 @@ class Count:
     start: float | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Stage:
     name: str
     duration: float
@@ -158,7 +161,7 @@ class Stage:
         return tuple(active * weight / sum(weights) for weight in weights)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Block:
     """Stages repeated ``repeat`` times; ``transition`` (if set) applies inside the block."""
 
@@ -184,7 +187,7 @@ def items_duration(items: tuple[Item, ...], transition: float) -> float:
     return total + transition * max(len(items) - 1, 0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Course:
     """How a routine grows over a course of sessions.
 
@@ -206,7 +209,7 @@ class Course:
         return min(self.first + (full - self.first) * share, full)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Routine:
     title: str
     stages: tuple[Item, ...]
