@@ -72,7 +72,9 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 
 @pytest.fixture(autouse=True, scope="session")
 def _private_clip_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Tests never touch the user's clip cache; they share one for the session."""
+    """Tests never touch the user's clip cache or history: they share a cache for the
+    session, and record sessions in a history of their own."""
     import os
 
     os.environ["VOICEGUIDE_CACHE_DIR"] = str(tmp_path_factory.mktemp("voiceguide-cache"))
+    os.environ["VOICEGUIDE_DATA_DIR"] = str(tmp_path_factory.mktemp("voiceguide-data"))
