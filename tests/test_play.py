@@ -249,30 +249,41 @@ def test_keys_pause_skip_and_quit(pulse: PulseServer, tmp_path: Path) -> None:
 
 
 def test_ctrl_c_stops_with_a_fade(pulse: PulseServer, tmp_path: Path) -> None:
-    """Ctrl-C: exit 130, a message saying where, no traceback, and the sound fades out
-    (no click: the last 10 ms before silence never jump)."""
+    """Ctrl-C while a sentence is being spoken: exit 130, a message saying where, no
+    traceback, and the sound fades out (it dies away over the last milliseconds and ends
+    at silence, where a cut would stop mid-word)."""
     recorder = pulse.record(tmp_path / "interrupt.raw")
     process = subprocess.Popen(
-        [sys.executable, "-m", "voiceguide", "play", SHORT, "--yes"],
+        [sys.executable, "-m", "voiceguide", "play", KEYS, "--yes"],
         env=pulse.env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        text=True,
     )
-    time.sleep(5.0)
-    process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=10)
+    try:
+        wait_for_line(process, " left · Warm up")
+        time.sleep(4.0)  # well inside Warm up's continuous sentences
+        process.send_signal(signal.SIGINT)
+        _, text = process.communicate(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
     recording = recorder.stop()
     assert process.returncode == 130
-    text = stderr.decode()
     assert "Traceback" not in text
-    assert "Interrupted: " in text
-    assert "--start-at" in text or "voiceguide play" in text
+    assert "Interrupted: Warm up at " in text
+    assert f"voiceguide play {KEYS} --start-at 1" in text
     sounding = np.flatnonzero(np.abs(recording) > 1e-4)
     end = int(sounding[-1])
-    before = np.abs(recording[end - round(0.025 * RATE) : end - round(0.005 * RATE)]).max()
-    last = np.abs(recording[end - round(0.005 * RATE) : end + 1]).max()
-    assert last < 0.3 * before  # the sound dies away: a fade, not a cut
+
+    def rms(first: float, last: float) -> float:
+        piece = recording[end - round(first * RATE) : end - round(last * RATE) + 1]
+        return float(np.sqrt(np.mean(piece.astype(np.float64) ** 2)))
+
+    assert rms(0.070, 0.020) > 0.02  # it was speaking when stopped
+    assert rms(0.005, 0.0) < 0.5 * rms(0.070, 0.020)
     assert np.abs(recording[end - 20 : end + 1]).max() < 0.05
 
 
@@ -311,9 +322,14 @@ def test_killing_the_sound_server_mid_session(tmp_path: Path) -> None:
             stderr=subprocess.PIPE,
             text=True,
         )
-        lines = wait_for_line(process, " left · Stroking")
-        server.kill()
-        _, rest = process.communicate(timeout=30)
+        try:
+            lines = wait_for_line(process, " left · Stroking")
+            server.kill()
+            _, rest = process.communicate(timeout=30)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
     finally:
         server.stop()
     text = "".join(lines) + rest

@@ -122,6 +122,7 @@ class Player:
         self.draining: int | None = None
         self.underruns = 0
         self.played = 0  # frames handed to the device, silence included
+        self.callbacks = 0
         self.last_callback = time.monotonic()
         self.error: BaseException | None = None
         self._feeder = threading.Thread(target=self._feed, name="voiceguide-feeder", daemon=True)
@@ -171,6 +172,7 @@ class Player:
     def callback(self, out: Samples, frames: int) -> bool:
         """Fill ``out`` (frames × channels); return False once playback is over."""
         self.last_callback = time.monotonic()
+        self.callbacks += 1
         with self.lock:
             keep_going = self._fill(out, frames)
             self.played += frames
@@ -503,7 +505,8 @@ def run_session(
     display: _Display,
     *,
     poll: float = 0.05,
-    watchdog: float = 1.5,
+    watchdog: float = 3.0,
+    first_callback: float = 15.0,
     progress: Callable[[float, str], None] | None = None,
     progress_every: float = 5.0,
 ) -> Outcome:
@@ -541,8 +544,11 @@ def run_session(
             if player.finished.is_set():
                 done.wait(1.0)
                 break
+            # The device is gone when the stream ended by itself, or when the callback has
+            # stopped coming; a busy machine may take a while for the very first one.
             silent_for = time.monotonic() - player.last_callback
-            if done.is_set() or silent_for > watchdog:
+            limit = watchdog if player.callbacks else first_callback
+            if done.is_set() or silent_for > limit:
                 reason = "device-lost"
                 break
             _show(player, display)
