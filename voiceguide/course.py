@@ -95,7 +95,7 @@ def _shortened(stage: Stage, scale: float) -> Stage:
     reminders = tuple(r for r in stage.remind if r.every is not None or factor >= 0.75)
     count = stage.count
     if count is not None:
-        reps = min(count.reps, max(1, math.floor(part * 0.5 / count.every)))
+        reps = min(count.reps, max(1, math.floor(part * 0.4 / count.every)))
         count = Count(reps, count.every, None)
     return replace(stage, duration=duration, remind=reminders, count=count)
 
