@@ -38,6 +38,8 @@ from voiceguide.tones import SOUNDS, load_sound_file, synthesize
 Samples = npt.NDArray[np.float32]
 
 BLOCK_FRAMES = 32768
+MEASURE_FRAMES = 65_536
+"""Frames measured at a time in the loudness pass (its FFT buffers scale with it)."""
 DEFAULT_SAMPLE_RATE = 44_100
 DEFAULT_LOUDNESS = -16.0
 DEFAULT_TRUE_PEAK = -1.0
@@ -270,7 +272,7 @@ class Renderer:
         block_peaks: list[float] = []
         position = 0
         while position < self.total_frames:
-            boundary = min(position + BLOCK_FRAMES * 8, self.total_frames)
+            boundary = min(position + MEASURE_FRAMES, self.total_frames)
             mono = self.mix(position, boundary)
             for offset in range(0, len(mono), BLOCK_FRAMES):
                 block_peaks.append(float(np.abs(mono[offset : offset + BLOCK_FRAMES]).max()))
@@ -303,12 +305,15 @@ class Renderer:
         end = min(-(-(last + taps) // hop) * hop, self.total_frames)
         lead = min(taps, start)
         local = LoudnessMeter(meter.rate, meter.channels)
-        signal = self._limited(start - lead, end)
-        local.add(np.repeat(signal[:, None], meter.channels, axis=1)[:lead])
-        local.energies.clear()
-        local.partial[:] = 0
-        local.partial_frames = 0
-        local.add(np.repeat(signal[lead:, None], meter.channels, axis=1))
+        if lead:
+            signal = self._limited(start - lead, start)
+            local.add(np.repeat(signal[:, None], meter.channels, axis=1))
+            local.energies.clear()
+            local.partial[:] = 0
+            local.partial_frames = 0
+        for first_frame in range(start, end, MEASURE_FRAMES):  # in chunks: memory stays flat
+            signal = self._limited(first_frame, min(first_frame + MEASURE_FRAMES, end))
+            local.add(np.repeat(signal[:, None], meter.channels, axis=1))
         fresh = local.hop_energies()
         first_hop = start // hop
         count = min(len(fresh), len(energy) - first_hop)
