@@ -343,7 +343,12 @@ def run_voiceguide(
     ]
     underruns = sum("underrun" in line for line in process.stderr.splitlines())
     if underruns:
-        notes.append(f"play's stderr reports {underruns} ALSA underrun(s)")
+        notes.append(f"ALSA printed {underruns} underrun(s) on play's stderr")
+    notes += [
+        "play said: " + line.removeprefix("voiceguide: ")
+        for line in process.stderr.splitlines()
+        if "stuttered" in line
+    ]
     heard = [(f.cue.time, f.error_ms) for f in found if f.error_ms is not None]
     for (before, was), (after, now) in itertools.pairwise(heard):
         if abs(now - was) > STEP_MS:
