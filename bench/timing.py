@@ -42,14 +42,13 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import soundfile
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.pulse import RATE, PulseServer, Recorder  # noqa: E402
+from tests.pulse import RATE, PulseServer, Recorder, exact_timeline, export_guide  # noqa: E402
 
 VOICEGUIDE = ROOT / ".venv" / "bin" / "voiceguide"
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -147,19 +146,6 @@ class Result:
             return 0.0
         times, errors = zip(*points, strict=True)
         return float(np.polyfit(np.array(times) / 60, np.array(errors), 1)[0])
-
-
-def exact_timeline(routine: str, env: dict[str, str]) -> dict[str, Any]:
-    """The exact timeline (the same as played) as JSON; also fills the clip cache."""
-    output = subprocess.run(
-        [str(VOICEGUIDE), "preview", routine, "--exact", "--format", "json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    data: dict[str, Any] = json.loads(output)
-    return data
 
 
 def tone_cues(timeline: dict[str, Any]) -> list[Cue]:
@@ -306,19 +292,6 @@ def record_run(
         tail = process.stderr.strip().splitlines()[-5:]
         raise SystemExit(f"{' '.join(command[:3])} failed ({process.returncode}): {tail}")
     return samples, elapsed, process
-
-
-def export_guide(routine: str, target: Path, env: dict[str, str]) -> npt.NDArray[np.float32]:
-    subprocess.run(
-        [str(VOICEGUIDE), "export", routine, "-o", str(target), "-q", "--subtitles", "none"],
-        env=env,
-        check=True,
-    )
-    audio, rate = soundfile.read(str(target), dtype="float32", always_2d=True)
-    if rate != RATE:
-        raise SystemExit(f"bench/timing: the export is at {rate} Hz, not {RATE}")
-    mono: npt.NDArray[np.float32] = audio.mean(axis=1, dtype=np.float32)
-    return mono
 
 
 def run_voiceguide(

@@ -1,15 +1,20 @@
-"""A private PulseAudio server with a null sink, and a recorder of its monitor."""
+"""A private PulseAudio server with a null sink, a recorder of its monitor, and the
+voiceguide runs the live tests and bench/timing compare recordings with."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import soundfile
 
 RATE = 44_100
 SINK = "voiceguide_test"
@@ -138,3 +143,31 @@ def find_offset(reference: np.ndarray, recording: np.ndarray, seconds: float = 4
         np.fft.rfft(recording, size) * np.conj(np.fft.rfft(probe, size)), size
     )
     return int(np.argmax(correlation[: len(recording)])) - first
+
+
+def exact_timeline(routine: str, env: dict[str, str]) -> dict[str, Any]:
+    """The exact timeline (the same as played) as JSON; it also fills the clip cache."""
+    output = subprocess.run(
+        [sys.executable, "-m", "voiceguide", "preview", routine, "--exact", "--format", "json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    data: dict[str, Any] = json.loads(output)
+    return data
+
+
+def export_guide(routine: str, target: Path, env: dict[str, str]) -> np.ndarray:
+    """Export ``routine`` to the WAV ``target`` and return its samples (mono, at RATE)."""
+    subprocess.run(
+        [sys.executable, "-m", "voiceguide", "export", routine, "-o", str(target), "-q",
+         "--subtitles", "none"],
+        env=env,
+        check=True,
+    )  # fmt: skip
+    audio, rate = soundfile.read(str(target), dtype="float32", always_2d=True)
+    if rate != RATE:
+        raise ValueError(f"the export is at {rate} Hz, not {RATE}")
+    mono: np.ndarray = audio.mean(axis=1, dtype=np.float32)
+    return mono

@@ -7,7 +7,6 @@ the recording against the exported guide of the same routine.
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import pty
 import signal
@@ -17,13 +16,18 @@ import termios
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
-import soundfile
 
-from tests.pulse import RATE, PulseServer, find_offset, normalized_lag
+from tests.pulse import (
+    RATE,
+    PulseServer,
+    exact_timeline,
+    export_guide,
+    find_offset,
+    normalized_lag,
+)
 
 pytestmark = [pytest.mark.audio, pytest.mark.pulse]
 
@@ -41,29 +45,6 @@ def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseServer]:
     server.stop()
 
 
-def export_wav(routine: str, target: Path, env: dict[str, str]) -> np.ndarray:
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "voiceguide",
-            "export",
-            routine,
-            "-o",
-            str(target),
-            "-q",
-            "--subtitles",
-            "none",
-        ],
-        env=env,
-        check=True,
-    )
-    audio, rate = soundfile.read(str(target), dtype="float32")
-    assert rate == RATE
-    result: np.ndarray = audio
-    return result
-
-
 def voiced_windows(reference: np.ndarray, size: int) -> Iterator[int]:
     for start in range(0, len(reference) - size, size):
         if np.abs(reference[start : start + size]).max() > 0.02:
@@ -73,7 +54,7 @@ def voiced_windows(reference: np.ndarray, size: int) -> Iterator[int]:
 def test_recording_matches_the_export(pulse: PulseServer, tmp_path: Path) -> None:
     """Two minutes played live are the exported guide: every sounding 250 ms window
     matches it within 2 ms of one fixed offset, from start to end (no gap, no drift)."""
-    reference = export_wav(TWO_MINUTES, tmp_path / "guide.wav", pulse.env)
+    reference = export_guide(TWO_MINUTES, tmp_path / "guide.wav", pulse.env)
     assert len(reference) / RATE >= 120
     recorder = pulse.record(tmp_path / "recording.raw")
     process = subprocess.run(
@@ -171,24 +152,11 @@ def map_windows(
     return found
 
 
-def exact_timeline(routine: str, env: dict[str, str]) -> dict[str, Any]:
-    """The exact preview (the same timeline as played) as JSON."""
-    output = subprocess.run(
-        [sys.executable, "-m", "voiceguide", "preview", routine, "--exact", "--format", "json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    data: dict[str, Any] = json.loads(output)
-    return data
-
-
 def test_keys_pause_skip_and_quit(pulse: PulseServer, tmp_path: Path) -> None:
     """On a terminal: n skips the rest of a stage, space pauses and resumes with "get
     ready" and then goes on where it paused, q quits and says how to go on; the
     terminal is left as it was. Checked on the recorded sound."""
-    reference = export_wav(KEYS, tmp_path / "keys.wav", pulse.env)
+    reference = export_guide(KEYS, tmp_path / "keys.wav", pulse.env)
     timeline = exact_timeline(KEYS, pulse.env)
     starts = {s["name"]: s["start"] for s in timeline["stages"]}
     stroking = round(starts["Stroking"] * RATE)
