@@ -626,9 +626,10 @@ def play(
 
     original = load_routine(routine)
     loaded, session_number = _adapted(original, routine, painful_side, session)
+    estimated = compile_routine(loaded)
     if start_at is not None:
-        _find_stage(compile_routine(loaded), start_at)  # a bad stage fails before any work
-    _confirm_safety(compile_routine(loaded), yes)
+        _find_stage(estimated, start_at)  # a bad stage fails before any work
+    _confirm_safety(estimated, yes)
     from voiceguide.player import find_output
 
     output = find_output(device)

@@ -15,7 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from voiceguide.compiler import DEFAULT_RATE
-from voiceguide.render import ClipOracle, Progress, Renderer, RenderSettings, compile_measured
+from voiceguide.render import (
+    ClipOracle,
+    Progress,
+    Renderer,
+    RenderSettings,
+    compile_measured,
+    spoken_texts,
+)
 from voiceguide.routine import Routine
 from voiceguide.script import Script, Speech
 from voiceguide.speech import (
@@ -130,15 +137,14 @@ def measured_script(
 ) -> tuple[Script, ClipOracle]:
     """Synthesize every utterance (in parallel where the cache lacks it) and compile
     with the real lengths."""
-    from voiceguide.compiler import compile_routine
-
     settings = voice.settings_for(routine)
     with synthesizer(settings, sample_rate, use_cache=use_cache) as engine:
         assert isinstance(engine, CachedSynthesizer)
-        texts = [s.text for s in compile_routine(routine).speech()] + list(extra_texts)
+        texts = spoken_texts(routine) + list(extra_texts)
         prefetch(texts, settings, sample_rate, engine.cache, progress)
         clips = ClipOracle(engine, sample_rate)
-        return compile_measured(routine, clips), clips
+        clips.prepare(texts)  # cache reads now: every text was just synthesized or found
+        return compile_measured(routine, clips, prepared=True), clips
 
 
 class LevelCache:

@@ -148,14 +148,17 @@ class _OracleView:
         return len(self.clips.sound_clip(sound)) / self.clips.sample_rate
 
 
-def compile_measured(routine: Routine, clips: ClipOracle) -> Script:
-    """Compile with the real lengths of the synthesized clips.
+def spoken_texts(routine: Routine) -> list[str]:
+    """Everything the routine says, from a quick estimated compile (the words do not
+    depend on timing)."""
+    return [s.text for s in compile_routine(routine).speech()]
 
-    The texts are known from a quick estimated compile (they do not depend on timing), so
-    they are all synthesized first, then the routine is laid out with measured lengths.
-    """
-    estimated = compile_routine(routine)
-    clips.prepare([s.text for s in estimated.speech()])
+
+def compile_measured(routine: Routine, clips: ClipOracle, prepared: bool = False) -> Script:
+    """Compile with the real lengths of the synthesized clips: every text is synthesized
+    first (unless the caller has ``prepared`` them), then laid out with measured lengths."""
+    if not prepared:
+        clips.prepare(spoken_texts(routine))
     return compile_routine(routine, _OracleView(clips))
 
 
