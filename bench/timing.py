@@ -48,7 +48,7 @@ ROOT = BENCH.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.pulse import RATE, PulseServer, Recorder, exact_timeline, export_guide  # noqa: E402
+from tests.pulse import RATE, PulseServer, exact_timeline, export_guide  # noqa: E402
 
 VOICEGUIDE = ROOT / ".venv" / "bin" / "voiceguide"
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -255,24 +255,10 @@ def measure(
     return found
 
 
-def wait_until_recording(recorder: Recorder, timeout: float = 15.0) -> None:
-    """Wait for parec's first samples: it can take about two seconds to start here, more
-    than the half second :class:`tests.pulse.Recorder` allows, and a sound played before
-    would lose its start (the first cue could then not be aligned on)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if recorder.path.stat().st_size > 0:
-            time.sleep(0.5)
-            return
-        time.sleep(0.05)
-    raise SystemExit("bench/timing: parec records nothing from the null sink's monitor")
-
-
 def record_run(
     server: PulseServer, command: list[str], recording: Path, timeout: float, log: Path
 ) -> tuple[npt.NDArray[np.float32], float, subprocess.CompletedProcess[str]]:
-    recorder = server.record(recording)
-    wait_until_recording(recorder)
+    recorder = server.record(recording)  # ready once parec delivers samples
     started = time.monotonic()
     try:
         process = subprocess.run(

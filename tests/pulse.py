@@ -87,7 +87,10 @@ class PulseServer:
 
 
 class Recorder:
-    """parec on the null sink's monitor, as mono float32 at 44.1 kHz."""
+    """parec on the null sink's monitor, as mono float32 at 44.1 kHz.
+
+    Ready once parec delivers its first samples: it can take about two seconds to start
+    on a busy machine, and a sound played before would lose its beginning."""
 
     def __init__(self, server: PulseServer, path: Path) -> None:
         self.path = path
@@ -105,7 +108,13 @@ class Recorder:
             env=server.env,
             stdout=self.handle,
         )
-        time.sleep(0.5)  # let the stream connect before anything plays
+        deadline = time.monotonic() + 15
+        while path.stat().st_size == 0:
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("parec records nothing from the null sink's monitor")
+            time.sleep(0.05)
+        time.sleep(0.2)
 
     def stop(self) -> np.ndarray:
         time.sleep(0.3)

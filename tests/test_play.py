@@ -16,6 +16,7 @@ import termios
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -152,6 +153,15 @@ def map_windows(
     return found
 
 
+def spoken_ranges(timeline: dict[str, Any], size: int) -> list[tuple[int, int]]:
+    """Where a window of ``size`` lies wholly inside a sentence of the timeline (samples)."""
+    return [
+        (round(e["time"] * RATE), round((e["time"] + e["duration"]) * RATE) - size)
+        for e in timeline["events"]
+        if e["kind"] == "speech" and e["duration"] > 0.5
+    ]
+
+
 def test_keys_pause_skip_and_quit(pulse: PulseServer, tmp_path: Path) -> None:
     """On a terminal: n skips the rest of a stage, space pauses and resumes with "get
     ready" and then goes on where it paused, q quits and says how to go on; the
@@ -162,11 +172,7 @@ def test_keys_pause_skip_and_quit(pulse: PulseServer, tmp_path: Path) -> None:
     stroking = round(starts["Stroking"] * RATE)
     rubbing = round(starts["Rubbing"] * RATE)
     size = RATE // 4
-    spoken = [
-        (round(e["time"] * RATE), round((e["time"] + e["duration"]) * RATE) - size)
-        for e in timeline["events"]
-        if e["kind"] == "speech" and e["duration"] > 0.5
-    ]
+    spoken = spoken_ranges(timeline, size)
     recorder = pulse.record(tmp_path / "keys.raw")
     process, controller = spawn_on_terminal(["play", KEYS, "--yes"], pulse.env)
     saved = termios.tcgetattr(controller)
@@ -214,6 +220,58 @@ def test_keys_pause_skip_and_quit(pulse: PulseServer, tmp_path: Path) -> None:
     assert 0 <= resume_at - before_at < round(1.5 * RATE)
     # "Get ready", which is not in the guide, sounded in the gap.
     assert [t for t, _, score in windows if paused < t < resumed and score < 0.9]
+
+
+def test_a_stall_is_made_up_and_later_sound_is_on_time(pulse: PulseServer, tmp_path: Path) -> None:
+    """The whole process stalls for 0.3 s mid-sentence (SIGSTOP, as a machine too busy to
+    run it would): the device runs dry and plays silence. Once it runs again, play skips
+    the time the gap took, so every later window of the recording is where the exported
+    guide has it, to the same offset as before the stall, within 2 ms; and it says so."""
+    reference = export_guide(KEYS, tmp_path / "keys.wav", pulse.env)
+    size = RATE // 4
+    spoken = spoken_ranges(exact_timeline(KEYS, pulse.env), size)
+    recorder = pulse.record(tmp_path / "stall.raw")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "voiceguide", "play", KEYS, "--yes"],
+        env=pulse.env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_for_line(process, " left · Warm up")
+        time.sleep(4.0)
+        process.send_signal(signal.SIGSTOP)
+        time.sleep(0.3)
+        process.send_signal(signal.SIGCONT)
+        time.sleep(10.0)
+        process.send_signal(signal.SIGINT)
+        _, text = process.communicate(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    recording = recorder.stop()
+    assert process.returncode == 130, text
+    # Only windows inside a spoken sentence say where we are (every sentence is said
+    # once; the cue sounds are the same at every stage).
+    matched = [
+        (round(t * RATE), at) for t, at, score in map_windows(reference, recording, size)
+        if score > 0.98 and any(a <= at <= b for a, b in spoken)
+    ]  # fmt: skip
+    offsets = np.array([t - at for t, at in matched])
+    usual = int(np.median(offsets))
+    # the stall: the recording has a gap of silence, at least 0.1 s, while it spoke
+    quiet = np.abs(recording) < 1e-4
+    runs = [len(list(group)) for silent, group in itertools.groupby(quiet) if silent]
+    assert max(runs, default=0) > RATE // 10
+    stall = next(t for (t, _), (u, _) in itertools.pairwise(matched) if u - t > RATE // 10 + size)
+    after = [t - at for t, at in matched if t > stall]
+    assert len(after) > 20  # ten seconds of speech after the stall
+    assert np.all(np.abs(offsets - usual) <= TOLERANCE), sorted(set(offsets - usual))
+    assert "the sound stuttered" in text
+    assert "ms of the guide to stay on time" in text
 
 
 def test_ctrl_c_stops_with_a_fade(pulse: PulseServer, tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voiceguide.player import Player
+from voiceguide.player import GapDetector, Player
 from voiceguide.render import ClipOracle, Renderer, RenderSettings, compile_measured
 from voiceguide.routine import load_routine
 from voiceguide.testing import FakeSynthesizer
@@ -141,3 +141,68 @@ def test_a_starved_callback_counts_a_dropout() -> None:
     assert np.abs(block).max() == 0
     assert starving.underruns == 1
     assert starving.position == 0
+
+
+def test_a_device_gap_is_made_up_by_skipping_as_much(player: Player) -> None:
+    """The device lost time (it played silence of its own while the machine was busy):
+    the next block skips as many frames of the timeline, crossfading across the jump,
+    so everything after is where it would have been without the gap."""
+    pull(player, RATE)
+    gap = RATE // 10
+    with player.lock:
+        while player.stream.buffered() < gap + BLOCK:
+            player.wake.wait(0.05)
+    block = np.zeros((BLOCK, 1), dtype=np.float32)
+    player.callback(block, BLOCK, gap)
+    assert player.position == RATE + gap + BLOCK
+    assert player.skipped == gap
+    expected = reference(player, (RATE + gap) / RATE, BLOCK)
+    fade = player.fade
+    assert np.allclose(block[fade:, 0], expected[fade:], atol=1e-6)
+    # the crossfade: from the old continuation to the new one, never louder than either
+    old = reference(player, 1.0, fade)
+    assert np.all(
+        np.abs(block[:fade, 0]) <= np.maximum(np.abs(old), np.abs(expected[:fade])) + 1e-6
+    )
+    heard = pull(player, RATE)
+    assert np.array_equal(heard, reference(player, (RATE + gap + BLOCK) / RATE, RATE))
+    player.close()
+
+
+def test_a_device_gap_while_paused_moves_nothing(player: Player) -> None:
+    """Paused, a gap in the device's silence changes nothing: the guide goes on where it
+    paused."""
+    pull(player, RATE)
+    player.pause()
+    pull(player, BLOCK)
+    paused_at = player.position
+    player.callback(np.zeros((BLOCK, 1), dtype=np.float32), BLOCK, RATE // 10)
+    player.resume()
+    pull(player, RATE // 2 + RATE)
+    assert player.skipped == 0
+    assert player.position == paused_at + RATE
+    player.close()
+
+
+def test_gap_detector_reads_the_jump_in_dac_times() -> None:
+    """Steady DAC times: no gap. An underrun flag and DAC times later by 68 ms: that many
+    frames, once. Slow drift of the clocks, or a host API without times: nothing."""
+    rate, frames = 44_100, 1024
+    detector = GapDetector(rate)
+    clock = 100.0
+    lost = []
+    for n in range(200):
+        if n == 50:
+            clock += 0.068  # the device played 68 ms of silence of its own
+        underflow = n == 50
+        lost.append(detector.lost(clock, frames, underflow))
+        clock += frames / rate * (1 + 50e-6)  # a sample clock 50 ppm slow
+    assert sum(lost) == round(0.068 * rate)
+    assert lost[50] == round(0.068 * rate)
+    # the same drift and a jump without the flag: not a gap
+    detector = GapDetector(rate)
+    clock = 100.0
+    for n in range(100):
+        assert detector.lost(clock + (0.068 if n > 50 else 0.0), frames, False) == 0
+        clock += frames / rate
+    assert GapDetector(rate).lost(0.0, frames, True) == 0

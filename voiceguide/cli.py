@@ -679,9 +679,14 @@ def play(
         f"voiceguide play {routine} --start-at {number}" if number else f"voiceguide play {routine}"
     )
     if outcome.dropouts:
+        caught_up = (
+            f" (skipped {outcome.skipped * 1000:.0f} ms of the guide to stay on time)"
+            if outcome.skipped
+            else ""
+        )
         click.echo(
-            f"voiceguide: warning: the sound stuttered {outcome.dropouts} time(s): the machine "
-            "was too busy; close other programs, or play an exported guide",
+            f"voiceguide: warning: the sound stuttered {outcome.dropouts} time(s){caught_up}: "
+            "the machine was too busy; close other programs, or play an exported guide",
             err=True,
         )
     if outcome.reason == "finished":

@@ -7,6 +7,9 @@ The :class:`Player` is the engine room and knows nothing of terminals or PortAud
 - :meth:`Player.callback` is the audio callback: it only copies frames, applies the
   volume and the short fades of pause, seek and stop, and counts what it played, so cue
   times are sample-exact and cannot drift;
+- when the device lost time to an underrun (the machine was too busy to call back in
+  time, and the device played silence meanwhile), the callback skips as many frames of
+  the timeline, with a short crossfade, so every later cue is on time again;
 - commands (pause, resume, next, previous, volume, stop) may come from any thread.
 
 :class:`SoundDeviceOutput` is the real sink: one ``sounddevice`` stream, open from the
@@ -40,12 +43,21 @@ AHEAD_SECONDS = 1.5
 RESTART_GRACE_SECONDS = 3.0
 """'Previous' within this many seconds of a stage's start goes to the stage before."""
 VOLUME_STEP = 0.1
+MIN_GAP_SECONDS = 0.001
+"""A device gap shorter than this is left alone (no skip for under a millisecond)."""
+GAP_WATCH_CALLBACKS = 3
+"""After the device flags an underrun, the gap shows in this many callbacks' times."""
 
 
 class AudioSink(Protocol):
     """Where the frames go: calls ``callback(out, frames)`` from its own thread."""
 
-    def start(self, callback: Callable[[Samples, int], bool], done: Callable[[], None]) -> None: ...
+    def start(
+        self, callback: Callable[[Samples, int, int], bool], done: Callable[[], None]
+    ) -> None:
+        """Call ``callback(out, frames, lost)`` per block: ``lost`` is how many frames of
+        silence the device played on its own since the last call (an underrun)."""
+        ...
 
     @property
     def latency(self) -> float:
@@ -121,6 +133,8 @@ class Player:
         self.drain_frames = 0  # silence played after the stop fade, so it reaches the device
         self.draining: int | None = None
         self.underruns = 0
+        self.debt = 0  # timeline frames to skip: the device lost that much time
+        self.skipped = 0  # timeline frames skipped so far to stay on time
         self.played = 0  # frames handed to the device, silence included
         self.callbacks = 0
         self.last_callback = time.monotonic()
@@ -169,15 +183,42 @@ class Player:
 
     # -- the audio callback
 
-    def callback(self, out: Samples, frames: int) -> bool:
-        """Fill ``out`` (frames × channels); return False once playback is over."""
+    def callback(self, out: Samples, frames: int, lost: int = 0) -> bool:
+        """Fill ``out`` (frames × channels); return False once playback is over.
+
+        ``lost``: frames of silence the device played on its own before this block. While
+        the guide is playing, the timeline skips as many, so what follows is on time; while
+        paused (or saying "get ready") a gap moves nothing and is forgotten."""
         self.last_callback = time.monotonic()
         self.callbacks += 1
         with self.lock:
+            if lost > 0 and self._advancing():
+                self.debt += lost
             keep_going = self._fill(out, frames)
             self.played += frames
             self.wake.notify_all()
         return keep_going
+
+    def _advancing(self) -> bool:
+        """Whether the timeline is what the device is playing right now."""
+        return not (
+            self.paused or self.stopping or self.prelude is not None or self.draining is not None
+        )
+
+    def _take(self, need: int) -> tuple[Samples, int]:
+        """The next ``need`` frames of the timeline; paying off a debt first, when the
+        buffer holds it, by skipping that many frames with a crossfade across the jump."""
+        debt = self.debt
+        if not debt or self.old is not None or self.fade_in or self.stream.buffered() < debt + need:
+            return self.stream.take(need, self.channels)
+        window, _ = self.stream.take(debt + need, self.channels)
+        data = window[debt:].copy()
+        span = min(self.fade, need)
+        up = (np.arange(span, dtype=np.float32) + 1) / np.float32(span + 1)
+        data[:span] = data[:span] * up[:, None] + window[:span] * (1 - up)[:, None]
+        self.debt = 0
+        self.skipped += debt
+        return data, need
 
     def _fill(self, out: Samples, frames: int) -> bool:
         out[:] = 0
@@ -202,7 +243,7 @@ class Player:
                 self.fade_in = self.fade
         if written < frames:
             need = frames - written
-            data, got = self.stream.take(need, self.channels)
+            data, got = self._take(need)
             if got < need and self.stream.position < self.total:
                 self.underruns += 1
             if self.fade_in:
@@ -248,6 +289,7 @@ class Player:
             if not self.paused:
                 self.paused = True
                 self.pausing = self.fade
+                self.debt = 0
 
     def resume(self) -> None:
         """Continue where it paused, after "Get ready" and a short countdown."""
@@ -274,6 +316,7 @@ class Player:
                 self.old, self.old_left = self.stream, self.fade
             self.stream = _Stream(frame, collections.deque())
             self.feed_position = frame
+            self.debt = 0
             self.generation += 1
             self.fade_in = self.fade
             self.wake.notify_all()
@@ -323,6 +366,41 @@ class Player:
             self._feeder.join(timeout=2)
 
 
+class GapDetector:
+    """Finds the time a device lost to an underrun, from the times PortAudio gives each
+    callback: when the first frame of the block will be heard (its DAC time).
+
+    Playing steadily, that time moves on by exactly the frames handed over. After an
+    underrun the device played silence of its own, and every later DAC time is later by
+    that much: the jump, read in the few callbacks after the device flags the underrun.
+    Outside those, slow drift between the sample clock and the stream's clock is followed
+    and never taken for a gap; a host API that gives no DAC times (0) gives no gaps."""
+
+    def __init__(self, rate: int) -> None:
+        self.rate = rate
+        self.origin: float | None = None
+        self.frames = 0
+        self.lag = 0.0
+        self.watch = 0
+
+    def lost(self, dac_time: float, frames: int, underflow: bool) -> int:
+        """Frames of silence the device inserted before this block."""
+        if dac_time <= 0:
+            return 0
+        if self.origin is None:
+            self.origin, self.frames = dac_time, frames
+            return 0
+        lag = dac_time - self.origin - self.frames / self.rate
+        self.frames += frames
+        gained, self.lag = lag - self.lag, lag
+        if underflow:
+            self.watch = GAP_WATCH_CALLBACKS
+        if not self.watch:
+            return 0
+        self.watch -= 1
+        return round(gained * self.rate) if gained >= MIN_GAP_SECONDS else 0
+
+
 class SoundDeviceOutput:
     """The real sink: one sounddevice output stream for the whole session."""
 
@@ -335,14 +413,21 @@ class SoundDeviceOutput:
         self.blocksize = blocksize
         self.stream: Any = None
         self.status_errors = 0
+        self.lost_frames = 0
 
-    def start(self, callback: Callable[[Samples, int], bool], done: Callable[[], None]) -> None:
+    def start(
+        self, callback: Callable[[Samples, int, int], bool], done: Callable[[], None]
+    ) -> None:
         sd = import_sounddevice()
+        gaps = GapDetector(self.rate)
 
-        def audio(outdata: Any, frames: int, _time: Any, status: Any) -> None:
-            if status.output_underflow:
+        def audio(outdata: Any, frames: int, times: Any, status: Any) -> None:
+            underflow = bool(status.output_underflow)
+            if underflow:
                 self.status_errors += 1
-            if not callback(outdata, frames):
+            lost = gaps.lost(float(times.outputBufferDacTime), frames, underflow)
+            self.lost_frames += lost
+            if not callback(outdata, frames, lost):
                 raise sd.CallbackStop
 
         try:
@@ -480,6 +565,8 @@ class Outcome:
     segment: Segment
     dropouts: int = 0
     """Times the sound had to wait for samples (the machine was too busy)."""
+    skipped: float = 0.0
+    """Seconds of the guide skipped to make up for the time those gaps took."""
 
     @property
     def completed(self) -> bool:
@@ -567,7 +654,8 @@ def run_session(
         display.close()
     seconds = player.position / player.rate
     dropouts = player.underruns + getattr(sink, "status_errors", 0)
-    return Outcome(reason, seconds, player.script.segment_at(seconds), dropouts)
+    skipped = player.skipped / player.rate
+    return Outcome(reason, seconds, player.script.segment_at(seconds), dropouts, skipped)
 
 
 def _show(player: Player, display: _Display) -> None:
