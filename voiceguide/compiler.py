@@ -15,7 +15,6 @@ does not fit is cut at the stage's end or left out, with a warning naming the st
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Protocol
 
 from voiceguide.durations import format_spoken
@@ -43,12 +42,12 @@ class DurationOracle(Protocol):
     def sound(self, sound: str) -> float: ...
 
 
-@dataclass(frozen=True)
 class EstimatedDurations:
     """Lengths estimated from the speaking rate (words per minute), for quick previews."""
 
-    rate: int = DEFAULT_RATE
-    _known: dict[str, float] = field(default_factory=dict, init=False, repr=False, compare=False)
+    def __init__(self, rate: int = DEFAULT_RATE) -> None:
+        self.rate = rate
+        self._known: dict[str, float] = {}
 
     def speech(self, text: str) -> float:
         known = self._known.get(text)

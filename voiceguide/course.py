@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import replace
 
 from voiceguide.errors import Diagnostic, Severity
+from voiceguide.record import replace
 from voiceguide.routine import Count, Course, Item, Routine, Stage, items_duration
 
 MIN_STAGE_SECONDS = 10.0

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+
+from voiceguide.record import Record
 
 
 class Severity(StrEnum):
@@ -12,8 +13,7 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True)
-class Position:
+class Position(Record):
     """A place in a source file: 1-based line and column (0 for the file as a whole)."""
 
     path: str
@@ -24,8 +24,7 @@ class Position:
         return f"{self.path}:{self.line}:{self.column}" if self.line else self.path
 
 
-@dataclass(frozen=True)
-class Diagnostic:
+class Diagnostic(Record):
     """One problem in a routine, with where it is and how to fix it."""
 
     severity: Severity

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import string
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -25,6 +24,7 @@ from voiceguide.errors import (
     display_path,
 )
 from voiceguide.phrases import PHRASE_KEYS, phrases_for
+from voiceguide.record import Record, field
 from voiceguide.source import Source, position_of, read_source
 from voiceguide.tones import SOUND_FILE_SUFFIXES, SOUNDS
 
@@ -63,12 +63,12 @@ TEMPLATE_VARIABLES = ("stage", "next", "side", "n", "remaining", "total")
 
 # --------------------------------------------------------------------------- models
 #
-# The models are frozen. Those never compared for equality skip the generated __eq__:
-# every generated method costs start-up time, which bench/startup measures.
+# The models are frozen records (voiceguide.record: dataclasses' declarations without
+# their start-up cost, which bench/startup measures). Those never compared for equality
+# compare by identity.
 
 
-@dataclass(frozen=True)
-class Voice:
+class Voice(Record):
     """Speech settings; ``None`` leaves the choice to the engine or the command line."""
 
     id: str | None = None
@@ -76,14 +76,12 @@ class Voice:
     volume: float | None = None
 
 
-@dataclass(frozen=True)
-class Safety:
+class Safety(Record):
     contraindications: tuple[str, ...] = ()
     stop_if: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, eq=False)
-class CueOverrides:
+class CueOverrides(Record, eq=False):
     """Cue settings as written at one level; ``None`` means inherit."""
 
     countdown: int | None = None
@@ -92,8 +90,7 @@ class CueOverrides:
     sounds: Mapping[str, str | None] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, eq=False)
-class Cues:
+class Cues(Record, eq=False):
     """Resolved cue settings: countdown seconds, halfway cue, next-up lead (0 = off) and
     the sound of each cue (a built-in name, a file path, or ``None`` for silence)."""
 
@@ -111,8 +108,7 @@ class Cues:
         )
 
 
-@dataclass(frozen=True, eq=False)
-class Reminder:
+class Reminder(Record, eq=False):
     """Spoken at ``at`` seconds into the stage, or every ``every`` seconds."""
 
     text: str
@@ -120,8 +116,7 @@ class Reminder:
     every: float | None = None
 
 
-@dataclass(frozen=True, eq=False)
-class Count:
+class Count(Record, eq=False):
     """Spoken repetitions "1", "2", … every ``every`` seconds; ``start`` is the offset of
     "1" in the stage, or ``None`` to start as soon as the instructions are spoken."""
 
@@ -130,8 +125,7 @@ class Count:
     start: float | None = None
 
 
-@dataclass(frozen=True, eq=False)
-class Stage:
+class Stage(Record, eq=False):
     name: str
     duration: float
     position: Position
@@ -161,8 +155,7 @@ class Stage:
         return tuple(active * weight / sum(weights) for weight in weights)
 
 
-@dataclass(frozen=True, eq=False)
-class Block:
+class Block(Record, eq=False):
     """Stages repeated ``repeat`` times; ``transition`` (if set) applies inside the block."""
 
     name: str | None
@@ -187,8 +180,7 @@ def items_duration(items: tuple[Item, ...], transition: float) -> float:
     return total + transition * max(len(items) - 1, 0)
 
 
-@dataclass(frozen=True, eq=False)
-class Course:
+class Course(Record, eq=False):
     """How a routine grows over a course of sessions.
 
     ``first`` is the massage time (stages and transitions, without the spoken
@@ -209,8 +201,7 @@ class Course:
         return min(self.first + (full - self.first) * share, full)
 
 
-@dataclass(frozen=True, eq=False)
-class Routine:
+class Routine(Record, eq=False):
     title: str
     stages: tuple[Item, ...]
     path: Path | None = None
@@ -1047,7 +1038,7 @@ class _Reader:
 
 
 def _with_warnings(routine: Routine, diagnostics: list[Diagnostic]) -> Routine:
-    from dataclasses import replace
+    from voiceguide.record import replace
 
     warnings = tuple(
         sorted((d for d in diagnostics if d.severity is Severity.WARNING), key=_diagnostic_order)

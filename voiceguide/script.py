@@ -6,10 +6,10 @@ Times are seconds from the start of the session.  Segments tile the timeline end
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Literal
 
 from voiceguide.errors import Diagnostic
+from voiceguide.record import Record, field
 from voiceguide.routine import Safety, Voice
 
 SegmentKind = Literal["intro", "stage", "transition", "outro"]
@@ -18,8 +18,7 @@ SpeechRole = Literal[
 ]
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(Record):
     """A stretch of the session: one stage (one side of it), a transition, or the spoken
     introduction and ending.  ``repetition`` is (n, total) inside a repeat block."""
 
@@ -48,8 +47,7 @@ class Segment:
         return text
 
 
-@dataclass(frozen=True)
-class Speech:
+class Speech(Record):
     time: float
     duration: float
     text: str
@@ -62,8 +60,7 @@ class Speech:
         return self.time + self.duration
 
 
-@dataclass(frozen=True)
-class Tone:
+class Tone(Record):
     time: float
     duration: float
     cue: str
@@ -78,8 +75,7 @@ class Tone:
 Event = Speech | Tone
 
 
-@dataclass(frozen=True)
-class Script:
+class Script(Record):
     title: str
     language: str
     duration: float

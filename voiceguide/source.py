@@ -8,12 +8,12 @@ loader is used.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from voiceguide.errors import Diagnostic, Position, RoutineError, Severity, display_path
+from voiceguide.record import Record
 
 try:  # libyaml is much faster; the pure-Python loader behaves the same.
     from yaml import CSafeLoader as SafeLoader
@@ -25,8 +25,7 @@ MAX_DEPTH = 40
 MAX_EXPANDED_NODES = 1_000_000
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(Record):
     """A routine file's text and its composed YAML root node."""
 
     path: Path

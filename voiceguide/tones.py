@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from voiceguide.errors import AudioError, display_path
+from voiceguide.record import Record
 
 if TYPE_CHECKING:
     import numpy as np
@@ -38,8 +38,7 @@ DECAY_RATE = 3.5
 """How steep the exponential decay of the fundamental is over a note's ring time."""
 
 
-@dataclass(frozen=True)
-class ToneSpec:
+class ToneSpec(Record):
     """A cue sound: notes (Hz) played one after another, each with a bell-like envelope."""
 
     notes: tuple[float, ...]
