@@ -94,6 +94,24 @@ def _response_spectrum(rate: int, size: int) -> npt.NDArray[np.complex128]:
     return np.fft.rfft(k_weighting_response(rate), size)
 
 
+@functools.lru_cache(maxsize=64)
+def _fast_size(length: int) -> int:
+    """The smallest FFT size of at least ``length`` with no prime factor over 5 (pocketfft
+    is about a fifth slower on a size such as 17 x 4096)."""
+    best = 1 << max(length - 1, 0).bit_length()
+    fives = 1
+    while fives < best:
+        threes = fives
+        while threes < best:
+            size = threes
+            while size < length:
+                size *= 2
+            best = min(best, size)
+            threes *= 3
+        fives *= 5
+    return best
+
+
 class LoudnessMeter:
     """Integrated loudness of a signal fed in blocks of shape (frames, channels)."""
 
@@ -113,7 +131,7 @@ class LoudnessMeter:
     def _filter(self, data: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """K-weight a block, carrying the filter's ringing into the next (overlap-add)."""
         taps = len(self.response)
-        size = -(-(len(data) + taps - 1) // 4096) * 4096  # 2^12 times a small factor: fast
+        size = _fast_size(len(data) + taps - 1)
         spectrum = _response_spectrum(self.rate, size)
         full = np.fft.irfft(np.fft.rfft(data, size, axis=0) * spectrum[:, None], size, axis=0)
         full = full[: len(data) + taps - 1]

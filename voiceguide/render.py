@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,9 +25,11 @@ import numpy.typing as npt
 from voiceguide.compiler import DEFAULT_RATE, compile_routine
 from voiceguide.errors import AudioError
 from voiceguide.loudness import (
+    HOP_SECONDS,
     LoudnessMeter,
     db_to_gain,
     gated_loudness,
+    k_weighting_response,
     smooth_gain,
 )
 from voiceguide.routine import Routine
@@ -40,6 +42,9 @@ Samples = npt.NDArray[np.float32]
 BLOCK_FRAMES = 32768
 MEASURE_FRAMES = 65_536
 """Frames measured at a time in the loudness pass (its FFT buffers scale with it)."""
+PEAK_FRAMES = 1024
+"""The loudness pass notes the peak of every this many frames, to find where the
+limiter will act."""
 DEFAULT_SAMPLE_RATE = 44_100
 DEFAULT_LOUDNESS = -16.0
 DEFAULT_TRUE_PEAK = -1.0
@@ -237,12 +242,17 @@ class Renderer:
         raw = self.mix(lo, hi) * np.float32(self.gain)
         ceiling = db_to_gain(self.settings.true_peak - LIMITER_MARGIN_DB)
         magnitude = np.abs(raw)
-        if not len(raw) or magnitude.max() <= ceiling:
-            return raw[first - lo : first - lo + (last - first)]
-        needed = np.minimum(1.0, ceiling / np.maximum(magnitude, 1e-12))
-        smooth = smooth_gain(needed, self.width).astype(np.float32)
-        limited: Samples = (raw * smooth).astype(np.float32)
-        return limited[first - lo : first - lo + (last - first)]
+        over = np.flatnonzero(magnitude > ceiling)
+        # The gain curve is 1 farther than ``pad`` from any sample over the ceiling, so
+        # it is worked out only around those, one cluster at a time: the same curve.
+        if len(over):
+            breaks = np.flatnonzero(np.diff(over) > 2 * pad)
+            starts, ends = over[np.r_[0, breaks + 1]], over[np.r_[breaks, len(over) - 1]]
+            for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+                a, b = max(start - pad, 0), min(end + pad + 1, len(raw))
+                needed = np.minimum(1.0, ceiling / np.maximum(magnitude[a:b], 1e-12))
+                raw[a:b] *= smooth_gain(needed, self.width).astype(np.float32)
+        return raw[first - lo : first - lo + (last - first)]
 
     def blocks(self, start_frame: int = 0, end_frame: int | None = None) -> Iterator[Samples]:
         """Frames from ``start_frame`` to the end, in blocks on the fixed grid."""
@@ -262,76 +272,100 @@ class Renderer:
     def normalize(self, progress: Progress | None = None) -> None:
         """Measure the guide's loudness and set the gain that meets the target.
 
+        Only what sounds is measured: the K-weighting is a finite filter, so outside the
+        stretches where something plays (each with the filter's ringing after it) the
+        weighted signal is exactly zero, and so is the energy of those 100 ms hops.
         The first pass measures the raw mix. Where the limiter will then act it takes a
-        little loudness away, so those stretches (and only those) are measured again,
-        limited, and the difference is made up.
+        little loudness away, so those stretches (and only those, to the nearest 1024
+        frames) are measured again, limited, and the difference is made up.
         """
         target = self.settings.loudness
         if target is None:
             self.gain = 1.0
             return
-        rate, channels = self.settings.sample_rate, self.settings.channels
-        meter = LoudnessMeter(rate, channels)
-        block_peaks: list[float] = []
-        position = 0
-        while position < self.total_frames:
-            boundary = min(position + MEASURE_FRAMES, self.total_frames)
-            mono = self.mix(position, boundary)
-            for offset in range(0, len(mono), BLOCK_FRAMES):
-                block_peaks.append(float(np.abs(mono[offset : offset + BLOCK_FRAMES]).max()))
-            meter.add(np.repeat(mono[:, None], channels, axis=1))
-            position = boundary
+        rate = self.settings.sample_rate
+        hop = round(rate * HOP_SECONDS)
+        taps = k_weighting_response(rate).size
+        energy = np.zeros((-(-self.total_frames // hop), 1))
+        peaks = np.zeros(-(-self.total_frames // PEAK_FRAMES), dtype=np.float32)
+        spans = _merged(((p.start, p.end + taps) for p in self.placed), hop, self.total_frames)
+        for first, last in spans:
+            self._measure(energy, first, last, self._raw_peaks(peaks))
             if progress:
-                progress(position, self.total_frames)
-        loudness = meter.integrated()
+                progress(last, self.total_frames)
+        loudness = gated_loudness(energy * self.settings.channels, self.total_frames, rate)
         if not math.isfinite(loudness):
             self.gain = 1.0
             return
         self.gain = db_to_gain(target - loudness)
         ceiling = db_to_gain(self.settings.true_peak - LIMITER_MARGIN_DB)
-        limited = [n for n, peak in enumerate(block_peaks) if peak * self.gain > ceiling]
-        if not limited:
+        limited = np.flatnonzero(peaks * self.gain > ceiling) * PEAK_FRAMES
+        if not len(limited):
             return
-        energy = meter.hop_energies() * self.gain**2
-        for first, last in _runs(limited, meter.response.size // BLOCK_FRAMES + 2):
-            self._measure_limited(energy, meter, first * BLOCK_FRAMES, (last + 1) * BLOCK_FRAMES)
-        self.gain *= db_to_gain(target - gated_loudness(energy, self.total_frames, rate))
+        energy *= self.gain**2
+        reach = self.context + PEAK_FRAMES
+        for first, last in _merged(
+            ((int(a) - self.context, int(a) + reach + taps) for a in limited),
+            hop,
+            self.total_frames,
+        ):
+            self._measure(energy, first, last, self._limited, lead=taps)
+        loudness = gated_loudness(energy * self.settings.channels, self.total_frames, rate)
+        self.gain *= db_to_gain(target - loudness)
 
-    def _measure_limited(
-        self, energy: npt.NDArray[np.float64], meter: LoudnessMeter, first: int, last: int
+    def _raw_peaks(self, peaks: npt.NDArray[np.float32]) -> Callable[[int, int], Samples]:
+        """The raw mix, noting the peak of every :data:`PEAK_FRAMES` frames on the way."""
+
+        def mix(first: int, last: int) -> Samples:
+            signal = self.mix(first, last)
+            for offset in range(-(first % PEAK_FRAMES), last - first, PEAK_FRAMES):
+                piece = signal[max(offset, 0) : offset + PEAK_FRAMES]
+                index = (first + offset) // PEAK_FRAMES
+                peaks[index] = max(peaks[index], float(np.abs(piece).max()))
+            return signal
+
+        return mix
+
+    def _measure(
+        self,
+        energy: npt.NDArray[np.float64],
+        first: int,
+        last: int,
+        signal: Callable[[int, int], Samples],
+        lead: int = 0,
     ) -> None:
-        """Replace the hop energies around frames [first, last) by those of the limited
-        signal. The K-weighting is a finite filter, so starting it ``taps`` frames early
-        from silence gives exactly the filtered signal from the first hop on."""
-        taps, hop = meter.response.size, meter.hop
-        start = max((first - taps) // hop * hop, 0)
-        end = min(-(-(last + taps) // hop) * hop, self.total_frames)
-        lead = min(taps, start)
-        local = LoudnessMeter(meter.rate, meter.channels)
+        """Set the K-weighted energy of the hops in frames [first, last) (``first`` on a
+        hop) from ``signal``, fed in chunks so memory stays flat. With a ``lead``, the
+        filter first runs over that many frames before ``first``, so that it starts
+        with the state it has there (from silence, the state is zero)."""
+        meter = LoudnessMeter(self.settings.sample_rate, 1)
+        lead = min(lead, first)
         if lead:
-            signal = self._limited(start - lead, start)
-            local.add(np.repeat(signal[:, None], meter.channels, axis=1))
-            local.energies.clear()
-            local.partial[:] = 0
-            local.partial_frames = 0
-        for first_frame in range(start, end, MEASURE_FRAMES):  # in chunks: memory stays flat
-            signal = self._limited(first_frame, min(first_frame + MEASURE_FRAMES, end))
-            local.add(np.repeat(signal[:, None], meter.channels, axis=1))
-        fresh = local.hop_energies()
-        first_hop = start // hop
-        count = min(len(fresh), len(energy) - first_hop)
-        energy[first_hop : first_hop + count] = fresh[:count]
+            meter.add(signal(first - lead, first)[:, None])
+            meter.energies.clear()
+            meter.partial[:] = 0
+            meter.partial_frames = 0
+        for chunk in range(first, last, MEASURE_FRAMES):
+            meter.add(signal(chunk, min(chunk + MEASURE_FRAMES, last))[:, None])
+        fresh = meter.hop_energies()
+        hop = first // meter.hop
+        count = min(len(fresh), len(energy) - hop)
+        energy[hop : hop + count] = fresh[:count]
 
 
-def _runs(numbers: list[int], join: int) -> list[tuple[int, int]]:
-    """Consecutive runs of sorted ``numbers``, merging runs fewer than ``join`` apart."""
-    runs: list[tuple[int, int]] = []
-    for number in numbers:
-        if runs and number - runs[-1][1] <= join:
-            runs[-1] = (runs[-1][0], number)
+def _merged(spans: Iterable[tuple[int, int]], hop: int, total: int) -> list[tuple[int, int]]:
+    """Spans widened to whole hops, within [0, total), sorted, overlapping ones merged."""
+    merged: list[tuple[int, int]] = []
+    for first, last in sorted(spans):
+        first = max(first, 0) // hop * hop
+        last = min(-(-last // hop) * hop, total)
+        if first >= last:
+            continue
+        if merged and first <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
         else:
-            runs.append((number, number))
-    return runs
+            merged.append((first, last))
+    return merged
 
 
 def _faded(samples: Samples, rate: int) -> Samples:
