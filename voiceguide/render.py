@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import bisect
 import math
+import os
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -42,6 +45,8 @@ Samples = npt.NDArray[np.float32]
 BLOCK_FRAMES = 32768
 MEASURE_FRAMES = 65_536
 """Frames measured at a time in the loudness pass (its FFT buffers scale with it)."""
+MEASURE_THREADS = 4
+"""At most this many threads measure the loudness (no more than the machine's CPUs)."""
 PEAK_FRAMES = 1024
 """The loudness pass notes the peak of every this many frames, to find where the
 limiter will act."""
@@ -95,8 +100,14 @@ class ClipOracle:
     sounds: dict[str, Samples] = field(default_factory=dict)
     _recent: OrderedDict[str, Samples] = field(default_factory=OrderedDict)
     _bytes: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def clip(self, text: str) -> Samples:
+        """The samples for ``text`` (safe to call from several threads)."""
+        with self._lock:
+            return self._clip(text)
+
+    def _clip(self, text: str) -> Samples:
         clip = self._recent.get(text)
         if clip is not None:
             self._recent.move_to_end(text)
@@ -289,8 +300,12 @@ class Renderer:
         energy = np.zeros((-(-self.total_frames // hop), 1))
         peaks = np.zeros(-(-self.total_frames // PEAK_FRAMES), dtype=np.float32)
         spans = _merged(((p.start, p.end + taps) for p in self.placed), hop, self.total_frames)
-        for first, last in spans:
-            self._measure(energy, first, last, self._raw_peaks(peaks))
+        for first, last, fresh, found in _in_parallel(self._measure_raw, spans):
+            energy[first // hop : first // hop + len(fresh)] = fresh
+            chunk = first // PEAK_FRAMES
+            np.maximum(
+                peaks[chunk : chunk + len(found)], found, out=peaks[chunk : chunk + len(found)]
+            )
             if progress:
                 progress(last, self.total_frames)
         loudness = gated_loudness(energy * self.settings.channels, self.total_frames, rate)
@@ -304,40 +319,46 @@ class Renderer:
             return
         energy *= self.gain**2
         reach = self.context + PEAK_FRAMES
-        for first, last in _merged(
+        spans = _merged(
             ((int(a) - self.context, int(a) + reach + taps) for a in limited),
             hop,
             self.total_frames,
-        ):
-            self._measure(energy, first, last, self._limited, lead=taps)
+        )
+        for first, _, fresh in _in_parallel(self._measure_limited, spans):
+            energy[first // hop : first // hop + len(fresh)] = fresh
         loudness = gated_loudness(energy * self.settings.channels, self.total_frames, rate)
         self.gain *= db_to_gain(target - loudness)
 
-    def _raw_peaks(self, peaks: npt.NDArray[np.float32]) -> Callable[[int, int], Samples]:
-        """The raw mix, noting the peak of every :data:`PEAK_FRAMES` frames on the way."""
+    def _measure_raw(
+        self, first: int, last: int
+    ) -> tuple[int, int, npt.NDArray[np.float64], npt.NDArray[np.float32]]:
+        """The hop energies of the raw mix in [first, last), and its peak in every
+        :data:`PEAK_FRAMES` frames from the one ``first`` falls in."""
+        peaks: list[npt.NDArray[np.float32]] = []
+        lead = first % PEAK_FRAMES
 
-        def mix(first: int, last: int) -> Samples:
-            signal = self.mix(first, last)
-            for offset in range(-(first % PEAK_FRAMES), last - first, PEAK_FRAMES):
-                piece = signal[max(offset, 0) : offset + PEAK_FRAMES]
-                index = (first + offset) // PEAK_FRAMES
-                peaks[index] = max(peaks[index], float(np.abs(piece).max()))
+        def mix(a: int, b: int) -> Samples:
+            signal = self.mix(a, b)
+            peaks.append(np.abs(signal))
             return signal
 
-        return mix
+        fresh = self._measure(first, last, mix)
+        magnitude = np.concatenate([np.zeros(lead, dtype=np.float32), *peaks])
+        magnitude.resize(-(-len(magnitude) // PEAK_FRAMES) * PEAK_FRAMES, refcheck=False)
+        return first, last, fresh, magnitude.reshape(-1, PEAK_FRAMES).max(axis=1)
+
+    def _measure_limited(self, first: int, last: int) -> tuple[int, int, npt.NDArray[np.float64]]:
+        """The hop energies of the limited signal in [first, last)."""
+        taps = k_weighting_response(self.settings.sample_rate).size
+        return first, last, self._measure(first, last, self._limited, lead=taps)
 
     def _measure(
-        self,
-        energy: npt.NDArray[np.float64],
-        first: int,
-        last: int,
-        signal: Callable[[int, int], Samples],
-        lead: int = 0,
-    ) -> None:
-        """Set the K-weighted energy of the hops in frames [first, last) (``first`` on a
-        hop) from ``signal``, fed in chunks so memory stays flat. With a ``lead``, the
-        filter first runs over that many frames before ``first``, so that it starts
-        with the state it has there (from silence, the state is zero)."""
+        self, first: int, last: int, signal: Callable[[int, int], Samples], lead: int = 0
+    ) -> npt.NDArray[np.float64]:
+        """The K-weighted energy of the hops in frames [first, last) (``first`` on a hop)
+        of ``signal``, fed in chunks so memory stays flat. With a ``lead``, the filter
+        first runs over that many frames before ``first``, so that it starts with the
+        state it has there (from silence, the state is zero)."""
         meter = LoudnessMeter(self.settings.sample_rate, 1)
         lead = min(lead, first)
         if lead:
@@ -347,10 +368,23 @@ class Renderer:
             meter.partial_frames = 0
         for chunk in range(first, last, MEASURE_FRAMES):
             meter.add(signal(chunk, min(chunk + MEASURE_FRAMES, last))[:, None])
-        fresh = meter.hop_energies()
-        hop = first // meter.hop
-        count = min(len(fresh), len(energy) - hop)
-        energy[hop : hop + count] = fresh[:count]
+        return meter.hop_energies()
+
+
+T = TypeVar("T")
+
+
+def _in_parallel(work: Callable[[int, int], T], spans: list[tuple[int, int]]) -> Iterator[T]:
+    """``work(first, last)`` for each span, on a few threads (numpy's FFT lets go of the
+    interpreter, so the spans are measured side by side), the results in order."""
+    import concurrent.futures
+
+    threads = max(1, min(os.cpu_count() or 1, MEASURE_THREADS, len(spans)))
+    if threads == 1:
+        yield from (work(first, last) for first, last in spans)
+        return
+    with concurrent.futures.ThreadPoolExecutor(threads, "voiceguide-level") as pool:
+        yield from pool.map(work, *zip(*spans, strict=True))
 
 
 def _merged(spans: Iterable[tuple[int, int]], hop: int, total: int) -> list[tuple[int, int]]:
