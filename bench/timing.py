@@ -21,7 +21,11 @@ global alignment of the recording on the first cue.
 Goal: voiceguide is sample-exact, every cue within 2 ms of the timeline and no drift;
 the naive loop drifts. The neck routine plays twice in real time: about 26 minutes.
 
+``--stall-every S`` freezes the play process (SIGSTOP) for ``--stall-ms`` (200) every S
+seconds: the device runs dry and plays silence meanwhile, and play must make up for it.
+
 Usage: bench/timing [--routine neck] [--skip-naive] [--skip-voiceguide] [--keep DIR] [--cues]
+                    [--stall-every S] [--stall-ms MS]
 """
 
 from __future__ import annotations
@@ -31,9 +35,11 @@ import itertools
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -256,20 +262,33 @@ def measure(
 
 
 def record_run(
-    server: PulseServer, command: list[str], recording: Path, timeout: float, log: Path
+    server: PulseServer,
+    command: list[str],
+    recording: Path,
+    timeout: float,
+    log: Path,
+    stall: Stall | None = None,
 ) -> tuple[npt.NDArray[np.float32], float, subprocess.CompletedProcess[str]]:
     recorder = server.record(recording)  # ready once parec delivers samples
     started = time.monotonic()
     try:
-        process = subprocess.run(
+        child = subprocess.Popen(
             command,
             env=server.env,
             stdin=subprocess.DEVNULL,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=timeout,
-            check=False,
         )
+        stalls = threading.Thread(target=stall.run, args=(child,), daemon=True) if stall else None
+        if stalls:
+            stalls.start()
+        try:
+            stdout, stderr = child.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            stdout, stderr = child.communicate()
+        process = subprocess.CompletedProcess(command, child.returncode, stdout, stderr)
     finally:
         samples = recorder.stop()
     elapsed = time.monotonic() - started
@@ -280,8 +299,34 @@ def record_run(
     return samples, elapsed, process
 
 
+@dataclass
+class Stall:
+    """Freezes a process (SIGSTOP, then SIGCONT) for ``milliseconds`` every ``every``
+    seconds, first after ``every`` seconds: what a machine too busy to run it does to it,
+    on purpose. The sound device runs dry meanwhile and plays silence of its own."""
+
+    every: float
+    milliseconds: float
+    count: int = 0
+
+    def run(self, process: subprocess.Popen[str]) -> None:
+        while True:
+            time.sleep(self.every)
+            if process.poll() is not None:
+                return
+            process.send_signal(signal.SIGSTOP)
+            time.sleep(self.milliseconds / 1000)
+            process.send_signal(signal.SIGCONT)
+            self.count += 1
+
+
 def run_voiceguide(
-    server: PulseServer, routine: str, cues: list[Cue], duration: float, work: Path
+    server: PulseServer,
+    routine: str,
+    cues: list[Cue],
+    duration: float,
+    work: Path,
+    stall: Stall | None = None,
 ) -> Result:
     guide = export_guide(routine, work / "guide.wav", server.env)
     samples, elapsed, process = record_run(
@@ -290,6 +335,7 @@ def run_voiceguide(
         work / "voiceguide.raw",
         duration * 1.5 + 300,
         work / "voiceguide.log",
+        stall,
     )
     found = measure(cues, samples, guide)
     biased = [f for f in found if abs(f.bias_ms) > 0.01]
@@ -300,6 +346,11 @@ def run_voiceguide(
         if biased
         else "in the exported guide the detector finds every cue exactly at its timeline time"
     ]
+    if stall:
+        notes.append(
+            f"play was frozen (SIGSTOP) for {stall.milliseconds:g} ms {stall.count} time(s),"
+            f" every {stall.every:g} s"
+        )
     underruns = sum("underrun" in line for line in process.stderr.splitlines())
     if underruns:
         notes.append(f"ALSA printed {underruns} underrun(s) on play's stderr")
@@ -398,6 +449,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--keep", type=Path, metavar="DIR", help="keep recordings and logs in this folder"
     )
     parser.add_argument("--cues", action="store_true", help="list every cue's error")
+    parser.add_argument(
+        "--stall-every",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="freeze voiceguide play every S seconds (SIGSTOP/SIGCONT), to show it makes up"
+        " for the gap; default: never",
+    )
+    parser.add_argument(
+        "--stall-ms",
+        type=float,
+        default=200.0,
+        metavar="MS",
+        help="how long each freeze lasts (default 200)",
+    )
     args = parser.parse_args(argv)
     naive = not args.skip_naive
     if naive and not shutil.which("aplay"):
@@ -426,7 +492,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             if not args.skip_voiceguide:
                 print(f"playing with voiceguide ({duration / 60:.1f} min)...", flush=True)
-                results.append(run_voiceguide(server, args.routine, all_cues, duration, work))
+                stall = Stall(args.stall_every, args.stall_ms) if args.stall_every > 0 else None
+                results.append(
+                    run_voiceguide(server, args.routine, all_cues, duration, work, stall)
+                )
             if naive:
                 played = sum(
                     s["end"] - s["start"]

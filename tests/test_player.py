@@ -206,3 +206,17 @@ def test_gap_detector_reads_the_jump_in_dac_times() -> None:
         assert detector.lost(clock + (0.068 if n > 50 else 0.0), frames, False) == 0
         clock += frames / rate
     assert GapDetector(rate).lost(0.0, frames, True) == 0
+
+
+def test_gap_detector_adds_up_a_gap_that_shows_over_several_callbacks() -> None:
+    """Most of a gap shows in the flagged callback's time, the rest in the next ones:
+    all of it is reported, once."""
+    rate, frames = 44_100, 1024
+    detector = GapDetector(rate)
+    clock, lost = 100.0, []
+    for n in range(40):
+        clock += {10: 0.0680, 11: 0.0003, 12: 0.0001}.get(n, 0.0)
+        lost.append(detector.lost(clock, frames, n == 10))
+        clock += frames / rate
+    assert lost[10] == round(0.068 * rate)
+    assert sum(lost) == round(0.0684 * rate)

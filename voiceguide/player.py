@@ -45,8 +45,9 @@ RESTART_GRACE_SECONDS = 3.0
 VOLUME_STEP = 0.1
 MIN_GAP_SECONDS = 0.001
 """A device gap shorter than this is left alone (no skip for under a millisecond)."""
-GAP_WATCH_CALLBACKS = 3
-"""After the device flags an underrun, the gap shows in this many callbacks' times."""
+GAP_WATCH_CALLBACKS = 8
+"""After the device flags an underrun, its gap shows in full within this many callbacks'
+times (most of it in the first)."""
 
 
 class AudioSink(Protocol):
@@ -382,9 +383,12 @@ class GapDetector:
         self.frames = 0
         self.lag = 0.0
         self.watch = 0
+        self.baseline = 0.0  # the lag before the underrun being watched
+        self.reported = 0  # frames of that underrun's gap reported so far
 
     def lost(self, dac_time: float, frames: int, underflow: bool) -> int:
-        """Frames of silence the device inserted before this block."""
+        """Frames of silence the device inserted before this block (the part of the gap
+        not reported yet: the jump can take a few callbacks to show in full)."""
         if dac_time <= 0:
             return 0
         if self.origin is None:
@@ -392,13 +396,20 @@ class GapDetector:
             return 0
         lag = dac_time - self.origin - self.frames / self.rate
         self.frames += frames
-        gained, self.lag = lag - self.lag, lag
         if underflow:
+            if not self.watch:
+                self.baseline, self.reported = self.lag, 0
             self.watch = GAP_WATCH_CALLBACKS
+        self.lag = lag
         if not self.watch:
             return 0
         self.watch -= 1
-        return round(gained * self.rate) if gained >= MIN_GAP_SECONDS else 0
+        gap = round((lag - self.baseline) * self.rate)
+        if not self.reported and gap < MIN_GAP_SECONDS * self.rate:
+            return 0
+        fresh = max(gap - self.reported, 0)
+        self.reported += fresh
+        return fresh
 
 
 class SoundDeviceOutput:
