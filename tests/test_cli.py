@@ -150,3 +150,10 @@ def test_broken_pipe_is_quiet() -> None:
     )
     assert process.stdout == '{\n  "forma'
     assert process.stderr == ""
+
+
+def test_preview_sample_rate_needs_exact(run_cli: RunCli) -> None:
+    """--sample-rate only means something for a measured timeline: a usage error alone."""
+    result = run_cli("preview", "neck", "--sample-rate", "48000")
+    assert result.exit_code == 2
+    assert "--sample-rate applies to --exact only" in result.stderr

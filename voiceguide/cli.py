@@ -250,6 +250,13 @@ FORMAT_CHOICES = ["text", "json", "srt", "vtt", "markdown"]
     is_flag=True,
     help="Synthesize the speech and use its real lengths, so the timeline is exactly the audio's.",
 )
+@click.option(
+    "--sample-rate",
+    type=click.IntRange(8000, 192_000),
+    metavar="HZ",
+    help="With --exact: the sample rate of the audio to match (as export's --sample-rate;"
+    " lengths differ by a few samples from one rate to another). [default: 44100]",
+)
 @voice_options
 @adapt_options
 def preview(
@@ -258,6 +265,7 @@ def preview(
     output: Path | None,
     force: bool,
     exact: bool,
+    sample_rate: int | None,
     voice: str | None,
     rate: int | None,
     volume: float | None,
@@ -282,6 +290,8 @@ def preview(
     from voiceguide.formats import SUFFIXES, WRITERS
     from voiceguide.routine import load_routine
 
+    if sample_rate is not None and not exact:
+        raise click.UsageError("--sample-rate applies to --exact only")
     if format_name is None:
         format_name = SUFFIXES.get(output.suffix.lower(), "text") if output else "text"
     if output is not None:
@@ -292,7 +302,9 @@ def preview(
         from voiceguide.guide import measured_script
         from voiceguide.render import DEFAULT_SAMPLE_RATE
 
-        script, _ = measured_script(loaded, options, DEFAULT_SAMPLE_RATE, use_cache=not no_cache)
+        script, _ = measured_script(
+            loaded, options, sample_rate or DEFAULT_SAMPLE_RATE, use_cache=not no_cache
+        )
     else:
         script = compile_routine(
             loaded, EstimatedDurations(rate or loaded.voice.rate or DEFAULT_RATE)
