@@ -14,7 +14,7 @@ import subprocess
 import sys
 import termios
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -222,15 +222,12 @@ def test_keys_pause_skip_and_quit(pulse: PulseServer, tmp_path: Path) -> None:
     assert [t for t, _, score in windows if paused < t < resumed and score < 0.9]
 
 
-def test_a_stall_is_made_up_and_later_sound_is_on_time(pulse: PulseServer, tmp_path: Path) -> None:
-    """The whole process stalls for 0.3 s mid-sentence (SIGSTOP, as a machine too busy to
-    run it would): the device runs dry and plays silence. Once it runs again, play skips
-    the time the gap took, so every later window of the recording is where the exported
-    guide has it, to the same offset as before the stall, within 2 ms; and it says so."""
-    reference = export_guide(KEYS, tmp_path / "keys.wav", pulse.env)
-    size = RATE // 4
-    spoken = spoken_ranges(exact_timeline(KEYS, pulse.env), size)
-    recorder = pulse.record(tmp_path / "stall.raw")
+def play_keys_routine(
+    pulse: PulseServer, recording: Path, act: Callable[[subprocess.Popen[str]], None]
+) -> tuple[np.ndarray, int, str]:
+    """Play the keys routine (not on a terminal) while recording the sink; once Warm up
+    is playing, ``act`` on the process; then the recording, exit status and stderr."""
+    recorder = pulse.record(recording)
     process = subprocess.Popen(
         [sys.executable, "-m", "voiceguide", "play", KEYS, "--yes"],
         env=pulse.env,
@@ -241,19 +238,34 @@ def test_a_stall_is_made_up_and_later_sound_is_on_time(pulse: PulseServer, tmp_p
     )
     try:
         wait_for_line(process, " left · Warm up")
+        act(process)
+        _, text = process.communicate(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    return recorder.stop(), process.returncode, text
+
+
+def test_a_stall_is_made_up_and_later_sound_is_on_time(pulse: PulseServer, tmp_path: Path) -> None:
+    """The whole process stalls for 0.3 s mid-sentence (SIGSTOP, as a machine too busy to
+    run it would): the device runs dry and plays silence. Once it runs again, play skips
+    the time the gap took, so every later window of the recording is where the exported
+    guide has it, to the same offset as before the stall, within 2 ms; and it says so."""
+    reference = export_guide(KEYS, tmp_path / "keys.wav", pulse.env)
+    size = RATE // 4
+    spoken = spoken_ranges(exact_timeline(KEYS, pulse.env), size)
+
+    def freeze(process: subprocess.Popen[str]) -> None:
         time.sleep(4.0)
         process.send_signal(signal.SIGSTOP)
         time.sleep(0.3)
         process.send_signal(signal.SIGCONT)
         time.sleep(10.0)
         process.send_signal(signal.SIGINT)
-        _, text = process.communicate(timeout=10)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
-    recording = recorder.stop()
-    assert process.returncode == 130, text
+
+    recording, code, text = play_keys_routine(pulse, tmp_path / "stall.raw", freeze)
+    assert code == 130, text
     # Only windows inside a spoken sentence say where we are (every sentence is said
     # once; the cue sounds are the same at every stage).
     matched = [
@@ -278,26 +290,13 @@ def test_ctrl_c_stops_with_a_fade(pulse: PulseServer, tmp_path: Path) -> None:
     """Ctrl-C while a sentence is being spoken: exit 130, a message saying where, no
     traceback, and the sound fades out (it dies away over the last milliseconds and ends
     at silence, where a cut would stop mid-word)."""
-    recorder = pulse.record(tmp_path / "interrupt.raw")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "voiceguide", "play", KEYS, "--yes"],
-        env=pulse.env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        wait_for_line(process, " left · Warm up")
+
+    def interrupt(process: subprocess.Popen[str]) -> None:
         time.sleep(4.0)  # well inside Warm up's continuous sentences
         process.send_signal(signal.SIGINT)
-        _, text = process.communicate(timeout=10)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
-    recording = recorder.stop()
-    assert process.returncode == 130
+
+    recording, code, text = play_keys_routine(pulse, tmp_path / "interrupt.raw", interrupt)
+    assert code == 130
     assert "Traceback" not in text
     assert "Interrupted: Warm up at " in text
     assert f"voiceguide play {KEYS} --start-at 1" in text

@@ -142,3 +142,26 @@ def test_estimated_and_measured_compiles_say_the_same_words() -> None:
     renderer, _ = renderer_for()
     estimated = compile_routine(routine)
     assert [s.text for s in estimated.speech()] == [s.text for s in renderer.script.speech()]
+
+
+@pytest.mark.parametrize("channels", [1, 2])
+def test_normalize_measures_exactly_what_the_whole_mix_measures(channels: int) -> None:
+    """Measuring only where something sounds (and on several threads) gives the gain
+    that measuring the whole mix from start to end gives: without limiting, exactly."""
+    renderer, _ = renderer_for(loudness=-20.0, true_peak=20.0, channels=channels)
+    renderer.normalize()
+    meter = LoudnessMeter(RATE, channels)
+    mix = renderer.mix(0, renderer.total_frames)
+    meter.add(np.repeat(mix[:, None], channels, axis=1))
+    assert gain_to_db(renderer.gain) == pytest.approx(-20.0 - meter.integrated(), abs=1e-6)
+
+
+def test_normalize_accounts_for_what_the_limiter_takes() -> None:
+    """With a loud target the limiter takes loudness away (here about half a LU); the
+    limited stretches are measured again and the gain makes it up: the rendered guide
+    lands within 0.15 LU of the target."""
+    renderer, _ = renderer_for(loudness=-12.0, true_peak=-3.0)
+    renderer.normalize()
+    meter = LoudnessMeter(RATE, 1)
+    meter.add(whole(renderer))
+    assert meter.integrated() == pytest.approx(-12.0, abs=0.15)

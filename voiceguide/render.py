@@ -324,7 +324,7 @@ class Renderer:
             hop,
             self.total_frames,
         )
-        for first, _, fresh in _in_parallel(self._measure_limited, spans):
+        for first, fresh in _in_parallel(self._measure_limited, spans):
             energy[first // hop : first // hop + len(fresh)] = fresh
         loudness = gated_loudness(energy * self.settings.channels, self.total_frames, rate)
         self.gain *= db_to_gain(target - loudness)
@@ -347,10 +347,10 @@ class Renderer:
         magnitude.resize(-(-len(magnitude) // PEAK_FRAMES) * PEAK_FRAMES, refcheck=False)
         return first, last, fresh, magnitude.reshape(-1, PEAK_FRAMES).max(axis=1)
 
-    def _measure_limited(self, first: int, last: int) -> tuple[int, int, npt.NDArray[np.float64]]:
+    def _measure_limited(self, first: int, last: int) -> tuple[int, npt.NDArray[np.float64]]:
         """The hop energies of the limited signal in [first, last)."""
         taps = k_weighting_response(self.settings.sample_rate).size
-        return first, last, self._measure(first, last, self._limited, lead=taps)
+        return first, self._measure(first, last, self._limited, lead=taps)
 
     def _measure(
         self, first: int, last: int, signal: Callable[[int, int], Samples], lead: int = 0
@@ -383,8 +383,11 @@ def _in_parallel(work: Callable[[int, int], T], spans: list[tuple[int, int]]) ->
     if threads == 1:
         yield from (work(first, last) for first, last in spans)
         return
-    with concurrent.futures.ThreadPoolExecutor(threads, "voiceguide-level") as pool:
+    pool = concurrent.futures.ThreadPoolExecutor(threads, "voiceguide-level")
+    try:
         yield from pool.map(work, *zip(*spans, strict=True))
+    finally:  # on an error or Ctrl-C, the spans not started yet are dropped
+        pool.shutdown(cancel_futures=True)
 
 
 def _merged(spans: Iterable[tuple[int, int]], hop: int, total: int) -> list[tuple[int, int]]:
