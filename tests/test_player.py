@@ -220,3 +220,18 @@ def test_gap_detector_adds_up_a_gap_that_shows_over_several_callbacks() -> None:
         clock += frames / rate
     assert lost[10] == round(0.068 * rate)
     assert sum(lost) == round(0.0684 * rate)
+
+
+def test_a_gap_longer_than_what_is_rendered_ahead_jumps(player: Player) -> None:
+    """A gap of more than the feeder renders ahead (a long stall) cannot be skipped in
+    the buffer: the player jumps ahead by it, so the guide is on time once more."""
+    pull(player, RATE)
+    gap = player.ahead + RATE
+    player.callback(np.zeros((BLOCK, 1), dtype=np.float32), BLOCK, gap)
+    assert player.skipped == gap
+    start = player.position  # the block of the jump plays what is there already, if any
+    assert RATE + gap <= start <= RATE + gap + BLOCK
+    heard = pull(player, RATE)
+    fade = player.fade
+    assert np.allclose(heard[fade:], reference(player, start / RATE, RATE)[fade:], atol=1e-6)
+    player.close()

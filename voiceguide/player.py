@@ -51,7 +51,7 @@ times (most of it in the first)."""
 
 
 class AudioSink(Protocol):
-    """Where the frames go: calls ``callback(out, frames)`` from its own thread."""
+    """Where the frames go: calls ``callback(out, frames, lost)`` from its own thread."""
 
     def start(
         self, callback: Callable[[Samples, int, int], bool], done: Callable[[], None]
@@ -117,6 +117,7 @@ class Player:
         self.volume = volume
         self.get_ready = get_ready
         self.fade = max(int(self.rate * FADE_SECONDS), 1)
+        self.ahead = int(self.rate * AHEAD_SECONDS)
         self.lock = threading.Lock()
         self.wake = threading.Condition(self.lock)
         self.stream = _Stream(min(start_frame, self.total), collections.deque())
@@ -159,7 +160,7 @@ class Player:
             raise self.error
 
     def _feed(self) -> None:
-        ahead = int(self.rate * AHEAD_SECONDS)
+        ahead = self.ahead
         try:
             while True:
                 with self.lock:
@@ -195,6 +196,9 @@ class Player:
         with self.lock:
             if lost > 0 and self._advancing():
                 self.debt += lost
+                if self.debt > self.ahead:  # more than is rendered ahead: jump there
+                    self.skipped += self.debt
+                    self._seek(self.stream.position + self.debt)
             keep_going = self._fill(out, frames)
             self.played += frames
             self.wake.notify_all()
@@ -312,15 +316,18 @@ class Player:
     def seek(self, frame: int) -> None:
         """Jump to ``frame``, crossfading from what was playing."""
         with self.lock:
-            frame = max(0, min(frame, self.total))
-            if not self.paused:
-                self.old, self.old_left = self.stream, self.fade
-            self.stream = _Stream(frame, collections.deque())
-            self.feed_position = frame
-            self.debt = 0
-            self.generation += 1
-            self.fade_in = self.fade
-            self.wake.notify_all()
+            self._seek(frame)
+
+    def _seek(self, frame: int) -> None:
+        frame = max(0, min(frame, self.total))
+        if not self.paused:
+            self.old, self.old_left = self.stream, self.fade
+        self.stream = _Stream(frame, collections.deque())
+        self.feed_position = frame
+        self.debt = 0
+        self.generation += 1
+        self.fade_in = self.fade
+        self.wake.notify_all()
 
     def stage_starts(self) -> list[Segment]:
         return [s for s in self.script.segments if s.kind == "stage"]
