@@ -248,3 +248,85 @@ def db_to_gain(db: float) -> float:
 
 def gain_to_db(gain: float) -> float:
     return 20 * math.log10(gain) if gain > 0 else -math.inf
+
+
+PROFILE_STEP = 32
+"""Resolution of a :class:`LevelProfile`, in samples."""
+
+
+class LevelProfile:
+    """What one sound adds to the loudness and the peaks of a guide, wherever it is
+    placed: the running total of its K-weighted energy (the filter's ringing included)
+    and its peak, every :data:`PROFILE_STEP` samples.
+
+    A sound's K-weighted energy in any 100 ms hop of the guide is then a difference of
+    two running totals (between steps, interpolated), so the guide's loudness comes from
+    where its sounds are placed, without filtering the guide: each sound is filtered
+    once, when it is made. Sounds that overlap (a tick under its spoken number) are
+    counted as if apart; on the built-in routines the result is within 0.001 LU of
+    measuring the mix."""
+
+    def __init__(
+        self, totals: npt.NDArray[np.float64], peaks: npt.NDArray[np.float64], length: int
+    ) -> None:
+        self.totals = totals
+        self.peaks = peaks
+        self.length = length
+
+    @classmethod
+    def of(cls, samples: npt.NDArray[np.floating], rate: int) -> LevelProfile:
+        data = np.asarray(samples, dtype=np.float64).ravel()
+        response = k_weighting_response(rate)
+        length = len(data) + len(response) - 1
+        size = _fast_size(length)
+        weighted = np.fft.irfft(np.fft.rfft(data, size) * _response_spectrum(rate, size), size)
+        running = np.concatenate(([0.0], np.cumsum(np.square(weighted[:length]))))
+        totals = running[_steps(length)]
+        magnitude = np.zeros(-(-len(data) // PROFILE_STEP) * PROFILE_STEP)
+        magnitude[: len(data)] = np.abs(data)
+        return cls(totals, magnitude.reshape(-1, PROFILE_STEP).max(axis=1), length)
+
+    def to_array(self) -> npt.NDArray[np.float64]:
+        """One array holding the profile (for the clip cache)."""
+        header = [float(self.length), float(len(self.totals)), float(len(self.peaks))]
+        return np.concatenate((header, self.totals, self.peaks))
+
+    @classmethod
+    def from_array(cls, data: npt.NDArray[np.float64]) -> LevelProfile:
+        """The profile :meth:`to_array` stored; ValueError if ``data`` is not one."""
+        if data.ndim != 1 or len(data) < 3:
+            raise ValueError("not a level profile")
+        length, count, peaks = (int(value) for value in data[:3])
+        if len(data) != 3 + count + peaks or count != len(_steps(length)):
+            raise ValueError("not a level profile")
+        return cls(data[3 : 3 + count], data[3 + count :], length)
+
+    def add_energy(self, energy: npt.NDArray[np.float64], start: int, hop: int) -> None:
+        """Add the sound's K-weighted energy, placed at frame ``start``, to the energy of
+        each ``hop`` frames in ``energy``."""
+        first = start // hop
+        last = min(-(-(start + self.length) // hop), len(energy))
+        if first >= last:
+            return
+        bounds = np.clip(np.arange(first, last + 1) * hop - start, 0, self.length)
+        energy[first:last] += np.diff(np.interp(bounds, _steps(self.length), self.totals))
+
+    def add_peaks(self, peaks: npt.NDArray[np.float64], start: int, chunk: int) -> None:
+        """Add the sound's peak in each ``chunk`` frames, placed at ``start``, to
+        ``peaks``: where sounds overlap, the sum of their peaks bounds their mix's."""
+        if not len(self.peaks):
+            return
+        first = start // chunk
+        offsets = start + np.arange(len(self.peaks)) * PROFILE_STEP
+        local = np.zeros((offsets[-1] + PROFILE_STEP - 1) // chunk - first + 1)
+        for edge in (offsets, offsets + PROFILE_STEP - 1):  # a step may straddle two chunks
+            np.maximum.at(local, edge // chunk - first, self.peaks)
+        end = min(first + len(local), len(peaks))
+        if first < end:
+            peaks[first:end] += local[: end - first]
+
+
+def _steps(length: int) -> npt.NDArray[np.int64]:
+    """Where a profile's running totals are taken: every step, and at the very end."""
+    steps = np.arange(0, length + 1, PROFILE_STEP)
+    return steps if steps[-1] == length else np.append(steps, length)
