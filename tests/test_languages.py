@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from voiceguide.compiler import compile_routine
+from voiceguide.guide import VoiceOptions
 from voiceguide.routine import load_routine
-from voiceguide.speech import Pyttsx3Synthesizer, VoiceOptions
+from voiceguide.speech import Pyttsx3Synthesizer
 
 UKRAINIAN = Path(__file__).parent / "data" / "uk.yaml"
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from voiceguide.loudness import LevelProfile, LoudnessMeter, running_min, smooth_gain, true_peak
+from voiceguide.loudness import LoudnessMeter, running_min, smooth_gain, true_peak
 
 
 def speech_like(rate: int, seconds: float, seed: int) -> np.ndarray:
@@ -88,39 +88,3 @@ def test_limiter_gain_never_exceeds_what_a_sample_needs(values: list[float], wid
     gain = smooth_gain(needed, width)
     assert gain.shape == needed.shape
     assert np.all(gain <= needed + 1e-12)
-
-
-@pytest.mark.parametrize("start", [0, 1, 4409, 4410, 12_345])
-def test_level_profile_gives_each_hops_weighted_energy(start: int) -> None:
-    """A sound's level profile, placed at any frame, gives the K-weighted energy of
-    every 100 ms hop that the meter measures on the placed sound (to within the
-    interpolation between steps), and the same total; and each chunk's peak."""
-    rate, hop = 44_100, 4410
-    rng = np.random.default_rng(7)
-    sound = (rng.standard_normal(rate) * np.hanning(rate) * 0.3).astype(np.float32)
-    profile = LevelProfile.of(sound, rate)
-    hops = (start + profile.length) // hop + 2
-    energy = np.zeros(hops)
-    profile.add_energy(energy, start, hop)
-    placed = np.zeros(hops * hop)
-    placed[start : start + len(sound)] = sound
-    meter = LoudnessMeter(rate, 1)
-    meter.add(placed[:, None])
-    measured = meter.hop_energies()[:, 0]
-    assert energy.sum() == pytest.approx(measured.sum(), rel=1e-9)
-    assert np.abs(energy - measured).max() <= 0.01 * measured.max()
-    peaks = np.zeros(len(placed) // 1024 + 1)
-    profile.add_peaks(peaks, start, 1024)
-    actual = np.abs(np.pad(placed, (0, len(peaks) * 1024 - len(placed)))).reshape(-1, 1024).max(1)
-    assert np.all(peaks >= actual - 1e-7)
-    assert peaks.max() == pytest.approx(actual.max())
-
-
-def test_level_profile_round_trips_through_an_array() -> None:
-    profile = LevelProfile.of(np.linspace(-0.5, 0.5, 1000, dtype=np.float32), 44_100)
-    again = LevelProfile.from_array(profile.to_array())
-    assert again.length == profile.length
-    assert np.array_equal(again.totals, profile.totals)
-    assert np.array_equal(again.peaks, profile.peaks)
-    with pytest.raises(ValueError, match="not a level profile"):
-        LevelProfile.from_array(profile.to_array()[:-40])

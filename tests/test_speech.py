@@ -13,8 +13,6 @@ import numpy.typing as npt
 import pytest
 
 from voiceguide.errors import AudioError
-from voiceguide.loudness import LevelProfile
-from voiceguide.render import ClipOracle
 from voiceguide.speech import (
     CLIP_FORMAT,
     TRIM_PAD_SECONDS,
@@ -555,40 +553,3 @@ def test_a_late_answer_is_not_taken_for_the_next_request() -> None:
         worker.stop()
     assert answer["ok"] is True
     assert "voices" in answer
-
-
-def test_level_profiles_are_kept_beside_the_clips(tmp_path: Path) -> None:
-    """A clip's level profile is stored beside it and read back the same; a damaged one
-    is a miss and is removed; clear() removes profiles with their clips."""
-    cache = ClipCache(tmp_path)
-    fake = FakeSynthesizer()
-    clip = fake.synthesize("one")
-    cache.put(fake.key, "one", clip)
-    assert cache.get_profile(fake.key, "one") is None
-    profile = LevelProfile.of(clip.samples, clip.sample_rate)
-    cache.put_profile(fake.key, "one", profile)
-    again = cache.get_profile(fake.key, "one")
-    assert again is not None
-    assert again.length == profile.length
-    assert np.array_equal(again.totals, profile.totals)
-    assert cache.size() == sum(p.stat().st_size for p in tmp_path.iterdir())
-    cache.profile_path(fake.key, "one").write_bytes(b"not numpy")
-    assert cache.get_profile(fake.key, "one") is None
-    assert not cache.profile_path(fake.key, "one").exists()
-    cache.put_profile(fake.key, "one", profile)
-    assert cache.clear() == 1  # one clip (its profile went with it)
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_the_oracle_measures_a_profile_once_and_caches_it(tmp_path: Path) -> None:
-    """The clip oracle takes a clip's profile from the cache; lacking one, it measures
-    the clip and stores the profile for next time."""
-    cache = ClipCache(tmp_path)
-    fake = FakeSynthesizer()
-    oracle = ClipOracle(CachedSynthesizer(fake, cache), fake.sample_rate)
-    made = oracle.profile("two words")
-    assert cache.get_profile(fake.key, "two words") is not None
-    cached = CachedSynthesizer(fake, cache)
-    fresh = ClipOracle(cached, fake.sample_rate)
-    assert np.array_equal(fresh.profile("two words").totals, made.totals)
-    assert cached.hits == cached.misses == 0  # the clip itself was not even read

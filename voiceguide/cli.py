@@ -58,8 +58,8 @@ def cli() -> None:
 
 
 if TYPE_CHECKING:
+    from voiceguide.guide import VoiceOptions
     from voiceguide.routine import Routine
-    from voiceguide.speech import VoiceOptions
 
 routine_argument = click.argument("routine", metavar="ROUTINE")
 
@@ -157,7 +157,7 @@ def _history_key(routine: Routine, reference: str) -> str:
 
 
 def _voice(voice: str | None, rate: int | None, volume: float | None) -> VoiceOptions:
-    from voiceguide.speech import VoiceOptions
+    from voiceguide.guide import VoiceOptions
 
     return VoiceOptions(voice, rate, volume)
 
@@ -300,7 +300,7 @@ def preview(
     if exact:
         options = _voice(voice, rate, volume)
         from voiceguide.guide import measured_script
-        from voiceguide.speech import DEFAULT_SAMPLE_RATE
+        from voiceguide.render import DEFAULT_SAMPLE_RATE
 
         script, _ = measured_script(
             loaded, options, sample_rate or DEFAULT_SAMPLE_RATE, use_cache=not no_cache
@@ -430,7 +430,7 @@ def export(
       voiceguide export neck --course guides/ --painful-side left
     """
     from voiceguide.durations import format_length
-    from voiceguide.export import AudioFormat, audio_format, chapters, sidecar_paths
+    from voiceguide.export import audio_format, chapters, sidecar_paths
     from voiceguide.export import export as write_guide
     from voiceguide.files import check_target
     from voiceguide.routine import load_routine
@@ -455,25 +455,13 @@ def export(
         fmt = audio_format(target)
         for path in [target, *sidecar_paths(target, subtitles)]:
             check_target(path, force)
-    from voiceguide.speech import DEFAULT_SAMPLE_RATE, start_engines
+    from voiceguide.guide import prepare  # numpy, scipy and the engine: only past the checks
+    from voiceguide.render import DEFAULT_SAMPLE_RATE, RenderSettings
 
-    work = [
-        (_adapted(loaded, routine, painful_side, job_session)[0], target, audio_format(target))
-        for job_session, target in jobs
-    ]
-
-    def rate_for(fmt: AudioFormat) -> int:
-        return sample_rate or (fmt.rates[0] if fmt.rates else DEFAULT_SAMPLE_RATE)
-
-    first, _, first_format = work[0]
-    start_engines(  # the engines start while numpy and the rest are imported
-        first, _voice(voice, rate, volume), rate_for(first_format), use_cache=not no_cache
-    )
-    from voiceguide.guide import prepare  # numpy and the engine: only past the checks
-    from voiceguide.render import RenderSettings
-
-    for adapted, target, fmt in work:
-        rate_hz = rate_for(fmt)
+    for job_session, target in jobs:
+        adapted, _ = _adapted(loaded, routine, painful_side, job_session)
+        fmt = audio_format(target)
+        rate_hz = sample_rate or (fmt.rates[0] if fmt.rates else DEFAULT_SAMPLE_RATE)
         settings = RenderSettings(rate_hz, 2 if stereo else 1, loudness)
         with progress_bar("Speech   ", quiet) as speech, progress_bar("Loudness ", quiet) as level:
             guide = prepare(
@@ -554,7 +542,9 @@ def cache_info() -> None:
     from voiceguide.speech import ClipCache
 
     clips = ClipCache()
-    click.echo(f"{clips.folder}\t{len(clips)} clips\t{clips.size() / 1e6:.1f} MB")
+    files = list(clips.folder.glob(f"*{clips.SUFFIX}")) if clips.folder.is_dir() else []
+    size = sum(f.stat().st_size for f in files)
+    click.echo(f"{clips.folder}\t{len(files)} clips\t{size / 1e6:.1f} MB")
 
 
 def _find_stage(script: Any, wanted: str) -> Any:
@@ -652,28 +642,25 @@ def play(
     if start_at is not None:
         _find_stage(estimated, start_at)  # a bad stage fails before any work
     _confirm_safety(estimated, yes)
-    from voiceguide.speech import DEFAULT_SAMPLE_RATE, start_engines
-
-    start_engines(loaded, _voice(voice, rate, None), DEFAULT_SAMPLE_RATE, use_cache=not no_cache)
     from voiceguide.player import find_output
 
     output = find_output(device)
 
-    from voiceguide.guide import prepare
+    from voiceguide.guide import VoiceOptions, prepare
     from voiceguide.player import (
         Player,
         SoundDeviceOutput,
         get_ready_audio,
         run_session,
     )
-    from voiceguide.render import RenderSettings
+    from voiceguide.render import DEFAULT_SAMPLE_RATE, RenderSettings
     from voiceguide.terminal import HELP, Display, KeyReader
 
     ready = loaded.phrases.get("get_ready", "")
     settings = RenderSettings(DEFAULT_SAMPLE_RATE)
     guide = prepare(
         loaded,
-        _voice(voice, rate, None),
+        VoiceOptions(voice, rate),
         settings,
         use_cache=not no_cache,
         extra_texts=tuple(t for t in (ready, "3", "2", "1") if t),

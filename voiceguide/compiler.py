@@ -463,9 +463,3 @@ __all__ = [
     "EstimatedDurations",
     "compile_routine",
 ]
-
-
-def spoken_texts(routine: Routine) -> list[str]:
-    """Everything the routine says, from a quick estimated compile (the words do not
-    depend on timing)."""
-    return [s.text for s in compile_routine(routine).speech()]

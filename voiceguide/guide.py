@@ -14,14 +14,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from voiceguide.compiler import spoken_texts
-from voiceguide.loudness import LevelProfile
+from voiceguide.compiler import DEFAULT_RATE
 from voiceguide.render import (
     ClipOracle,
     Progress,
     Renderer,
     RenderSettings,
     compile_measured,
+    spoken_texts,
 )
 from voiceguide.routine import Routine
 from voiceguide.script import Script, Speech
@@ -30,13 +30,27 @@ from voiceguide.speech import (
     ClipCache,
     Pyttsx3Synthesizer,
     Synthesizer,
-    VoiceOptions,
     VoiceSettings,
-    engine_processes,
-    missing_texts,
 )
 
 LEVEL_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class VoiceOptions:
+    """Voice choices from the command line; ``None`` keeps the routine's own."""
+
+    voice: str | None = None
+    rate: int | None = None
+    volume: float | None = None
+
+    def settings_for(self, routine: Routine) -> VoiceSettings:
+        return VoiceSettings(
+            voice=self.voice or routine.voice.id,
+            language=routine.language,
+            rate=self.rate or routine.voice.rate or DEFAULT_RATE,
+            volume=self.volume if self.volume is not None else (routine.voice.volume or 1.0),
+        )
 
 
 @contextlib.contextmanager
@@ -80,10 +94,10 @@ def prefetch(
     probe = Pyttsx3Synthesizer(settings, sample_rate=sample_rate)
     key = probe.key
     probe.close()
-    missing = missing_texts(texts, key, cache)
+    missing = [t for t in dict.fromkeys(texts) if t.strip() and not cache.path(key, t).exists()]
     if not missing:
         return 0
-    count = min(workers, len(missing)) if workers else engine_processes(len(missing))
+    count = max(1, min(workers or os.cpu_count() or 1, 4, len(missing)))
     engines = [Pyttsx3Synthesizer(settings, sample_rate=sample_rate) for _ in range(count)]
     local = threading.local()
     pool_lock = threading.Lock()
@@ -95,10 +109,7 @@ def prefetch(
         if engine is None:
             with pool_lock:
                 engine = local.engine = engines.pop()
-        clip = engine.synthesize(text)
-        cache.put(key, text, clip)
-        # measured here, while the other engines speak (the FFT lets go of the interpreter)
-        cache.put_profile(key, text, LevelProfile.of(clip.samples, sample_rate))
+        cache.put(key, text, engine.synthesize(text))
         with pool_lock:
             done += 1
             if progress:

@@ -25,18 +25,19 @@ from typing import TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from voiceguide.compiler import DEFAULT_RATE, compile_routine, spoken_texts
+from voiceguide.compiler import DEFAULT_RATE, compile_routine
 from voiceguide.errors import AudioError
 from voiceguide.loudness import (
     HOP_SECONDS,
-    LevelProfile,
+    LoudnessMeter,
     db_to_gain,
     gated_loudness,
+    k_weighting_response,
     smooth_gain,
 )
 from voiceguide.routine import Routine
 from voiceguide.script import Script, Speech
-from voiceguide.speech import DEFAULT_SAMPLE_RATE, CachedSynthesizer, Synthesizer
+from voiceguide.speech import Synthesizer
 from voiceguide.tones import SOUNDS, load_sound_file, synthesize
 
 Samples = npt.NDArray[np.float32]
@@ -49,6 +50,7 @@ MEASURE_THREADS = 4
 PEAK_FRAMES = 1024
 """The loudness pass notes the peak of every this many frames, to find where the
 limiter will act."""
+DEFAULT_SAMPLE_RATE = 44_100
 DEFAULT_LOUDNESS = -16.0
 DEFAULT_TRUE_PEAK = -1.0
 TONE_GAIN_DB = -4.0
@@ -98,23 +100,7 @@ class ClipOracle:
     sounds: dict[str, Samples] = field(default_factory=dict)
     _recent: OrderedDict[str, Samples] = field(default_factory=OrderedDict)
     _bytes: int = 0
-    profiles: dict[str, LevelProfile] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
-
-    def profile(self, text: str) -> LevelProfile:
-        """The level profile of the clip for ``text``: kept, cached beside the clip (made
-        when it was synthesized), or measured now (and cached)."""
-        found = self.profiles.get(text)
-        if found is not None:
-            return found
-        cached = self.synthesizer if isinstance(self.synthesizer, CachedSynthesizer) else None
-        found = cached.profile(text) if cached else None
-        if found is None:
-            found = LevelProfile.of(self.clip(text), self.sample_rate)
-            if cached:
-                cached.keep_profile(text, found)
-        self.profiles[text] = found
-        return found
 
     def clip(self, text: str) -> Samples:
         """The samples for ``text`` (safe to call from several threads)."""
@@ -176,6 +162,12 @@ class _OracleView:
 
     def sound(self, sound: str) -> float:
         return len(self.clips.sound_clip(sound)) / self.clips.sample_rate
+
+
+def spoken_texts(routine: Routine) -> list[str]:
+    """Everything the routine says, from a quick estimated compile (the words do not
+    depend on timing)."""
+    return [s.text for s in compile_routine(routine).speech()]
 
 
 def compile_measured(routine: Routine, clips: ClipOracle, prepared: bool = False) -> Script:
@@ -296,9 +288,10 @@ class Renderer:
     def normalize(self, progress: Progress | None = None) -> None:
         """Measure the guide's loudness and set the gain that meets the target.
 
-        The first pass adds up where each sound is placed: its level profile (filtered
-        once, when the clip was made) gives its K-weighted energy in every 100 ms hop and
-        its peaks, with no filtering of the guide. Where the limiter will then act (found to
+        Only what sounds is measured: the K-weighting is a finite filter, so outside the
+        stretches where something plays (each with the filter's ringing after it) the
+        weighted signal is exactly zero, and so is the energy of those 100 ms hops.
+        The first pass measures the raw mix. Where the limiter will then act (found to
         the nearest 1024 frames) it takes some loudness away: each hop there keeps the
         share of its energy that the limiter leaves, and the gain makes up the loss.
         """
@@ -308,21 +301,18 @@ class Renderer:
             return
         rate = self.settings.sample_rate
         hop = round(rate * HOP_SECONDS)
-        energy = np.zeros(-(-self.total_frames // hop))
-        peaks = np.zeros(-(-self.total_frames // PEAK_FRAMES))
-        made: dict[tuple[int, int], LevelProfile] = {}  # tones and cut speech, by samples
-        for number, item in enumerate(self.placed, start=1):
-            if item.samples is None:
-                profile = self.clips.profile(item.text or "")
-            else:  # every tick is a view of the same samples: one profile for them all
-                where = (item.samples.__array_interface__["data"][0], len(item.samples))
-                profile = made.get(where) or LevelProfile.of(item.samples, rate)
-                made[where] = profile
-            profile.add_energy(energy, item.start, hop)
-            profile.add_peaks(peaks, item.start, PEAK_FRAMES)
-            if progress and number % 16 == 0:
-                progress(min(item.end, self.total_frames), self.total_frames)
-        energy = energy[:, None]
+        taps = k_weighting_response(rate).size
+        energy = np.zeros((-(-self.total_frames // hop), 1))
+        peaks = np.zeros(-(-self.total_frames // PEAK_FRAMES), dtype=np.float32)
+        spans = _merged(((p.start, p.end + taps) for p in self.placed), hop, self.total_frames)
+        for first, last, fresh, found in _in_parallel(self._measure_raw, spans):
+            energy[first // hop : first // hop + len(fresh)] = fresh
+            chunk = first // PEAK_FRAMES
+            np.maximum(
+                peaks[chunk : chunk + len(found)], found, out=peaks[chunk : chunk + len(found)]
+            )
+            if progress:
+                progress(last, self.total_frames)
         loudness = gated_loudness(energy * self.settings.channels, self.total_frames, rate)
         if not math.isfinite(loudness):
             self.gain = 1.0
@@ -364,6 +354,42 @@ class Renderer:
                 np.divide(kept_energy, raw_energy, out=np.ones(hops), where=raw_energy > 0)
             )
         return first, np.concatenate(shares)
+
+    def _measure_raw(
+        self, first: int, last: int
+    ) -> tuple[int, int, npt.NDArray[np.float64], npt.NDArray[np.float32]]:
+        """The hop energies of the raw mix in [first, last), and its peak in every
+        :data:`PEAK_FRAMES` frames from the one ``first`` falls in."""
+        peaks: list[npt.NDArray[np.float32]] = []
+        lead = first % PEAK_FRAMES
+
+        def mix(a: int, b: int) -> Samples:
+            signal = self.mix(a, b)
+            peaks.append(np.abs(signal))
+            return signal
+
+        fresh = self._measure(first, last, mix)
+        magnitude = np.concatenate([np.zeros(lead, dtype=np.float32), *peaks])
+        magnitude.resize(-(-len(magnitude) // PEAK_FRAMES) * PEAK_FRAMES, refcheck=False)
+        return first, last, fresh, magnitude.reshape(-1, PEAK_FRAMES).max(axis=1)
+
+    def _measure(
+        self, first: int, last: int, signal: Callable[[int, int], Samples], lead: int = 0
+    ) -> npt.NDArray[np.float64]:
+        """The K-weighted energy of the hops in frames [first, last) (``first`` on a hop)
+        of ``signal``, fed in chunks so memory stays flat. With a ``lead``, the filter
+        first runs over that many frames before ``first``, so that it starts with the
+        state it has there (from silence, the state is zero)."""
+        meter = LoudnessMeter(self.settings.sample_rate, 1)
+        lead = min(lead, first)
+        if lead:
+            meter.add(signal(first - lead, first)[:, None])
+            meter.energies.clear()
+            meter.partial[:] = 0
+            meter.partial_frames = 0
+        for chunk in range(first, last, MEASURE_FRAMES):
+            meter.add(signal(chunk, min(chunk + MEASURE_FRAMES, last))[:, None])
+        return meter.hop_energies()
 
 
 T = TypeVar("T")

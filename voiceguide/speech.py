@@ -23,7 +23,6 @@ that never speak start fast.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import hashlib
 import json
@@ -49,12 +48,7 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-    from voiceguide.loudness import LevelProfile
-    from voiceguide.routine import Routine
-
 INSTALL_HINT = "on Debian/Ubuntu: sudo apt-get install espeak-ng"
-DEFAULT_SAMPLE_RATE = 44_100
-"""The sample rate guides are made at, unless a format or the user asks for another."""
 """How to get the speech engine; part of every "engine missing" message."""
 
 CACHE_ENV = "VOICEGUIDE_CACHE_DIR"
@@ -130,25 +124,6 @@ class VoiceSettings:
             raise ValueError(f"volume must be between 0 and 1, got {self.volume!r}")
         if self.voice is None and not self.language.strip():
             raise ValueError("give a voice id or a language")
-
-
-@dataclass(frozen=True)
-class VoiceOptions:
-    """Voice choices from the command line; ``None`` keeps the routine's own."""
-
-    voice: str | None = None
-    rate: int | None = None
-    volume: float | None = None
-
-    def settings_for(self, routine: Routine) -> VoiceSettings:
-        from voiceguide.compiler import DEFAULT_RATE
-
-        return VoiceSettings(
-            voice=self.voice or routine.voice.id,
-            language=routine.language,
-            rate=self.rate or routine.voice.rate or DEFAULT_RATE,
-            volume=self.volume if self.volume is not None else (routine.voice.volume or 1.0),
-        )
 
 
 @dataclass(frozen=True)
@@ -465,10 +440,6 @@ class _Worker:
 
     def call(self, request: dict[str, Any], timeout: float) -> dict[str, Any]:
         """Send one request and wait for its answer; raise _WorkerTimeout or _WorkerDied."""
-        return self.receive(self.send(request), timeout)
-
-    def send(self, request: dict[str, Any]) -> int:
-        """Send one request; its number, for :meth:`receive`."""
         stdin = self.process.stdin
         assert stdin is not None
         self._sequence += 1
@@ -478,10 +449,6 @@ class _Worker:
             stdin.flush()
         except (BrokenPipeError, OSError, ValueError):
             raise _WorkerDied(self._death()) from None
-        return number
-
-    def receive(self, number: int, timeout: float) -> dict[str, Any]:
-        """Wait for the answer to request ``number``."""
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -538,88 +505,14 @@ class _Worker:
                     stream.close()
 
 
-def _worker_config(settings: VoiceSettings) -> dict[str, Any]:
-    return {
-        "voice": settings.voice,
-        "language": settings.language,
-        "rate": settings.rate,
-        "volume": settings.volume,
-    }
-
-
-_early: dict[str, list[tuple[_Worker, int]]] = {}
-"""Workers started ahead of need, by their configuration, with their hello's number."""
-_early_lock = threading.Lock()
-
-
-def start_early(settings: VoiceSettings, count: int) -> None:
-    """Start ``count`` engine processes for ``settings`` now, for the next synthesizers
-    with the same settings to take: starting one (Python, pyttsx3, espeak-ng) takes a
-    tenth of a second or more, which can pass while the caller does its own work. Any
-    not taken are stopped at exit; a failure to start shows when one is taken."""
-    config = _worker_config(settings)
-    key = json.dumps(config, sort_keys=True)
-    for _ in range(count):
-        try:
-            worker = _Worker()
-            number = worker.send(config)
-        except _WorkerDied:
-            return  # the synthesizer starts its own and reports why that fails
-        with _early_lock:
-            if not _early:
-                atexit.register(_stop_early)
-            _early.setdefault(key, []).append((worker, number))
-
-
-ENGINE_PROCESSES = 4
-"""At most this many engine processes synthesize at once (no more than the CPUs)."""
-
-
-def engine_processes(missing: int) -> int:
-    """How many engine processes to synthesize ``missing`` sentences with."""
-    return max(1, min(os.cpu_count() or 1, ENGINE_PROCESSES, missing))
-
-
-def missing_texts(texts: Iterable[str], key: str, cache: ClipCache) -> list[str]:
-    """The distinct, non-blank ``texts`` the cache has no clip of for ``key``."""
-    return [t for t in dict.fromkeys(texts) if t.strip() and not cache.path(key, t).exists()]
-
-
-def start_engines(
-    routine: Routine, voice: VoiceOptions, sample_rate: int, *, use_cache: bool = True
-) -> None:
-    """Start ahead the engine processes that preparing ``routine`` will synthesize with,
-    if the clip cache lacks some of what it says (see :func:`start_early`)."""
-    from voiceguide.compiler import spoken_texts
-
-    settings = voice.settings_for(routine)
-    texts = spoken_texts(routine)
-    if use_cache:
-        key = Pyttsx3Synthesizer(settings, sample_rate=sample_rate).key
-        texts = missing_texts(texts, key, ClipCache())
-    if texts:
-        start_early(settings, engine_processes(len(texts)))
-
-
-def _stop_early() -> None:
-    with _early_lock:
-        waiting = [worker for workers in _early.values() for worker, _ in workers]
-        _early.clear()
-    for worker in waiting:
-        worker.stop()
-
-
 def _start_worker(config: dict[str, Any]) -> tuple[_Worker, dict[str, Any]]:
     """A worker with its engine started and voice chosen, and its hello; or AudioError."""
-    with _early_lock:
-        started = _early.get(json.dumps(config, sort_keys=True))
-        early = started.pop() if started else None
     try:
-        worker, number = early or (_Worker(), None)
+        worker = _Worker()
     except _WorkerDied as exc:
         raise AudioError(engine_missing_message(str(exc))) from None
     try:
-        hello = worker.receive(number if number is not None else worker.send(config), START_TIMEOUT)
+        hello = worker.call(config, START_TIMEOUT)
     except _WorkerDied as exc:
         worker.stop(kill=True)
         raise AudioError(engine_missing_message(str(exc))) from None
@@ -718,7 +611,15 @@ class Pyttsx3Synthesizer:
         resources.close_worker(kill=True)
         if resources.folder is None:
             resources.folder = Path(tempfile.mkdtemp(prefix="voiceguide-speech-"))
-        worker, hello = _start_worker(_worker_config(self.settings))
+        settings = self.settings
+        worker, hello = _start_worker(
+            {
+                "voice": settings.voice,
+                "language": settings.language,
+                "rate": settings.rate,
+                "volume": settings.volume,
+            }
+        )
         self.starts += 1
         resources.worker = worker
         voice = hello.get("voice")
@@ -863,8 +764,6 @@ class ClipCache:
     """
 
     SUFFIX = ".wav"
-    PROFILE_SUFFIX = ".level1.npy"
-    """Beside each clip, its level profile (the number is the profile's format)."""
 
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = Path(folder) if folder is not None else default_cache_folder()
@@ -911,58 +810,17 @@ class ClipCache:
             ) from None
         return path
 
-    def profile_path(self, key: str, text: str) -> Path:
-        """The file that holds (or would hold) the clip's level profile."""
-        return self.path(key, text).with_suffix(self.PROFILE_SUFFIX)
-
-    def get_profile(self, key: str, text: str) -> LevelProfile | None:
-        """The clip's cached level profile (see :class:`~voiceguide.loudness.LevelProfile`),
-        or None."""
-        import numpy as np
-
-        from voiceguide.loudness import LevelProfile
-
-        path = self.profile_path(key, text)
-        if not path.is_file():
-            return None
-        try:
-            return LevelProfile.from_array(np.load(path, allow_pickle=False))
-        except (OSError, ValueError, IndexError):
-            path.unlink(missing_ok=True)  # damaged: made again when needed
-            return None
-
-    def put_profile(self, key: str, text: str, profile: LevelProfile) -> None:
-        """Store a clip's level profile; one that cannot be written is only time lost."""
-        import numpy as np
-
-        with contextlib.suppress(OSError):
-            self.folder.mkdir(parents=True, exist_ok=True)
-            handle, name = tempfile.mkstemp(prefix=".", suffix=".part", dir=self.folder)
-            try:
-                with os.fdopen(handle, "wb") as file:
-                    np.save(file, profile.to_array(), allow_pickle=False)
-                os.replace(name, self.profile_path(key, text))
-            finally:
-                Path(name).unlink(missing_ok=True)
-
     def clear(self) -> int:
-        """Remove every cached clip, with its level profile (and leftover temporary
-        files); return how many clips."""
+        """Remove every cached clip (and leftover temporary files); return how many files."""
         removed = 0
         if not self.folder.is_dir():
             return 0
-        for pattern in (f"*{self.SUFFIX}", f"*{self.PROFILE_SUFFIX}", ".*.part"):
+        for pattern in (f"*{self.SUFFIX}", ".*.part"):
             for path in self.folder.glob(pattern):
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()
-                    removed += path.suffix == self.SUFFIX
+                    removed += 1
         return removed
-
-    def size(self) -> int:
-        """Bytes the cache takes: clips, their profiles and leftovers."""
-        if not self.folder.is_dir():
-            return 0
-        return sum(path.stat().st_size for path in self.folder.iterdir() if path.is_file())
 
     def __len__(self) -> int:
         return sum(1 for _ in self.folder.glob(f"*{self.SUFFIX}")) if self.folder.is_dir() else 0
@@ -995,13 +853,6 @@ class CachedSynthesizer:
         clip = self.inner.synthesize(text)
         self.cache.put(key, text, clip)
         return clip
-
-    def profile(self, text: str) -> LevelProfile | None:
-        """The cached level profile of the clip for ``text``, if there is one."""
-        return self.cache.get_profile(self.inner.key, text)
-
-    def keep_profile(self, text: str, profile: LevelProfile) -> None:
-        self.cache.put_profile(self.inner.key, text, profile)
 
     def close(self) -> None:
         """Close the inner synthesizer, when it has anything to close."""
