@@ -45,9 +45,8 @@ RESTART_GRACE_SECONDS = 3.0
 VOLUME_STEP = 0.1
 MIN_GAP_SECONDS = 0.001
 """A device gap shorter than this is left alone (no skip for under a millisecond)."""
-GAP_WATCH_CALLBACKS = 8
-"""After the device flags an underrun, its gap shows in full within this many callbacks'
-times (most of it in the first)."""
+STEADY_CALLBACKS = 3
+"""A step in the device's timing counts as a gap once it has held this many callbacks."""
 
 
 class AudioSink(Protocol):
@@ -378,24 +377,25 @@ class GapDetector:
     """Finds the time a device lost to an underrun, from the times PortAudio gives each
     callback: when the first frame of the block will be heard (its DAC time).
 
-    Playing steadily, that time moves on by exactly the frames handed over. After an
-    underrun the device played silence of its own, and every later DAC time is later by
-    that much: the jump, read in the few callbacks after the device flags the underrun.
-    Outside those, slow drift between the sample clock and the stream's clock is followed
-    and never taken for a gap; a host API that gives no DAC times (0) gives no gaps."""
+    Playing steadily, that time moves on by exactly the frames handed over: the *lag*
+    between the two stays level, apart from jitter and a slow drift of the device's
+    clock, which are followed. After an underrun the device has played silence of its
+    own, and every later block is heard later by that much: the lag steps up and stays
+    up. A step of at least :data:`MIN_GAP_SECONDS` that holds for
+    :data:`STEADY_CALLBACKS` callbacks is reported, once, as lost frames; a spike that
+    does not hold is jitter. The device's own underrun flag is not needed (it can come a
+    callback late or not at all). A host API that gives no DAC times (0) gives no gaps."""
 
     def __init__(self, rate: int) -> None:
         self.rate = rate
         self.origin: float | None = None
         self.frames = 0
-        self.lag = 0.0
-        self.watch = 0
-        self.baseline = 0.0  # the lag before the underrun being watched
-        self.reported = 0  # frames of that underrun's gap reported so far
+        self.level = 0.0  # the lag the timeline is on
+        self.held = 0  # callbacks the lag has stayed a step above that
 
-    def lost(self, dac_time: float, frames: int, underflow: bool) -> int:
-        """Frames of silence the device inserted before this block (the part of the gap
-        not reported yet: the jump can take a few callbacks to show in full)."""
+    def lost(self, dac_time: float, frames: int) -> int:
+        """Frames of silence the device inserted before this block (reported once the
+        step in the lag has held)."""
         if dac_time <= 0:
             return 0
         if self.origin is None:
@@ -403,20 +403,15 @@ class GapDetector:
             return 0
         lag = dac_time - self.origin - self.frames / self.rate
         self.frames += frames
-        if underflow:
-            if not self.watch:
-                self.baseline, self.reported = self.lag, 0
-            self.watch = GAP_WATCH_CALLBACKS
-        self.lag = lag
-        if not self.watch:
+        if lag - self.level < MIN_GAP_SECONDS:
+            self.level, self.held = lag, 0  # steady: follow jitter and drift
             return 0
-        self.watch -= 1
-        gap = round((lag - self.baseline) * self.rate)
-        if not self.reported and gap < MIN_GAP_SECONDS * self.rate:
+        self.held += 1
+        if self.held < STEADY_CALLBACKS:
             return 0
-        fresh = max(gap - self.reported, 0)
-        self.reported += fresh
-        return fresh
+        gap = round((lag - self.level) * self.rate)
+        self.level, self.held = lag, 0
+        return gap
 
 
 class SoundDeviceOutput:
@@ -443,7 +438,7 @@ class SoundDeviceOutput:
             underflow = bool(status.output_underflow)
             if underflow:
                 self.status_errors += 1
-            lost = gaps.lost(float(times.outputBufferDacTime), frames, underflow)
+            lost = gaps.lost(float(times.outputBufferDacTime), frames)
             self.lost_frames += lost
             if not callback(outdata, frames, lost):
                 raise sd.CallbackStop
