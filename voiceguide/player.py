@@ -426,7 +426,6 @@ class SoundDeviceOutput:
         self.blocksize = blocksize
         self.stream: Any = None
         self.status_errors = 0
-        self.lost_frames = 0
 
     def start(
         self, callback: Callable[[Samples, int, int], bool], done: Callable[[], None]
@@ -435,12 +434,9 @@ class SoundDeviceOutput:
         gaps = GapDetector(self.rate)
 
         def audio(outdata: Any, frames: int, times: Any, status: Any) -> None:
-            underflow = bool(status.output_underflow)
-            if underflow:
+            if status.output_underflow:
                 self.status_errors += 1
-            lost = gaps.lost(float(times.outputBufferDacTime), frames)
-            self.lost_frames += lost
-            if not callback(outdata, frames, lost):
+            if not callback(outdata, frames, gaps.lost(float(times.outputBufferDacTime), frames)):
                 raise sd.CallbackStop
 
         try:
