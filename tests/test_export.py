@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import resource
@@ -10,7 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +19,6 @@ import srt
 import webvtt
 
 from tests.conftest import RunCli
-from voiceguide.export import rendered_ahead
 from voiceguide.loudness import LoudnessMeter, gain_to_db, true_peak
 from voiceguide.render import TONE_GAIN_DB
 from voiceguide.tones import synthesize
@@ -367,34 +364,3 @@ def test_progress_bar_only_on_a_terminal(tmp_path: Path) -> None:
     assert "Encoding" in shown
     assert "100%" in shown
     assert run("-q") == ""
-
-
-def test_rendered_ahead_keeps_order_raises_errors_and_stops_early() -> None:
-    """Blocks made on a thread come in order; an error making one is raised to the
-    caller after the blocks before it; a caller that stops early stops the thread."""
-    assert list(rendered_ahead(iter(range(50)))) == list(range(50))
-
-    def failing() -> Iterator[int]:
-        yield 1
-        yield 2
-        raise RuntimeError("no space left")
-
-    got: list[int] = []
-    with pytest.raises(RuntimeError, match="no space left"):
-        got.extend(rendered_ahead(failing()))
-    assert got == [1, 2]
-
-    made: list[int] = []
-
-    def endless() -> Iterator[int]:
-        for number in itertools.count():
-            made.append(number)
-            yield number
-
-    ahead = rendered_ahead(endless(), depth=2)
-    assert next(ahead) == 0
-    ahead.close()  # the caller stops: the thread must stop making blocks
-    count = len(made)
-    time.sleep(0.3)
-    assert len(made) == count
-    assert count <= 5

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import struct
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 from voiceguide import __version__
 from voiceguide.errors import ExportError, display_path
@@ -152,59 +152,13 @@ def _write_audio(
                 tags = Tags.for_script(renderer.script)
                 sink.title, sink.artist, sink.comment = tags.title, tags.artist, tags.comment
             done = 0
-            for block in rendered_ahead(renderer.blocks()):
+            for block in renderer.blocks():
                 sink.write(_pcm16(block) if fmt.subtype == "PCM_16" else block)
                 done += len(block)
                 if progress:
                     progress(done, total)
     except soundfile.LibsndfileError as exc:
         raise _write_error(target, final, exc) from None
-
-
-T = TypeVar("T")
-
-
-def rendered_ahead(blocks: Iterator[T], depth: int = 2) -> Generator[T]:
-    """The items of ``blocks``, made on a thread of their own up to ``depth`` ahead of the
-    caller: the next block is mixed while this one is encoded and written (numpy and
-    libsndfile both let go of the interpreter). An error making them is raised here; if
-    the caller stops early (an error, Ctrl-C), the thread stops too."""
-    import queue
-    import threading
-
-    made: queue.Queue[tuple[str, Any]] = queue.Queue(depth)
-    stop = threading.Event()
-
-    def offer(item: tuple[str, Any]) -> bool:
-        """Queue ``item`` once there is room; False when the caller has stopped."""
-        while not stop.is_set():
-            with contextlib.suppress(queue.Full):
-                made.put(item, timeout=0.1)
-                return True
-        return False
-
-    def make() -> None:
-        try:
-            for block in blocks:
-                if not offer(("block", block)):
-                    return
-            offer(("end", None))
-        except BaseException as exc:  # handed to the caller, raised there
-            offer(("error", exc))
-
-    maker = threading.Thread(target=make, name="voiceguide-render", daemon=True)
-    maker.start()
-    try:
-        while True:
-            kind, value = made.get()
-            if kind == "end":
-                return
-            if kind == "error":
-                raise value
-            yield value
-    finally:
-        stop.set()
-        maker.join(timeout=5)
 
 
 def _pcm16(block: Samples) -> npt.NDArray[np.int16]:

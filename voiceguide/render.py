@@ -15,12 +15,9 @@ from __future__ import annotations
 
 import bisect
 import math
-import os
-import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -45,8 +42,6 @@ Samples = npt.NDArray[np.float32]
 BLOCK_FRAMES = 32768
 MEASURE_FRAMES = 65_536
 """Frames measured at a time in the loudness pass (its FFT buffers scale with it)."""
-MEASURE_THREADS = 4
-"""At most this many threads measure the loudness (no more than the machine's CPUs)."""
 PEAK_FRAMES = 1024
 """The loudness pass notes the peak of every this many frames, to find where the
 limiter will act."""
@@ -100,14 +95,8 @@ class ClipOracle:
     sounds: dict[str, Samples] = field(default_factory=dict)
     _recent: OrderedDict[str, Samples] = field(default_factory=OrderedDict)
     _bytes: int = 0
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def clip(self, text: str) -> Samples:
-        """The samples for ``text`` (safe to call from several threads)."""
-        with self._lock:
-            return self._clip(text)
-
-    def _clip(self, text: str) -> Samples:
         clip = self._recent.get(text)
         if clip is not None:
             self._recent.move_to_end(text)
@@ -305,7 +294,8 @@ class Renderer:
         energy = np.zeros((-(-self.total_frames // hop), 1))
         peaks = np.zeros(-(-self.total_frames // PEAK_FRAMES), dtype=np.float32)
         spans = _merged(((p.start, p.end + taps) for p in self.placed), hop, self.total_frames)
-        for first, last, fresh, found in _in_parallel(self._measure_raw, spans):
+        for first, last in spans:
+            fresh, found = self._measure_raw(first, last)
             energy[first // hop : first // hop + len(fresh)] = fresh
             chunk = first // PEAK_FRAMES
             np.maximum(
@@ -327,12 +317,13 @@ class Renderer:
         spans = _merged(
             ((int(a) - self.context, int(a) + reach) for a in limited), hop, self.total_frames
         )
-        for first, ratio in _in_parallel(self._limiter_share, spans):
+        for first, last in spans:
+            ratio = self._limiter_share(first, last)
             energy[first // hop : first // hop + len(ratio), 0] *= ratio
         loudness = gated_loudness(energy * self.settings.channels, self.total_frames, rate)
         self.gain *= db_to_gain(target - loudness)
 
-    def _limiter_share(self, first: int, last: int) -> tuple[int, npt.NDArray[np.float64]]:
+    def _limiter_share(self, first: int, last: int) -> npt.NDArray[np.float64]:
         """For each hop in [first, last): the share of its energy the limiter keeps.
 
         Applied to the hop's K-weighted energy this estimates the limited signal's, with
@@ -353,11 +344,11 @@ class Renderer:
             shares.append(
                 np.divide(kept_energy, raw_energy, out=np.ones(hops), where=raw_energy > 0)
             )
-        return first, np.concatenate(shares)
+        return np.concatenate(shares)
 
     def _measure_raw(
         self, first: int, last: int
-    ) -> tuple[int, int, npt.NDArray[np.float64], npt.NDArray[np.float32]]:
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float32]]:
         """The hop energies of the raw mix in [first, last), and its peak in every
         :data:`PEAK_FRAMES` frames from the one ``first`` falls in."""
         peaks: list[npt.NDArray[np.float32]] = []
@@ -371,7 +362,7 @@ class Renderer:
         fresh = self._measure(first, last, mix)
         magnitude = np.concatenate([np.zeros(lead, dtype=np.float32), *peaks])
         magnitude.resize(-(-len(magnitude) // PEAK_FRAMES) * PEAK_FRAMES, refcheck=False)
-        return first, last, fresh, magnitude.reshape(-1, PEAK_FRAMES).max(axis=1)
+        return fresh, magnitude.reshape(-1, PEAK_FRAMES).max(axis=1)
 
     def _measure(
         self, first: int, last: int, signal: Callable[[int, int], Samples], lead: int = 0
@@ -390,25 +381,6 @@ class Renderer:
         for chunk in range(first, last, MEASURE_FRAMES):
             meter.add(signal(chunk, min(chunk + MEASURE_FRAMES, last))[:, None])
         return meter.hop_energies()
-
-
-T = TypeVar("T")
-
-
-def _in_parallel(work: Callable[[int, int], T], spans: list[tuple[int, int]]) -> Iterator[T]:
-    """``work(first, last)`` for each span, on a few threads (numpy's FFT lets go of the
-    interpreter, so the spans are measured side by side), the results in order."""
-    import concurrent.futures
-
-    threads = max(1, min(os.cpu_count() or 1, MEASURE_THREADS, len(spans)))
-    if threads == 1:
-        yield from (work(first, last) for first, last in spans)
-        return
-    pool = concurrent.futures.ThreadPoolExecutor(threads, "voiceguide-level")
-    try:
-        yield from pool.map(work, *zip(*spans, strict=True))
-    finally:  # on an error or Ctrl-C, the spans not started yet are dropped
-        pool.shutdown(cancel_futures=True)
 
 
 def _merged(spans: Iterable[tuple[int, int]], hop: int, total: int) -> list[tuple[int, int]]:
