@@ -146,7 +146,7 @@ def test_estimated_and_measured_compiles_say_the_same_words() -> None:
 
 @pytest.mark.parametrize("channels", [1, 2])
 def test_normalize_measures_exactly_what_the_whole_mix_measures(channels: int) -> None:
-    """Measuring only where something sounds (and on several threads) gives the gain
+    """Measuring only where something sounds gives the gain
     that measuring the whole mix from start to end gives: without limiting, exactly."""
     renderer, _ = renderer_for(loudness=-20.0, true_peak=20.0, channels=channels)
     renderer.normalize()
