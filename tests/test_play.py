@@ -154,12 +154,29 @@ def map_windows(
 
 
 def spoken_ranges(timeline: dict[str, Any], size: int) -> list[tuple[int, int]]:
-    """Where a window of ``size`` lies wholly inside a sentence of the timeline (samples)."""
-    return [
-        (round(e["time"] * RATE), round((e["time"] + e["duration"]) * RATE) - size)
+    """Where a window of ``size`` lies wholly inside a sentence of the timeline and clear
+    of every cue sound (samples): only such a window says where in the guide it is, as
+    every sentence is said once while the cue sounds are the same at every stage (and a
+    stage-start chime rings on into the first words)."""
+    tones = [
+        (round(e["time"] * RATE), round((e["time"] + e["duration"]) * RATE))
         for e in timeline["events"]
-        if e["kind"] == "speech" and e["duration"] > 0.5
+        if e["kind"] == "tone"
     ]
+    ranges = []
+    for e in timeline["events"]:
+        if e["kind"] != "speech" or e["duration"] <= 0.5:
+            continue
+        allowed = [(round(e["time"] * RATE), round((e["time"] + e["duration"]) * RATE) - size)]
+        for start, end in tones:  # window starts in (start - size, end) would hear the tone
+            allowed = [
+                piece
+                for first, last in allowed
+                for piece in ((first, min(last, start - size)), (max(first, end), last))
+                if piece[0] <= piece[1]
+            ]
+        ranges += allowed
+    return ranges
 
 
 def test_keys_pause_skip_and_quit(pulse: PulseServer, tmp_path: Path) -> None:
@@ -195,8 +212,6 @@ def test_keys_pause_skip_and_quit(pulse: PulseServer, tmp_path: Path) -> None:
     os.close(controller)
 
     windows = map_windows(reference, recording, size)
-    # Only windows inside a spoken sentence say where we are: every sentence is said
-    # once, while the cue sounds are the same at every stage.
     matched = [
         (t, at) for t, at, score in windows if score > 0.98 and any(a <= at <= b for a, b in spoken)
     ]
@@ -266,8 +281,6 @@ def test_a_stall_is_made_up_and_later_sound_is_on_time(pulse: PulseServer, tmp_p
 
     recording, code, text = play_keys_routine(pulse, tmp_path / "stall.raw", freeze)
     assert code == 130, text
-    # Only windows inside a spoken sentence say where we are (every sentence is said
-    # once; the cue sounds are the same at every stage).
     matched = [
         (round(t * RATE), at) for t, at, score in map_windows(reference, recording, size)
         if score > 0.98 and any(a <= at <= b for a, b in spoken)
