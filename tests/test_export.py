@@ -167,11 +167,11 @@ def test_each_tone_starts_at_its_scheduled_sample(
 
 
 def test_loudness_and_peak(exported: dict[str, Path]) -> None:
-    """The guide sits at -16 LUFS (within 0.5 LU) with its true peak at or under -1 dBTP."""
+    """The guide sits at -16 LUFS (within 0.1 LU) with its true peak at or under -1 dBTP."""
     audio, rate = soundfile.read(str(exported[".wav"]), dtype="float32", always_2d=True)
     meter = LoudnessMeter(rate, 1)
     meter.add(audio)
-    assert meter.integrated() == pytest.approx(-16.0, abs=0.5)
+    assert meter.integrated() == pytest.approx(-16.0, abs=0.1)
     assert gain_to_db(true_peak(audio[:, 0])) <= -1.0 + 0.1
     assert np.abs(audio).max() < 0.999
 

@@ -42,6 +42,10 @@ Samples = npt.NDArray[np.float32]
 BLOCK_FRAMES = 32768
 MEASURE_FRAMES = 65_536
 """Frames measured at a time in the loudness pass (its FFT buffers scale with it)."""
+LIMITER_ROUNDS = 4
+"""At most this many rounds of making up for what the limiter takes."""
+LIMITER_SETTLED_DB = 0.02
+"""The rounds stop once a round changes the gain by less than this."""
 PEAK_FRAMES = 1024
 """The loudness pass notes the peak of every this many frames, to find where the
 limiter will act."""
@@ -282,7 +286,8 @@ class Renderer:
         weighted signal is exactly zero, and so is the energy of those 100 ms hops.
         The first pass measures the raw mix. Where the limiter will then act (found to
         the nearest 1024 frames) it takes some loudness away: each hop there keeps the
-        share of its energy that the limiter leaves, and the gain makes up the loss.
+        share of its energy that the limiter leaves, and the gain makes up the loss; as
+        the higher gain limits a little more, this is repeated until it settles.
         """
         target = self.settings.loudness
         if target is None:
@@ -309,19 +314,23 @@ class Renderer:
             return
         self.gain = db_to_gain(target - loudness)
         ceiling = db_to_gain(self.settings.true_peak - LIMITER_MARGIN_DB)
-        limited = np.flatnonzero(peaks * self.gain > ceiling) * PEAK_FRAMES
-        if not len(limited):
-            return
-        energy *= self.gain**2
-        reach = self.context + PEAK_FRAMES
-        spans = _merged(
-            ((int(a) - self.context, int(a) + reach) for a in limited), hop, self.total_frames
-        )
-        for first, last in spans:
-            ratio = self._limiter_share(first, last)
-            energy[first // hop : first // hop + len(ratio), 0] *= ratio
-        loudness = gated_loudness(energy * self.settings.channels, self.total_frames, rate)
-        self.gain *= db_to_gain(target - loudness)
+        raw_energy = energy
+        for _ in range(LIMITER_ROUNDS):  # a louder gain limits more: a few rounds settle it
+            limited = np.flatnonzero(peaks * self.gain > ceiling) * PEAK_FRAMES
+            if not len(limited):
+                return
+            energy = raw_energy * self.gain**2
+            reach = self.context + PEAK_FRAMES
+            spans = _merged(
+                ((int(a) - self.context, int(a) + reach) for a in limited), hop, self.total_frames
+            )
+            for first, last in spans:
+                ratio = self._limiter_share(first, last)
+                energy[first // hop : first // hop + len(ratio), 0] *= ratio
+            loudness = gated_loudness(energy * self.settings.channels, self.total_frames, rate)
+            self.gain *= db_to_gain(target - loudness)
+            if abs(target - loudness) < LIMITER_SETTLED_DB:
+                return
 
     def _limiter_share(self, first: int, last: int) -> npt.NDArray[np.float64]:
         """For each hop in [first, last): the share of its energy the limiter keeps.
