@@ -315,12 +315,12 @@ class Renderer:
         self.gain = db_to_gain(target - loudness)
         ceiling = db_to_gain(self.settings.true_peak - LIMITER_MARGIN_DB)
         raw_energy = energy
+        reach = self.context + PEAK_FRAMES
         for _ in range(LIMITER_ROUNDS):  # a louder gain limits more: a few rounds settle it
             limited = np.flatnonzero(peaks * self.gain > ceiling) * PEAK_FRAMES
             if not len(limited):
                 return
             energy = raw_energy * self.gain**2
-            reach = self.context + PEAK_FRAMES
             spans = _merged(
                 ((int(a) - self.context, int(a) + reach) for a in limited), hop, self.total_frames
             )
@@ -358,38 +358,19 @@ class Renderer:
     def _measure_raw(
         self, first: int, last: int
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float32]]:
-        """The hop energies of the raw mix in [first, last), and its peak in every
-        :data:`PEAK_FRAMES` frames from the one ``first`` falls in."""
-        peaks: list[npt.NDArray[np.float32]] = []
-        lead = first % PEAK_FRAMES
-
-        def mix(a: int, b: int) -> Samples:
-            signal = self.mix(a, b)
-            peaks.append(np.abs(signal))
-            return signal
-
-        fresh = self._measure(first, last, mix)
-        magnitude = np.concatenate([np.zeros(lead, dtype=np.float32), *peaks])
-        magnitude.resize(-(-len(magnitude) // PEAK_FRAMES) * PEAK_FRAMES, refcheck=False)
-        return fresh, magnitude.reshape(-1, PEAK_FRAMES).max(axis=1)
-
-    def _measure(
-        self, first: int, last: int, signal: Callable[[int, int], Samples], lead: int = 0
-    ) -> npt.NDArray[np.float64]:
         """The K-weighted energy of the hops in frames [first, last) (``first`` on a hop)
-        of ``signal``, fed in chunks so memory stays flat. With a ``lead``, the filter
-        first runs over that many frames before ``first``, so that it starts with the
-        state it has there (from silence, the state is zero)."""
+        of the raw mix, fed in chunks so memory stays flat (from silence, the filter
+        starts at rest), and its peak in every :data:`PEAK_FRAMES` frames from the one
+        ``first`` falls in."""
         meter = LoudnessMeter(self.settings.sample_rate, 1)
-        lead = min(lead, first)
-        if lead:
-            meter.add(signal(first - lead, first)[:, None])
-            meter.energies.clear()
-            meter.partial[:] = 0
-            meter.partial_frames = 0
+        magnitudes = [np.zeros(first % PEAK_FRAMES, dtype=np.float32)]
         for chunk in range(first, last, MEASURE_FRAMES):
-            meter.add(signal(chunk, min(chunk + MEASURE_FRAMES, last))[:, None])
-        return meter.hop_energies()
+            signal = self.mix(chunk, min(chunk + MEASURE_FRAMES, last))
+            magnitudes.append(np.abs(signal))
+            meter.add(signal[:, None])
+        magnitude = np.concatenate(magnitudes)
+        magnitude.resize(-(-len(magnitude) // PEAK_FRAMES) * PEAK_FRAMES, refcheck=False)
+        return meter.hop_energies(), magnitude.reshape(-1, PEAK_FRAMES).max(axis=1)
 
 
 def _merged(spans: Iterable[tuple[int, int]], hop: int, total: int) -> list[tuple[int, int]]:
