@@ -8,7 +8,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from voiceguide.loudness import LoudnessMeter, running_min, smooth_gain, true_peak
+from voiceguide.loudness import (
+    FILTER_FFT_FRAMES,
+    LoudnessMeter,
+    limiter_gain,
+    peak_hold,
+    running_min,
+    smooth_gain,
+    true_peak,
+)
 
 
 def speech_like(rate: int, seconds: float, seed: int) -> np.ndarray:
@@ -31,6 +39,22 @@ def test_streaming_loudness_equals_pyloudnorm(rate: int, block: int) -> None:
         meter.add(signal[start : start + block, None])
     expected = pyloudnorm.Meter(rate).integrated_loudness(signal)
     assert meter.integrated() == pytest.approx(expected, abs=0.001)
+
+
+@pytest.mark.parametrize("rate", [8_000, 44_100, 96_000])
+def test_long_blocks_filtered_in_pieces_weigh_each_hop_the_same(rate: int) -> None:
+    """A block longer than one FFT is filtered in pieces; every hop's K-weighted energy
+    is what feeding the signal in short blocks gives."""
+    signal = speech_like(rate, 3 * FILTER_FFT_FRAMES / rate + 0.77, seed=3)
+    whole, short = LoudnessMeter(rate, 1), LoudnessMeter(rate, 1)
+    whole.add(signal[:, None])
+    for start in range(0, len(signal), 1000):
+        short.add(signal[start : start + 1000, None])
+    assert whole.frames == short.frames == len(signal)
+    expected = short.hop_energies()
+    np.testing.assert_allclose(
+        whole.hop_energies(), expected, rtol=1e-9, atol=1e-12 * expected.max()
+    )
 
 
 def test_stereo_loudness_equals_pyloudnorm() -> None:
@@ -88,3 +112,35 @@ def test_limiter_gain_never_exceeds_what_a_sample_needs(values: list[float], wid
     gain = smooth_gain(needed, width)
     assert gain.shape == needed.shape
     assert np.all(gain <= needed + 1e-12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st.lists(st.floats(0.0, 1.0), min_size=1, max_size=300),
+    width=st.integers(1, 30),
+)
+def test_peak_hold_is_the_sliding_maximum(values: list[float], width: int) -> None:
+    """Each sample's hold is the largest value within ``width`` of it."""
+    data = np.array(values)
+    expected = [data[max(i - width, 0) : i + width + 1].max() for i in range(len(data))]
+    assert np.array_equal(peak_hold(data, width), expected)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st.lists(st.floats(0.0, 2.0), min_size=1, max_size=300),
+    width=st.integers(1, 30),
+    ceiling=st.floats(0.1, 1.0),
+)
+def test_limiter_gain_from_the_held_peaks_is_the_smoothed_needed_gain(
+    values: list[float], width: int, ceiling: float
+) -> None:
+    """Working from the held peaks gives the curve smooth_gain gives from the gain each
+    sample needs."""
+    magnitude = np.array(values)
+    needed = np.minimum(1.0, ceiling / np.maximum(magnitude, 1e-12))
+    np.testing.assert_allclose(
+        limiter_gain(peak_hold(magnitude, width), ceiling, width),
+        smooth_gain(needed, width),
+        rtol=1e-12,
+    )

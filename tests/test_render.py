@@ -8,9 +8,11 @@ import numpy as np
 import pytest
 
 from voiceguide.compiler import compile_routine
-from voiceguide.loudness import LoudnessMeter, gain_to_db, true_peak
+from voiceguide.loudness import LoudnessMeter, db_to_gain, gain_to_db, smooth_gain, true_peak
 from voiceguide.render import (
     BLOCK_FRAMES,
+    LIMITER_MAKEUP_DB,
+    LIMITER_MARGIN_DB,
     ClipOracle,
     Renderer,
     RenderSettings,
@@ -115,6 +117,35 @@ def test_limiter_acts_only_around_peaks() -> None:
     assert over.any()  # the limiter really had work to do
     near = ndimage.binary_dilation(over, iterations=RATE // 100)
     assert np.allclose(audio[~near], raw[~near], rtol=1e-6, atol=0)
+
+
+def test_the_limiter_curve_is_the_one_over_the_whole_guide() -> None:
+    """The limiter works its curve out only around the samples over the ceiling, block by
+    block; the guide is what the curve over the whole mix at once gives."""
+    renderer, _ = renderer_for(loudness=-10.0, true_peak=-3.0)
+    renderer.normalize()
+    raw = renderer.mix(0, renderer.total_frames) * np.float32(renderer.gain)
+    ceiling = db_to_gain(-3.0 - LIMITER_MARGIN_DB)
+    needed = np.minimum(1.0, ceiling / np.maximum(np.abs(raw), 1e-12))
+    expected = raw * smooth_gain(needed, renderer.width)
+    assert (needed < 1).mean() > 0.01  # the limiter has work in many places
+    np.testing.assert_allclose(whole(renderer)[:, 0], expected, rtol=0, atol=1e-6)
+
+
+def test_the_limiter_makes_up_at_most_its_share() -> None:
+    """A target the ceiling leaves no room for is not chased by squashing the guide
+    flat: the gain stops LIMITER_MAKEUP_DB over the plain one, and the renderer says how
+    far under the target the guide stays (as measured)."""
+    renderer, _ = renderer_for(loudness=-4.0, true_peak=-6.0)
+    renderer.normalize()
+    meter = LoudnessMeter(RATE, 1)
+    meter.add(renderer.mix(0, renderer.total_frames)[:, None])
+    plain = -4.0 - meter.integrated()
+    assert gain_to_db(renderer.gain) == pytest.approx(plain + LIMITER_MAKEUP_DB, abs=1e-9)
+    limited = LoudnessMeter(RATE, 1)
+    limited.add(whole(renderer))
+    assert renderer.shortfall > 1.0
+    assert -4.0 - renderer.shortfall == pytest.approx(limited.integrated(), abs=0.1)
 
 
 def test_truncated_speech_is_cut_at_the_stage_end(tmp_path: Path) -> None:

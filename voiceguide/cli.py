@@ -59,6 +59,7 @@ def cli() -> None:
 
 if TYPE_CHECKING:
     from voiceguide.guide import VoiceOptions
+    from voiceguide.render import Renderer
     from voiceguide.routine import Routine
 
 routine_argument = click.argument("routine", metavar="ROUTINE")
@@ -474,6 +475,7 @@ def export(
             )
         for warning in guide.script.warnings:
             click.echo(str(warning), err=True)
+        _loudness_note(guide.renderer)
         with progress_bar("Encoding ", quiet) as encoding:
             written = write_guide(
                 guide.renderer, target, force=force, subtitles=subtitles, progress=encoding
@@ -485,6 +487,22 @@ def export(
                 f"{len(chapters(guide.script))} chapters)",
                 err=True,
             )
+
+
+def _loudness_note(renderer: Renderer) -> None:
+    """Say so when the guide stays under its loudness target (see Renderer.shortfall)."""
+    from voiceguide.render import LIMITER_MAKEUP_DB
+
+    settings = renderer.settings
+    if settings.loudness is None or renderer.shortfall < 0.1:
+        return
+    reached = settings.loudness - renderer.shortfall
+    click.echo(
+        f"note: the guide is {reached:.1f} LUFS, {renderer.shortfall:.1f} LU under the "
+        f"{settings.loudness:g} LUFS asked for: louder, its peaks would be limited by more "
+        f"than {LIMITER_MAKEUP_DB:g} dB under the {settings.true_peak:g} dBTP ceiling",
+        err=True,
+    )
 
 
 @cli.command()

@@ -30,11 +30,12 @@ from voiceguide.loudness import (
     db_to_gain,
     gated_loudness,
     k_weighting_response,
-    smooth_gain,
+    limiter_gain,
+    peak_hold,
 )
 from voiceguide.routine import Routine
 from voiceguide.script import Script, Speech
-from voiceguide.speech import Synthesizer
+from voiceguide.speech import Clip, Synthesizer
 from voiceguide.tones import SOUNDS, load_sound_file, synthesize
 
 Samples = npt.NDArray[np.float32]
@@ -44,8 +45,14 @@ MEASURE_FRAMES = 65_536
 """Frames measured at a time in the loudness pass (its FFT buffers scale with it)."""
 LIMITER_ROUNDS = 4
 """At most this many rounds of making up for what the limiter takes."""
-LIMITER_SETTLED_DB = 0.02
-"""The rounds stop once a round changes the gain by less than this."""
+LIMITER_STEP_DB = 1.0
+"""Each round tries two gains this far apart."""
+LIMITER_REACH_DB = 0.5
+"""A gain found this close to a point tried is taken without another round."""
+LIMITER_MIN_SLOPE = 0.1
+"""The least loudness a dB of gain is assumed to add, however hard the limiter works."""
+LIMITER_MAKEUP_DB = 6.0
+"""At most this much gain makes up for what the limiter takes."""
 PEAK_FRAMES = 1024
 """The loudness pass notes the peak of every this many frames, to find where the
 limiter will act."""
@@ -105,13 +112,20 @@ class ClipOracle:
         if clip is not None:
             self._recent.move_to_end(text)
             return clip
-        synthesized = self.synthesizer.synthesize(text)
+        return self.keep(text, self.synthesizer.synthesize(text))
+
+    def keep(self, text: str, synthesized: Clip) -> Samples:
+        """Take ``text``'s clip, made elsewhere (by this oracle's synthesizer or as it
+        would make it), into memory."""
         if synthesized.sample_rate != self.sample_rate:
             raise AudioError(
                 f"the synthesizer gave {synthesized.sample_rate} Hz, not {self.sample_rate} Hz"
             )
         clip = np.asarray(synthesized.samples, dtype=np.float32)
         self.frames[text] = len(clip)
+        replaced = self._recent.pop(text, None)
+        if replaced is not None:
+            self._bytes -= replaced.nbytes
         self._recent[text] = clip
         self._bytes += clip.nbytes
         while self._bytes > CLIP_MEMORY_BYTES and len(self._recent) > 1:
@@ -223,6 +237,9 @@ class Renderer:
         self.width = max(int(rate * LIMITER_WIDTH_SECONDS), 1)
         self.context = 2 * self.width + 2
         self.gain = 1.0
+        self.shortfall = 0.0
+        """How far (LU) the normalized guide stays under the loudness target, when making
+        up for the limiter would take more than :data:`LIMITER_MAKEUP_DB`."""
 
     # -- mixing
 
@@ -252,15 +269,10 @@ class Renderer:
         ceiling = db_to_gain(self.settings.true_peak - LIMITER_MARGIN_DB)
         magnitude = np.abs(raw)
         over = np.flatnonzero(magnitude > ceiling)
-        # The gain curve is 1 farther than ``pad`` from any sample over the ceiling, so
-        # it is worked out only around those, one cluster at a time: the same curve.
         if len(over):
-            breaks = np.flatnonzero(np.diff(over) > 2 * pad)
-            starts, ends = over[np.r_[0, breaks + 1]], over[np.r_[breaks, len(over) - 1]]
-            for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-                a, b = max(start - pad, 0), min(end + pad + 1, len(raw))
-                needed = np.minimum(1.0, ceiling / np.maximum(magnitude[a:b], 1e-12))
-                raw[a:b] *= smooth_gain(needed, self.width).astype(np.float32)
+            around = _around(over, pad, len(raw))
+            held = peak_hold(magnitude[around], self.width)
+            raw[around] *= limiter_gain(held, ceiling, self.width).astype(np.float32)
         return before, raw[first - lo : first - lo + (last - first)]
 
     def blocks(self, start_frame: int = 0, end_frame: int | None = None) -> Iterator[Samples]:
@@ -314,46 +326,123 @@ class Renderer:
             return
         self.gain = db_to_gain(target - loudness)
         ceiling = db_to_gain(self.settings.true_peak - LIMITER_MARGIN_DB)
-        raw_energy = energy
-        reach = self.context + PEAK_FRAMES
-        for _ in range(LIMITER_ROUNDS):  # a louder gain limits more: a few rounds settle it
-            limited = np.flatnonzero(peaks * self.gain > ceiling) * PEAK_FRAMES
-            if not len(limited):
-                return
-            energy = raw_energy * self.gain**2
-            spans = _merged(
-                ((int(a) - self.context, int(a) + reach) for a in limited), hop, self.total_frames
-            )
-            for first, last in spans:
-                ratio = self._limiter_share(first, last)
-                energy[first // hop : first // hop + len(ratio), 0] *= ratio
-            loudness = gated_loudness(energy * self.settings.channels, self.total_frames, rate)
-            self.gain *= db_to_gain(target - loudness)
-            if abs(target - loudness) < LIMITER_SETTLED_DB:
-                return
+        if (peaks * self.gain > ceiling).any():
+            self._make_up(target - loudness, energy, peaks, ceiling)
 
-    def _limiter_share(self, first: int, last: int) -> npt.NDArray[np.float64]:
-        """For each hop in [first, last): the share of its energy the limiter keeps.
+    def _make_up(
+        self,
+        start: float,
+        energy: npt.NDArray[np.float64],
+        peaks: npt.NDArray[np.float32],
+        ceiling: float,
+    ) -> None:
+        """Find the gain (in dB, from ``start``) at which the limited guide meets the
+        target, and set it.
+
+        Each round estimates the limited loudness at two gains in one pass (the mix and
+        its peaks are shared); the secant through the two points nearest the target,
+        which brackets it or lies close by, gives the gain. Loudness grows by less than
+        a dB per dB of gain once the limiter acts, and smoothly: between points a dB
+        apart the secant is within a few thousandths of a LU. At most
+        :data:`LIMITER_MAKEUP_DB` is made up; past that the guide stays under the target
+        (see :attr:`shortfall`) rather than be squashed flat.
+        """
+        target = self.settings.loudness
+        assert target is not None
+        cap = start + LIMITER_MAKEUP_DB
+        points: dict[float, float] = {}
+        trying = [start, start + LIMITER_STEP_DB]
+        best = start
+        for _ in range(LIMITER_ROUNDS):
+            trying = sorted({min(x, cap) for x in trying} - points.keys())
+            if trying:
+                gains = [db_to_gain(x) for x in trying]
+                levels = self._limited_loudness(energy, peaks, gains, ceiling)
+                points.update(zip(trying, levels, strict=True))
+            under = sorted(x for x, level in points.items() if level <= target)
+            over = sorted(x for x, level in points.items() if level > target)
+            pair = [under[-1], over[0]] if under and over else (under[-2:] or over[:2])
+            near = min(pair, key=lambda x: abs(target - points[x]))
+            slope = 1.0
+            if len(pair) == 2:
+                slope = (points[pair[1]] - points[pair[0]]) / (pair[1] - pair[0])
+                slope = min(max(slope, LIMITER_MIN_SLOPE), 1.0)
+            best = min(near + (target - points[near]) / slope, cap)
+            bracketed = bool(under and over) and pair[1] - pair[0] <= LIMITER_STEP_DB
+            if bracketed or abs(best - near) <= LIMITER_REACH_DB or cap in points:
+                break
+            trying = [best, best + LIMITER_STEP_DB]
+        self.gain = db_to_gain(best)
+        if best == cap and cap in points:
+            self.shortfall = max(target - points[cap], 0.0)
+
+    def _limited_loudness(
+        self,
+        energy: npt.NDArray[np.float64],
+        peaks: npt.NDArray[np.float32],
+        gains: list[float],
+        ceiling: float,
+    ) -> list[float]:
+        """The loudness of the limited guide at each of ``gains``, estimated from the
+        raw mix's K-weighted hop energies: where the limiter acts (found from the peaks
+        of every :data:`PEAK_FRAMES` frames), each hop keeps the share of its energy
+        that the limiter leaves."""
+        rate = self.settings.sample_rate
+        hop = round(rate * HOP_SECONDS)
+        step = MEASURE_FRAMES // hop * hop
+        shares = np.ones((len(gains), len(energy)))
+        limited = np.flatnonzero(peaks * max(gains) > ceiling) * PEAK_FRAMES
+        reach = self.context + PEAK_FRAMES
+        spans = _merged(
+            ((int(a) - self.context, int(a) + reach) for a in limited), hop, self.total_frames
+        )
+        for first, last in spans:
+            for chunk in range(first, last, step):
+                kept = self._limiter_shares(chunk, min(chunk + step, last), gains, ceiling)
+                shares[:, chunk // hop : chunk // hop + kept.shape[1]] = kept
+        channels = self.settings.channels
+        return [
+            gated_loudness(
+                energy * (gain * gain * channels) * share[:, None], self.total_frames, rate
+            )
+            for gain, share in zip(gains, shares, strict=True)
+        ]
+
+    def _limiter_shares(
+        self, first: int, last: int, gains: list[float], ceiling: float
+    ) -> npt.NDArray[np.float64]:
+        """For each of ``gains`` and each hop in [first, last): the share of the hop's
+        energy the limiter keeps at that gain.
 
         Applied to the hop's K-weighted energy this estimates the limited signal's, with
         no filtering: the limiter takes broadband energy from the loudest moments, which
         carry most of a hop's energy anyway (on the built-in routines the estimate is
-        within 0.01 LU of measuring the limited guide again)."""
+        within 0.01 LU of measuring the limited guide again). The gain curve at each
+        gain is the one :meth:`blocks` applies (the peak hold does not depend on it)."""
         hop = round(self.settings.sample_rate * HOP_SECONDS)
-        shares = []
-        for chunk in range(first, last, MEASURE_FRAMES // hop * hop):
-            before, after = self._limiting(chunk, min(chunk + MEASURE_FRAMES // hop * hop, last))
-            hops = -(-len(before) // hop)
-            raw = np.zeros(hops * hop)
-            raw[: len(before)] = before
-            kept = np.zeros(hops * hop)
-            kept[: len(after)] = after
-            raw_energy = np.square(raw).reshape(hops, hop).sum(axis=1)
-            kept_energy = np.square(kept).reshape(hops, hop).sum(axis=1)
-            shares.append(
-                np.divide(kept_energy, raw_energy, out=np.ones(hops), where=raw_energy > 0)
-            )
-        return np.concatenate(shares)
+        pad = self.context
+        lo, hi = max(first - pad, 0), min(last + pad, self.total_frames)
+        raw = self.mix(lo, hi)
+        hops = -(-(last - first) // hop)
+        shares = np.ones((len(gains), hops))
+        magnitude = np.abs(raw)
+        over = np.flatnonzero(magnitude > ceiling / max(gains))
+        if not len(over):
+            return shares
+        around = _around(over, pad, len(raw))
+        held = peak_hold(magnitude[around], self.width)
+        position = around + (lo - first)
+        inside = (position >= 0) & (position < last - first)
+        held, where = held[inside], position[inside] // hop
+        squares = np.square(raw[around][inside], dtype=np.float64)
+        window = np.zeros(hops * hop)
+        window[: last - first] = raw[first - lo : last - lo]
+        total = np.square(window).reshape(hops, hop).sum(axis=1)
+        for row, gain in enumerate(gains):
+            curve = limiter_gain(held * gain, ceiling, self.width)
+            lost = np.bincount(where, weights=squares * (1.0 - curve * curve), minlength=hops)
+            np.divide(total - lost, total, out=shares[row], where=total > 0)
+        return shares
 
     def _measure_raw(
         self, first: int, last: int
@@ -386,6 +475,26 @@ def _merged(spans: Iterable[tuple[int, int]], hop: int, total: int) -> list[tupl
         else:
             merged.append((first, last))
     return merged
+
+
+def _around(over: npt.NDArray[np.intp], pad: int, size: int) -> npt.NDArray[np.intp]:
+    """The indices within ``pad`` of any index in ``over`` (sorted), in order, each once.
+
+    The limiter's gain curve is 1 farther than ``pad`` from any sample over the ceiling,
+    so it is worked out only there. Each stretch kept starts and ends with ``pad``
+    samples that need no limiting, which keeps the curve of one stretch from reaching
+    into the next: working them all out in one array gives the curve each would give.
+    """
+    breaks = np.flatnonzero(np.diff(over) > 2 * pad)
+    starts = np.maximum(over[np.r_[0, breaks + 1]] - pad, 0)
+    ends = np.minimum(over[np.r_[breaks, len(over) - 1]] + pad + 1, size)
+    lengths = ends - starts
+    # arange over all stretches at once: each stretch's indices, counted from its start
+    steps = np.ones(int(lengths.sum()), dtype=np.intp)
+    steps[0] = starts[0]
+    heads = np.cumsum(lengths)[:-1]
+    steps[heads] = starts[1:] - ends[:-1] + 1
+    return np.cumsum(steps)
 
 
 def _faded(samples: Samples, rate: int) -> Samples:
