@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -176,6 +178,30 @@ def test_loudness_and_peak(exported: dict[str, Path]) -> None:
     assert np.abs(audio).max() < 0.999
 
 
+def test_a_target_out_of_reach_is_noted_with_the_level_reached(
+    in_tmp: Path, run_cli: RunCli
+) -> None:
+    """Asked for a loudness the peak ceiling leaves no room for, export says how loud the
+    guide is instead, and the file is that loud (within 0.1 LU); a second export, with
+    the level cached, says the same."""
+    for _ in range(2):
+        result = run_cli("export", SHORT, "-o", "loud.wav", "--loudness", "-6", "--force")
+        assert result.exit_code == 0, result.output
+        match = re.fullmatch(
+            r"note: the guide is (-\d+\.\d) LUFS, (\d+\.\d) LU under the -6 LUFS asked for: "
+            r"louder, its peaks would be limited by more than 6 dB under the -1 dBTP ceiling",
+            result.stderr.splitlines()[0],
+        )
+        assert match, result.stderr
+        reached = float(match[1])
+        assert reached == pytest.approx(-6.0 - float(match[2]), abs=0.051)
+        audio, rate = soundfile.read("loud.wav", dtype="float32", always_2d=True)
+        meter = LoudnessMeter(rate, 1)
+        meter.add(audio)
+        assert meter.integrated() == pytest.approx(reached, abs=0.1)
+    assert "note:" not in run_cli("export", SHORT, "-o", "plain.wav").stderr
+
+
 @pytest.mark.parametrize("kind", ["srt", "vtt"])
 def test_subtitles_are_timed_to_the_audio(
     exported: dict[str, Path], kind: str, run_cli: RunCli
@@ -201,10 +227,11 @@ def test_second_export_synthesizes_nothing(
     assert run_cli("export", SHORT, "-o", "a.wav", "-q").exit_code == 0
     from voiceguide.speech import Pyttsx3Synthesizer
 
-    def refuse(self: object, text: str) -> None:
-        raise AssertionError(f"synthesized {text!r}")
+    def refuse(self: object, texts: Iterable[str], ahead: int = 2) -> None:
+        raise AssertionError(f"synthesized {list(texts)!r}")
 
-    monkeypatch.setattr(Pyttsx3Synthesizer, "synthesize", refuse)
+    # every utterance goes through synthesize_all (synthesize too)
+    monkeypatch.setattr(Pyttsx3Synthesizer, "synthesize_all", refuse)
     assert run_cli("export", SHORT, "-o", "b.wav", "-q").exit_code == 0
     with pytest.raises(AssertionError, match="synthesized"):
         run_cli("export", SHORT, "-o", "c.wav", "-q", "--no-cache")

@@ -112,6 +112,71 @@ def test_each_text_gets_its_own_audio(english: Pyttsx3Synthesizer) -> None:
 
 
 @pytest.mark.audio
+def test_many_texts_come_back_in_order_each_with_its_own_audio() -> None:
+    """synthesize_all keeps several texts at the engine at once and gives each back, in
+    order, as synthesize would: blank ones as empty clips, without the engine."""
+    texts = [SHORT, " ", SENTENCE, SHORT, ""]
+    with Pyttsx3Synthesizer() as synthesizer:
+        together = list(synthesizer.synthesize_all(texts, ahead=3))
+        assert synthesizer.calls == 3
+        alone = [synthesizer.synthesize(text) for text in texts]
+    assert [text for text, _ in together] == texts
+    for (_, clip), single in zip(together, alone, strict=True):
+        assert clip.sample_rate == single.sample_rate
+        assert clip.duration == pytest.approx(single.duration, abs=0.02)
+    assert together[1][1].samples.size == together[4][1].samples.size == 0
+    assert together[2][1].duration > 2 * together[0][1].duration
+
+
+@pytest.mark.audio
+def test_leaving_synthesize_all_early_frees_the_engine() -> None:
+    """Left after its first clip, synthesize_all lets go of the engine: the next text is
+    spoken, with its own audio (the answers still owed are skipped)."""
+    with Pyttsx3Synthesizer() as synthesizer:
+        clips = synthesizer.synthesize_all([SHORT, SENTENCE, SENTENCE], ahead=3)
+        text, first = next(clips)
+        clips.close()
+        folder = synthesizer._resources.folder
+        after = synthesizer.synthesize(SHORT)
+        assert synthesizer.starts == 1
+    assert text == SHORT
+    assert after.duration == pytest.approx(first.duration, abs=0.02)
+    assert folder is not None
+    assert not folder.exists()
+
+
+@pytest.mark.audio
+def test_prefetch_says_each_missing_text_once_and_hands_it_over(tmp_path: Path) -> None:
+    """With two engines drawing from one list, texts missing from the cache are each
+    said once, cached and handed over; texts already cached and blank ones are not."""
+    from voiceguide.guide import prefetch
+
+    settings = VoiceSettings()
+    cache = ClipCache(tmp_path)
+    key = Pyttsx3Synthesizer(settings).key
+    cache.put(key, "Already here.", Clip(np.ones(10, dtype=np.float32), 44100))
+    texts = [f"Stage {n}, stroke down." for n in range(6)]
+    handed: list[tuple[str, float]] = []
+    progress: list[tuple[int, int]] = []
+    made = prefetch(
+        [*texts, texts[0], "Already here.", "  "],
+        settings,
+        44100,
+        cache,
+        lambda done, total: progress.append((done, total)),
+        workers=2,
+        keep=lambda text, clip: handed.append((text, clip.duration)),
+    )
+    assert made == 6
+    assert sorted(text for text, _ in handed) == sorted(texts)
+    assert progress == [(n, 6) for n in range(1, 7)]
+    for text, duration in handed:
+        cached = cache.get(key, text)
+        assert cached is not None
+        assert cached.duration == duration > 0.5
+
+
+@pytest.mark.audio
 def test_a_long_first_utterance_is_complete() -> None:
     """The first utterance of a fresh engine is written in full before it is read, and
     does not leak into the next one (pyttsx3's first runAndWait returns early)."""

@@ -10,7 +10,7 @@ import os
 import shutil
 import tempfile
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from voiceguide.routine import Routine
 from voiceguide.script import Script, Speech
 from voiceguide.speech import (
     CachedSynthesizer,
+    Clip,
     ClipCache,
     Pyttsx3Synthesizer,
     Synthesizer,
@@ -83,8 +84,10 @@ def prefetch(
     cache: ClipCache,
     progress: Progress | None = None,
     workers: int | None = None,
+    keep: Callable[[str, Clip], object] | None = None,
 ) -> int:
-    """Synthesize the texts the cache lacks, with several engine processes at once.
+    """Synthesize the texts the cache lacks, with several engine processes at once, and
+    cache them; ``keep`` is also handed each clip (one thread at a time).
 
     Returns how many were synthesized.
     """
@@ -99,29 +102,42 @@ def prefetch(
         return 0
     count = max(1, min(workers or os.cpu_count() or 1, 4, len(missing)))
     engines = [Pyttsx3Synthesizer(settings, sample_rate=sample_rate) for _ in range(count)]
-    local = threading.local()
-    pool_lock = threading.Lock()
+    lock = threading.Lock()
+    stop = threading.Event()
+    queued = iter(missing)
     done = 0
 
-    def work(text: str) -> None:
-        nonlocal done
-        engine = getattr(local, "engine", None)
-        if engine is None:
-            with pool_lock:
-                engine = local.engine = engines.pop()
-        cache.put(key, text, engine.synthesize(text))
-        with pool_lock:
-            done += 1
-            if progress:
-                progress(done, len(missing))
+    def take() -> Iterator[str]:
+        """The texts still to say, one at a time, to whichever engine has room."""
+        while not stop.is_set():
+            with lock:
+                text = next(queued, None)
+            if text is None:
+                return
+            yield text
 
-    all_engines = list(engines)
+    def work(engine: Pyttsx3Synthesizer) -> None:
+        nonlocal done
+        for text, clip in engine.synthesize_all(take()):
+            cache.put(key, text, clip)
+            with lock:
+                done += 1
+                if keep:
+                    keep(text, clip)
+                if progress:
+                    progress(done, len(missing))
+
     try:
         with concurrent.futures.ThreadPoolExecutor(count) as pool:
-            for future in [pool.submit(work, text) for text in missing]:
-                future.result()
+            futures = [pool.submit(work, engine) for engine in engines]
+            try:
+                for future in futures:
+                    future.result()
+            except BaseException:
+                stop.set()  # the other engines finish what they have and stop
+                raise
     finally:
-        for engine in all_engines:
+        for engine in engines:
             engine.close()
     return len(missing)
 
@@ -141,8 +157,8 @@ def measured_script(
     with synthesizer(settings, sample_rate, use_cache=use_cache) as engine:
         assert isinstance(engine, CachedSynthesizer)
         texts = spoken_texts(routine) + list(extra_texts)
-        prefetch(texts, settings, sample_rate, engine.cache, progress)
         clips = ClipOracle(engine, sample_rate)
+        prefetch(texts, settings, sample_rate, engine.cache, progress, keep=clips.keep)
         clips.prepare(texts)  # cache reads now: every text was just synthesized or found
         return compile_measured(routine, clips, prepared=True), clips
 
@@ -173,18 +189,21 @@ class LevelCache:
         ]
         return hashlib.sha256(json.dumps(material).encode("utf-8")).hexdigest()
 
-    def get(self, key: str) -> float | None:
+    def get(self, key: str) -> tuple[float, float] | None:
+        """The gain and the shortfall (LU under the target) measured before, or None."""
         try:
             data = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
-            return float(data["gain"])
-        except (OSError, ValueError, KeyError, TypeError):
+            return float(data["gain"]), float(data.get("shortfall", 0.0))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
-    def put(self, key: str, gain: float) -> None:
+    def put(self, key: str, gain: float, shortfall: float = 0.0) -> None:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             temporary = self.folder / f".{key}.{os.getpid()}.tmp"
-            temporary.write_text(json.dumps({"gain": gain}), encoding="utf-8")
+            temporary.write_text(
+                json.dumps({"gain": gain, "shortfall": shortfall}), encoding="utf-8"
+            )
             os.replace(temporary, self.folder / f"{key}.json")
         except OSError:
             pass  # a cache that cannot be written only costs time
@@ -212,10 +231,10 @@ def prepare(
     renderer = Renderer(script, clips, settings)
     levels = LevelCache()
     key = LevelCache.key(renderer, clips.synthesizer.key)
-    gain = levels.get(key) if use_cache else None
-    if gain is None:
+    measured = levels.get(key) if use_cache else None
+    if measured is None:
         renderer.normalize(level_progress)
-        levels.put(key, renderer.gain)
+        levels.put(key, renderer.gain, renderer.shortfall)
     else:
-        renderer.gain = gain
+        renderer.gain, renderer.shortfall = measured
     return Guide(script, renderer, clips)

@@ -23,6 +23,7 @@ that never speak start fast.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import hashlib
 import json
@@ -35,7 +36,7 @@ import tempfile
 import threading
 import time
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
@@ -440,6 +441,10 @@ class _Worker:
 
     def call(self, request: dict[str, Any], timeout: float) -> dict[str, Any]:
         """Send one request and wait for its answer; raise _WorkerTimeout or _WorkerDied."""
+        return self.receive(self.send(request), timeout)
+
+    def send(self, request: dict[str, Any]) -> int:
+        """Queue a request at the worker (it answers requests in order); its number."""
         stdin = self.process.stdin
         assert stdin is not None
         self._sequence += 1
@@ -449,6 +454,11 @@ class _Worker:
             stdin.flush()
         except (BrokenPipeError, OSError, ValueError):
             raise _WorkerDied(self._death()) from None
+        return number
+
+    def receive(self, number: int, timeout: float) -> dict[str, Any]:
+        """The answer to request ``number``, skipping those to earlier ones; raise
+        _WorkerTimeout when it takes more than ``timeout`` seconds, or _WorkerDied."""
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -628,36 +638,79 @@ class Pyttsx3Synthesizer:
 
     def synthesize(self, text: str) -> Clip:
         """``text`` spoken, trimmed to :data:`TRIM_PAD_SECONDS` of silence at each end."""
+        clips = [clip for _, clip in self.synthesize_all([text])]
+        return clips[0]
+
+    def synthesize_all(
+        self, texts: Iterable[str], ahead: int = 2
+    ) -> Generator[tuple[str, Clip], None, None]:
+        """Each of ``texts`` with its clip, in order, as :meth:`synthesize` gives them.
+
+        Up to ``ahead`` texts wait at the engine at a time, so that it goes on to the next
+        while this process reads the last one. ``texts`` may be a generator that other
+        threads also draw from: a text is taken only when the engine has room for it.
+        """
         import numpy as np
 
-        if not text.strip():
-            return Clip(np.zeros(0, dtype=np.float32), self.sample_rate)
+        pending: collections.deque[tuple[str, Path, int] | str] = collections.deque()
+        source = iter(texts)
         with self._lock:
-            worker = self._ensure_worker()
-            assert self._resources.folder is not None
-            self._counter += 1
-            path = self._resources.folder / f"utterance-{self._counter}.wav"
             try:
-                answer = worker.call({"op": "say", "text": text, "path": str(path)}, self.timeout)
-                if not answer.get("ok"):
-                    raise AudioError(
-                        f"the speech engine failed to say {_quote(text)}: {answer.get('error')}"
-                    )
-                self.calls += 1
-                return _read_utterance(path, text, self.sample_rate)
-            except _WorkerTimeout:
-                self._resources.close_worker(kill=True)
-                raise AudioError(
-                    f"the speech engine took more than {self.timeout:g} s to say "
-                    f"{_quote(text)}; it was stopped and will restart"
-                ) from None
-            except _WorkerDied as exc:
-                self._resources.close_worker(kill=True)
-                raise AudioError(
-                    f"the speech engine stopped while saying {_quote(text)}: {exc}"
-                ) from None
+                while True:
+                    while len(pending) < max(ahead, 1):
+                        text = next(source, None)
+                        if text is None:
+                            break
+                        pending.append(self._send(text) if text.strip() else text)
+                    if not pending:
+                        return
+                    waiting = pending.popleft()
+                    if isinstance(waiting, str):  # nothing to say: no sound
+                        yield waiting, Clip(np.zeros(0, dtype=np.float32), self.sample_rate)
+                    else:
+                        yield waiting[0], self._receive(*waiting)
             finally:
-                path.unlink(missing_ok=True)
+                for waiting in pending:
+                    if not isinstance(waiting, str):
+                        waiting[1].unlink(missing_ok=True)
+
+    def _send(self, text: str) -> tuple[str, Path, int]:
+        worker = self._ensure_worker()
+        assert self._resources.folder is not None
+        self._counter += 1
+        path = self._resources.folder / f"utterance-{self._counter}.wav"
+        try:
+            return text, path, worker.send({"op": "say", "text": text, "path": str(path)})
+        except _WorkerDied as exc:
+            self._resources.close_worker(kill=True)
+            raise AudioError(
+                f"the speech engine stopped while saying {_quote(text)}: {exc}"
+            ) from None
+
+    def _receive(self, text: str, path: Path, number: int) -> Clip:
+        worker = self._resources.worker
+        assert worker is not None
+        try:
+            answer = worker.receive(number, self.timeout)
+            if not answer.get("ok"):
+                raise AudioError(
+                    f"the speech engine failed to say {_quote(text)}: {answer.get('error')}"
+                )
+            self.calls += 1
+            return _read_utterance(path, text, self.sample_rate)
+        except _WorkerTimeout:
+            self._resources.close_worker(kill=True)
+            raise AudioError(
+                f"the speech engine took more than {self.timeout:g} s to say "
+                f"{_quote(text)}; it was stopped and will restart"
+            ) from None
+        except _WorkerDied as exc:
+            self._resources.close_worker(kill=True)
+            raise AudioError(
+                f"the speech engine stopped while saying {_quote(text)}: {exc}"
+            ) from None
+        finally:
+            path.unlink(missing_ok=True)
 
     def close(self) -> None:
         """Stop the worker and remove temporary files; the next utterance restarts it."""
@@ -715,9 +768,9 @@ def trim_silence(
     peak = float(magnitude.max()) if samples.size else 0.0
     if peak == 0.0:
         return np.zeros(min(2 * keep, samples.size), dtype=np.float32)
-    loud = np.flatnonzero(magnitude > peak * 10 ** (SILENCE_DB / 20))
-    start = max(int(loud[0]) - keep, 0)
-    end = min(int(loud[-1]) + 1 + keep, samples.size)
+    loud = magnitude > peak * 10 ** (SILENCE_DB / 20)
+    start = max(int(loud.argmax()) - keep, 0)  # the first loud sample, less the pad
+    end = min(samples.size - int(loud[::-1].argmax()) + keep, samples.size)
     trimmed = np.array(samples[start:end], dtype=np.float32)
     fade = min(round(EDGE_FADE_SECONDS * sample_rate), trimmed.size // 2)
     if fade > 0:
