@@ -533,6 +533,85 @@ def test_unwritable_cache_is_an_audio_error(
     assert message.endswith("(set VOICEGUIDE_CACHE_DIR to use another folder)")
 
 
+def test_clips_put_soon_are_served_at_once_and_on_disk_after_flush(tmp_path: Path) -> None:
+    """put_soon returns at once; the clip is served from memory until its file is written,
+    and flush waits for the file."""
+    fake = FakeSynthesizer()
+    cache = ClipCache(tmp_path)
+    clips = {text: fake.synthesize(text) for text in ["one", "two words", "three more words"]}
+    for text, clip in clips.items():
+        cache.put_soon(fake.key, text, clip)
+        assert cache.has(fake.key, text)
+        assert cache.get(fake.key, text) is not None
+    cache.flush()
+    fresh = ClipCache(tmp_path)  # another process's view: only what is on disk
+    for text, clip in clips.items():
+        found = fresh.get(fake.key, text)
+        assert found is not None
+        np.testing.assert_array_equal(found.samples, clip.samples)
+    assert not fresh.has(fake.key, "four")
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".wav"] * 3
+
+
+def test_put_soon_waits_for_room_past_its_backlog(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the writer held up, a clip that does not fit in the backlog waits until the
+    one before it is written: memory stays bounded."""
+    import threading
+
+    fake = FakeSynthesizer()
+    cache = ClipCache(tmp_path)
+    clip = fake.synthesize("three more words")
+    cache.BACKLOG_BYTES = clip.samples.nbytes  # room for one
+    release = threading.Event()
+    write = cache._write
+
+    def held_write(path: Path, clip: Clip) -> None:
+        release.wait(10)
+        write(path, clip)
+
+    monkeypatch.setattr(cache, "_write", held_write)
+    cache.put_soon(fake.key, "first", clip)
+    second = threading.Thread(target=cache.put_soon, args=(fake.key, "second", clip))
+    second.start()
+    second.join(0.3)
+    assert second.is_alive()  # waiting for room
+    assert not cache.has(fake.key, "second")
+    release.set()
+    second.join(10)
+    cache.flush()
+    assert ClipCache(tmp_path).has(fake.key, "first")
+    assert ClipCache(tmp_path).has(fake.key, "second")
+
+
+def test_a_clip_that_cannot_be_written_later_is_an_error_at_flush(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """put_soon into a folder that cannot be made does not fail there; flush raises the
+    AudioError a put would have, and at exit it is one line of warning, no traceback."""
+    monkeypatch.chdir(tmp_path)
+    Path("taken").write_text("a file, not a folder", encoding="utf-8")
+    cache = ClipCache(Path("taken") / "clips")
+    cache.put_soon("key", "text", FakeSynthesizer().synthesize("text"))
+    with pytest.raises(AudioError, match=r"^cannot write to the speech cache taken/clips: "):
+        cache.flush()
+    cache.flush()  # said once
+    script = (
+        "from pathlib import Path\n"
+        "from voiceguide.speech import ClipCache\n"
+        "from voiceguide.testing import FakeSynthesizer\n"
+        "ClipCache(Path('taken') / 'clips').put_soon('k', 't', FakeSynthesizer().synthesize('t'))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0
+    assert result.stdout == ""
+    assert result.stderr.startswith("warning: cannot write to the speech cache taken/clips: ")
+    assert len(result.stderr.splitlines()) == 1
+
+
 def test_cache_folder_follows_the_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

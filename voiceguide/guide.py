@@ -76,6 +76,18 @@ class Guide:
     renderer: Renderer
     clips: ClipOracle
 
+    def save_clips(self) -> None:
+        """See :func:`save_clips`."""
+        save_clips(self.clips)
+
+
+def save_clips(clips: ClipOracle) -> None:
+    """Wait until the clips just synthesized are in the clip cache (they are written in
+    the background meanwhile); raise AudioError if they cannot be."""
+    cache = getattr(clips.synthesizer, "cache", None)
+    if isinstance(cache, ClipCache):
+        cache.flush()
+
 
 def prefetch(
     texts: list[str],
@@ -97,7 +109,7 @@ def prefetch(
     probe = Pyttsx3Synthesizer(settings, sample_rate=sample_rate)
     key = probe.key
     probe.close()
-    missing = [t for t in dict.fromkeys(texts) if t.strip() and not cache.path(key, t).exists()]
+    missing = [t for t in dict.fromkeys(texts) if t.strip() and not cache.has(key, t)]
     if not missing:
         return 0
     count = max(1, min(workers or os.cpu_count() or 1, 4, len(missing)))
@@ -119,7 +131,7 @@ def prefetch(
     def work(engine: Pyttsx3Synthesizer) -> None:
         nonlocal done
         for text, clip in engine.synthesize_all(take()):
-            cache.put(key, text, clip)
+            cache.put_soon(key, text, clip)  # written while the guide is laid out and mixed
             with lock:
                 done += 1
                 if keep:

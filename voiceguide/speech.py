@@ -23,6 +23,7 @@ that never speak start fast.
 
 from __future__ import annotations
 
+import atexit
 import collections
 import contextlib
 import hashlib
@@ -817,18 +818,37 @@ class ClipCache:
     """
 
     SUFFIX = ".wav"
+    BACKLOG_BYTES = 32 << 20
+    """At most this much audio waits in memory to be written by :meth:`put_soon`."""
 
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = Path(folder) if folder is not None else default_cache_folder()
+        self._backlog: dict[Path, Clip] = {}
+        self._backlog_bytes = 0
+        self._failure: AudioError | None = None
+        self._changed = threading.Condition()
+        self._writer: threading.Thread | None = None
 
     def path(self, key: str, text: str) -> Path:
         """The file that holds (or would hold) the clip for ``key`` and ``text``."""
         digest = hashlib.sha256(json.dumps([CLIP_FORMAT, key, text]).encode("utf-8")).hexdigest()
         return self.folder / f"{digest}{self.SUFFIX}"
 
+    def has(self, key: str, text: str) -> bool:
+        """Whether the clip is cached (or on its way to the disk)."""
+        path = self.path(key, text)
+        with self._changed:
+            if path in self._backlog:
+                return True
+        return path.exists()
+
     def get(self, key: str, text: str) -> Clip | None:
         """The cached clip, or None."""
         path = self.path(key, text)
+        with self._changed:
+            waiting = self._backlog.get(path)
+        if waiting is not None:
+            return waiting
         if not path.is_file():
             return None
         import soundfile
@@ -842,9 +862,13 @@ class ClipCache:
 
     def put(self, key: str, text: str, clip: Clip) -> Path:
         """Store ``clip``; raise AudioError when the cache folder cannot be written."""
+        path = self.path(key, text)
+        self._write(path, clip)
+        return path
+
+    def _write(self, path: Path, clip: Clip) -> None:
         import soundfile
 
-        path = self.path(key, text)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             handle, name = tempfile.mkstemp(prefix=".", suffix=".part", dir=self.folder)
@@ -861,7 +885,67 @@ class ClipCache:
                 f"cannot write to the speech cache {display_path(self.folder)}: {reason} "
                 f"(set {CACHE_ENV} to use another folder)"
             ) from None
-        return path
+
+    def put_soon(self, key: str, text: str, clip: Clip) -> None:
+        """Store ``clip`` from a thread of its own, so that the caller goes on at once
+        (the clip is served from memory meanwhile). Past :data:`BACKLOG_BYTES` waiting,
+        this waits for room. A failed write is raised by the next call, or by
+        :meth:`flush`, which also runs when the process exits."""
+        path = self.path(key, text)
+        with self._changed:
+            self._raise_failure()
+            while self._backlog and self._backlog_bytes + clip.samples.nbytes > self.BACKLOG_BYTES:
+                self._changed.wait()
+                self._raise_failure()
+            self._backlog[path] = clip
+            self._backlog_bytes += clip.samples.nbytes
+            if self._writer is None:
+                self._writer = threading.Thread(
+                    target=self._write_backlog, name="voiceguide-cache-writer", daemon=True
+                )
+                self._writer.start()
+                atexit.register(self._flush_at_exit)
+            self._changed.notify_all()
+
+    def flush(self) -> None:
+        """Wait until every clip given to :meth:`put_soon` is written; raise AudioError if
+        one could not be."""
+        with self._changed:
+            while self._backlog and self._failure is None:
+                self._changed.wait()
+            self._raise_failure()
+
+    def _flush_at_exit(self) -> None:
+        try:
+            self.flush()
+        except AudioError as exc:  # the work is done; only the next run will be slower
+            print(f"warning: {exc}", file=sys.stderr)
+
+    def _raise_failure(self) -> None:
+        failure, self._failure = self._failure, None
+        if failure is not None:
+            raise failure
+
+    def _write_backlog(self) -> None:
+        while True:
+            with self._changed:
+                while not self._backlog:
+                    self._changed.wait()
+                path, clip = next(iter(self._backlog.items()))
+            try:
+                self._write(path, clip)
+            except AudioError as exc:
+                failure: AudioError | None = exc
+            else:
+                failure = None
+            with self._changed:
+                del self._backlog[path]
+                self._backlog_bytes -= clip.samples.nbytes
+                if failure is not None:
+                    self._failure = failure
+                    self._backlog.clear()
+                    self._backlog_bytes = 0
+                self._changed.notify_all()
 
     def clear(self) -> int:
         """Remove every cached clip (and leftover temporary files); return how many files."""
