@@ -391,3 +391,30 @@ def test_progress_bar_only_on_a_terminal(tmp_path: Path) -> None:
     assert "Encoding" in shown
     assert "100%" in shown
     assert run("-q") == ""
+
+
+def test_16_bit_samples_are_the_floats_rounded(tmp_path: Path) -> None:
+    """The exporter's float to 16-bit conversion: clipped to ±1, x 32767, rounded to the
+    nearest step; silence stays exactly silent. It is within two steps of libsndfile's own
+    conversion."""
+    from voiceguide.export import _pcm16
+
+    rng = np.random.default_rng(7)
+    blocks = [
+        rng.uniform(-1.2, 1.2, (4096, 1)).astype(np.float32),
+        rng.normal(0, 1e-4, (4096, 1)).astype(np.float32),
+        np.zeros((4096, 1), dtype=np.float32),
+        np.array([[1.0], [-1.0], [0.49 / 32767], [-0.51 / 32767], [1.5 / 32767]], np.float32),
+    ]
+    for number, block in enumerate(blocks):
+        converted = _pcm16(block)
+        assert converted.dtype == np.int16
+        assert converted.shape == block.shape
+        exact = np.clip(block.astype(np.float64), -1.0, 1.0) * 32767
+        assert np.abs(converted - exact).max() <= 0.5 + 2**-8  # float32 arithmetic
+        path = tmp_path / f"{number}.wav"
+        soundfile.write(str(path), block, 44_100, subtype="PCM_16")
+        theirs, _ = soundfile.read(str(path), dtype="int16", always_2d=True)
+        assert np.abs(converted.astype(int) - theirs).max() <= 2
+    assert not _pcm16(blocks[2]).any()
+    assert _pcm16(blocks[3])[:, 0].tolist() == [32767, -32767, 0, -1, 2]

@@ -86,7 +86,7 @@ class RenderSettings:
             )
 
 
-CLIP_MEMORY_BYTES = 24 << 20
+CLIP_MEMORY_BYTES = 32 << 20
 """Speech kept in memory while rendering; the rest waits in the clip cache on disk."""
 
 
@@ -256,16 +256,19 @@ class Renderer:
             out[a - first : b - first] += samples[a - item.start : b - item.start]
         return out
 
+    def _sounds(self, first: int, last: int) -> bool:
+        """Whether anything plays in frames [first, last)."""
+        low = bisect.bisect_left(self.starts, first - self.longest)
+        high = bisect.bisect_left(self.starts, last)
+        return any(item.end > first for item in self.placed[low:high])
+
     def _limited(self, first: int, last: int) -> Samples:
         """Frames [first, last) with the gain and the limiter applied."""
-        return self._limiting(first, last)[1]
-
-    def _limiting(self, first: int, last: int) -> tuple[Samples, Samples]:
-        """Frames [first, last) with the gain applied: before and after the limiter."""
         pad = self.context
         lo, hi = max(first - pad, 0), min(last + pad, self.total_frames)
+        if not self._sounds(lo, hi):  # most of a guide: no mixing, nothing to limit
+            return np.zeros(max(last - first, 0), dtype=np.float32)
         raw = self.mix(lo, hi) * np.float32(self.gain)
-        before = raw[first - lo : first - lo + (last - first)].copy()
         ceiling = db_to_gain(self.settings.true_peak - LIMITER_MARGIN_DB)
         magnitude = np.abs(raw)
         over = np.flatnonzero(magnitude > ceiling)
@@ -273,7 +276,7 @@ class Renderer:
             around = _around(over, pad, len(raw))
             held = peak_hold(magnitude[around], self.width)
             raw[around] *= limiter_gain(held, ceiling, self.width).astype(np.float32)
-        return before, raw[first - lo : first - lo + (last - first)]
+        return raw[first - lo : first - lo + (last - first)]
 
     def blocks(self, start_frame: int = 0, end_frame: int | None = None) -> Iterator[Samples]:
         """Frames from ``start_frame`` to the end, in blocks on the fixed grid."""
