@@ -148,7 +148,8 @@ def test_leaving_synthesize_all_early_frees_the_engine() -> None:
 @pytest.mark.audio
 def test_prefetch_says_each_missing_text_once_and_hands_it_over(tmp_path: Path) -> None:
     """With two engines drawing from one list, texts missing from the cache are each
-    said once, cached and handed over; texts already cached and blank ones are not."""
+    said once, their recordings cached and their clips handed over; texts already cached
+    and blank ones are not said."""
     from voiceguide.guide import prefetch
 
     settings = VoiceSettings()
@@ -170,10 +171,11 @@ def test_prefetch_says_each_missing_text_once_and_hands_it_over(tmp_path: Path) 
     assert made == 6
     assert sorted(text for text, _ in handed) == sorted(texts)
     assert progress == [(n, 6) for n in range(1, 7)]
+    finisher = Pyttsx3Synthesizer(settings)
     for text, duration in handed:
-        cached = cache.get(key, text)
-        assert cached is not None
-        assert cached.duration == duration > 0.5
+        recording = cache.get(key, text)
+        assert recording is not None
+        assert finisher.finish(recording).duration == duration > 0.5
 
 
 @pytest.mark.audio
@@ -376,8 +378,10 @@ def test_settings_are_checked() -> None:
         VoiceSettings(volume=1.5)
 
 
-def test_key_names_engine_voice_rate_volume_and_sample_rate() -> None:
-    """The cache key changes with anything that changes the audio, without starting it."""
+def test_key_names_engine_voice_rate_and_volume_not_the_sample_rate() -> None:
+    """The cache key changes with anything that changes the engine's recording, without
+    starting it; not with the sample rate, as clips at every rate come from one
+    recording."""
     base = Pyttsx3Synthesizer(VoiceSettings(language="uk"))
     keys = {
         base.key,
@@ -385,10 +389,10 @@ def test_key_names_engine_voice_rate_volume_and_sample_rate() -> None:
         Pyttsx3Synthesizer(VoiceSettings(voice="zle/uk")).key,
         Pyttsx3Synthesizer(VoiceSettings(language="uk", rate=151)).key,
         Pyttsx3Synthesizer(VoiceSettings(language="uk", volume=0.9)).key,
-        Pyttsx3Synthesizer(VoiceSettings(language="uk"), sample_rate=48000).key,
     }
-    assert len(keys) == 6
+    assert len(keys) == 5
     assert base.key == Pyttsx3Synthesizer(VoiceSettings(language="uk")).key
+    assert base.key == Pyttsx3Synthesizer(VoiceSettings(language="uk"), sample_rate=48000).key
     assert base.starts == 0
 
 
@@ -533,83 +537,61 @@ def test_unwritable_cache_is_an_audio_error(
     assert message.endswith("(set VOICEGUIDE_CACHE_DIR to use another folder)")
 
 
-def test_clips_put_soon_are_served_at_once_and_on_disk_after_flush(tmp_path: Path) -> None:
-    """put_soon returns at once; the clip is served from memory until its file is written,
-    and flush waits for the file."""
-    fake = FakeSynthesizer()
+@pytest.mark.audio
+def test_the_cache_keeps_the_engines_recording_for_every_sample_rate(tmp_path: Path) -> None:
+    """What is cached is the engine's own file, moved in (16-bit, at its rate, a quarter
+    of a float clip); clips at any rate are finished from it, the same as fresh ones."""
+    import soundfile
+
     cache = ClipCache(tmp_path)
-    clips = {text: fake.synthesize(text) for text in ["one", "two words", "three more words"]}
-    for text, clip in clips.items():
-        cache.put_soon(fake.key, text, clip)
-        assert cache.has(fake.key, text)
-        assert cache.get(fake.key, text) is not None
-    cache.flush()
-    fresh = ClipCache(tmp_path)  # another process's view: only what is on disk
-    for text, clip in clips.items():
-        found = fresh.get(fake.key, text)
-        assert found is not None
-        np.testing.assert_array_equal(found.samples, clip.samples)
-    assert not fresh.has(fake.key, "four")
-    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".wav"] * 3
+    with CachedSynthesizer(Pyttsx3Synthesizer(sample_rate=44_100), cache) as first:
+        fresh = first.synthesize(SENTENCE)
+        assert first.misses == 1
+    (entry,) = tmp_path.iterdir()
+    info = soundfile.info(str(entry))
+    assert (info.subtype, info.samplerate, info.channels) == ("PCM_16", 22_050, 1)
+    for rate in (44_100, 48_000, 16_000):
+        inner = Pyttsx3Synthesizer(sample_rate=rate)
+        with CachedSynthesizer(inner, ClipCache(tmp_path)) as again:
+            clip = again.synthesize(SENTENCE)
+            assert (again.hits, again.misses, inner.starts) == (1, 0, 0)
+        assert clip.sample_rate == rate
+        assert clip.duration == pytest.approx(fresh.duration, abs=0.001)
+        if rate == 44_100:
+            np.testing.assert_array_equal(clip.samples, fresh.samples)
+    assert sorted(tmp_path.iterdir()) == [entry]  # one entry serves every rate
 
 
-def test_put_soon_waits_for_room_past_its_backlog(
+def test_a_recording_is_adopted_whole_or_not_at_all(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With the writer held up, a clip that does not fit in the backlog waits until the
-    one before it is written: memory stays bounded."""
-    import threading
+    """adopt moves the file in; across file systems it is copied (through a temporary
+    file, renamed), and the original is left to its owner."""
+    import errno
 
-    fake = FakeSynthesizer()
-    cache = ClipCache(tmp_path)
-    clip = fake.synthesize("three more words")
-    cache.BACKLOG_BYTES = clip.samples.nbytes  # room for one
-    release = threading.Event()
-    write = cache._write
+    cache = ClipCache(tmp_path / "cache")
+    recording = tmp_path / "utterance.wav"
+    recording.write_bytes(b"RIFF recorded")
+    path = cache.adopt("k", "one", recording)
+    assert path == cache.path("k", "one")
+    assert path.read_bytes() == b"RIFF recorded"
+    assert not recording.exists()
 
-    def held_write(path: Path, clip: Clip) -> None:
-        release.wait(10)
-        write(path, clip)
+    recording.write_bytes(b"RIFF again")
+    replace = os.replace
 
-    monkeypatch.setattr(cache, "_write", held_write)
-    cache.put_soon(fake.key, "first", clip)
-    second = threading.Thread(target=cache.put_soon, args=(fake.key, "second", clip))
-    second.start()
-    second.join(0.3)
-    assert second.is_alive()  # waiting for room
-    assert not cache.has(fake.key, "second")
-    release.set()
-    second.join(10)
-    cache.flush()
-    assert ClipCache(tmp_path).has(fake.key, "first")
-    assert ClipCache(tmp_path).has(fake.key, "second")
+    def other_device(source: str | Path, target: str | Path) -> None:
+        if Path(source) == recording:
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        replace(source, target)
 
-
-def test_a_clip_that_cannot_be_written_later_is_an_error_at_flush(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """put_soon into a folder that cannot be made does not fail there; flush raises the
-    AudioError a put would have, and at exit it is one line of warning, no traceback."""
-    monkeypatch.chdir(tmp_path)
-    Path("taken").write_text("a file, not a folder", encoding="utf-8")
-    cache = ClipCache(Path("taken") / "clips")
-    cache.put_soon("key", "text", FakeSynthesizer().synthesize("text"))
-    with pytest.raises(AudioError, match=r"^cannot write to the speech cache taken/clips: "):
-        cache.flush()
-    cache.flush()  # said once
-    script = (
-        "from pathlib import Path\n"
-        "from voiceguide.speech import ClipCache\n"
-        "from voiceguide.testing import FakeSynthesizer\n"
-        "ClipCache(Path('taken') / 'clips').put_soon('k', 't', FakeSynthesizer().synthesize('t'))\n"
+    monkeypatch.setattr(os, "replace", other_device)
+    path = cache.adopt("k", "two", recording)
+    assert path.read_bytes() == b"RIFF again"
+    assert recording.exists()
+    assert sorted(p.name for p in cache.folder.iterdir()) == sorted(
+        [cache.path("k", "one").name, path.name]
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0
-    assert result.stdout == ""
-    assert result.stderr.startswith("warning: cannot write to the speech cache taken/clips: ")
-    assert len(result.stderr.splitlines()) == 1
 
 
 def test_cache_folder_follows_the_environment(

@@ -300,13 +300,12 @@ def preview(
     loaded, _ = _adapted(load_routine(routine), routine, painful_side, session)
     if exact:
         options = _voice(voice, rate, volume)
-        from voiceguide.guide import measured_script, save_clips
+        from voiceguide.guide import measured_script
         from voiceguide.render import DEFAULT_SAMPLE_RATE
 
-        script, clips = measured_script(
+        script, _ = measured_script(
             loaded, options, sample_rate or DEFAULT_SAMPLE_RATE, use_cache=not no_cache
         )
-        save_clips(clips)
     else:
         script = compile_routine(
             loaded, EstimatedDurations(rate or loaded.voice.rate or DEFAULT_RATE)
@@ -481,7 +480,6 @@ def export(
             written = write_guide(
                 guide.renderer, target, force=force, subtitles=subtitles, progress=encoding
             )
-        guide.save_clips()
         if not quiet:
             names = " and ".join(str(p) for p in written)
             click.echo(
@@ -685,7 +683,6 @@ def play(
         use_cache=not no_cache,
         extra_texts=tuple(t for t in (ready, "3", "2", "1") if t),
     )
-    guide.save_clips()  # before the sound starts, so that nothing competes with it
     script = guide.script
     start = _find_stage(script, start_at).start if start_at is not None else 0.0
     player = Player(

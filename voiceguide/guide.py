@@ -76,18 +76,6 @@ class Guide:
     renderer: Renderer
     clips: ClipOracle
 
-    def save_clips(self) -> None:
-        """See :func:`save_clips`."""
-        save_clips(self.clips)
-
-
-def save_clips(clips: ClipOracle) -> None:
-    """Wait until the clips just synthesized are in the clip cache (they are written in
-    the background meanwhile); raise AudioError if they cannot be."""
-    cache = getattr(clips.synthesizer, "cache", None)
-    if isinstance(cache, ClipCache):
-        cache.flush()
-
 
 def prefetch(
     texts: list[str],
@@ -130,8 +118,9 @@ def prefetch(
 
     def work(engine: Pyttsx3Synthesizer) -> None:
         nonlocal done
-        for text, clip in engine.synthesize_all(take()):
-            cache.put_soon(key, text, clip)  # written while the guide is laid out and mixed
+        for text, clip in engine.synthesize_all(
+            take(), keep_recording=lambda said, path: cache.adopt(key, said, path)
+        ):
             with lock:
                 done += 1
                 if keep:

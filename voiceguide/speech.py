@@ -23,9 +23,9 @@ that never speak start fast.
 
 from __future__ import annotations
 
-import atexit
 import collections
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -37,7 +37,7 @@ import tempfile
 import threading
 import time
 import weakref
-from collections.abc import Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
@@ -68,7 +68,7 @@ SILENCE_DB = -50.0
 START_TIMEOUT = 20.0
 """Seconds the worker may take to start the engine and choose a voice."""
 
-CLIP_FORMAT = 1
+CLIP_FORMAT = 2
 """Bumped whenever the way clips are made changes, so old cache entries are not reused."""
 
 _DRIVERS = {"darwin": "nsss", "win32": "sapi5"}
@@ -603,9 +603,11 @@ class Pyttsx3Synthesizer:
             else f"language={_normalize_language(settings.language)}"
         )
         driver = _DRIVERS.get(sys.platform, "espeak")
+        # no sample rate: what is cached is the engine's recording, which does not
+        # depend on it (see finish)
         return (
             f"pyttsx3/{driver} {voice} rate={settings.rate} volume={settings.volume:g} "
-            f"samples={self.sample_rate}Hz format={CLIP_FORMAT}"
+            f"format={CLIP_FORMAT}"
         )
 
     @property
@@ -639,17 +641,22 @@ class Pyttsx3Synthesizer:
 
     def synthesize(self, text: str) -> Clip:
         """``text`` spoken, trimmed to :data:`TRIM_PAD_SECONDS` of silence at each end."""
-        clips = [clip for _, clip in self.synthesize_all([text])]
-        return clips[0]
+        (clip,) = [clip for _, clip in self.synthesize_all([text])]
+        return clip
 
     def synthesize_all(
-        self, texts: Iterable[str], ahead: int = 2
+        self,
+        texts: Iterable[str],
+        ahead: int = 2,
+        keep_recording: Callable[[str, Path], object] | None = None,
     ) -> Generator[tuple[str, Clip], None, None]:
         """Each of ``texts`` with its clip, in order, as :meth:`synthesize` gives them.
 
         Up to ``ahead`` texts wait at the engine at a time, so that it goes on to the next
         while this process reads the last one. ``texts`` may be a generator that other
         threads also draw from: a text is taken only when the engine has room for it.
+        ``keep_recording(text, path)`` may take the engine's file away (see :meth:`finish`)
+        before it is deleted.
         """
         import numpy as np
 
@@ -669,7 +676,7 @@ class Pyttsx3Synthesizer:
                     if isinstance(waiting, str):  # nothing to say: no sound
                         yield waiting, Clip(np.zeros(0, dtype=np.float32), self.sample_rate)
                     else:
-                        yield waiting[0], self._receive(*waiting)
+                        yield waiting[0], self._receive(*waiting, keep_recording)
             finally:
                 for waiting in pending:
                     if not isinstance(waiting, str):
@@ -688,7 +695,13 @@ class Pyttsx3Synthesizer:
                 f"the speech engine stopped while saying {_quote(text)}: {exc}"
             ) from None
 
-    def _receive(self, text: str, path: Path, number: int) -> Clip:
+    def _receive(
+        self,
+        text: str,
+        path: Path,
+        number: int,
+        keep_recording: Callable[[str, Path], object] | None = None,
+    ) -> Clip:
         worker = self._resources.worker
         assert worker is not None
         try:
@@ -698,7 +711,10 @@ class Pyttsx3Synthesizer:
                     f"the speech engine failed to say {_quote(text)}: {answer.get('error')}"
                 )
             self.calls += 1
-            return _read_utterance(path, text, self.sample_rate)
+            clip = self.finish(read_recording(path, text))
+            if keep_recording is not None:
+                keep_recording(text, path)
+            return clip
         except _WorkerTimeout:
             self._resources.close_worker(kill=True)
             raise AudioError(
@@ -712,6 +728,16 @@ class Pyttsx3Synthesizer:
             ) from None
         finally:
             path.unlink(missing_ok=True)
+
+    def finish(self, recording: Clip) -> Clip:
+        """The clip made from the engine's recording of a text (at the engine's own rate):
+        resampled to :attr:`sample_rate` and trimmed to :data:`TRIM_PAD_SECONDS` of
+        silence at each end. The clip cache keeps recordings, which are four times smaller
+        than the clips and serve every sample rate."""
+        from voiceguide.tones import resample
+
+        samples = resample(recording.samples, recording.sample_rate, self.sample_rate)
+        return Clip(trim_silence(samples, self.sample_rate), self.sample_rate)
 
     def close(self) -> None:
         """Stop the worker and remove temporary files; the next utterance restarts it."""
@@ -730,12 +756,11 @@ class Pyttsx3Synthesizer:
         self.close()
 
 
-def _read_utterance(path: Path, text: str, sample_rate: int) -> Clip:
-    """Decode what the engine wrote (any format soundfile reads), as a trimmed Clip."""
+def read_recording(path: Path, text: str) -> Clip:
+    """Decode what the engine wrote for ``text`` (any format soundfile reads), as mono
+    float samples at the rate it was written at."""
     import numpy as np
     import soundfile
-
-    from voiceguide.tones import resample
 
     if not path.is_file() or path.stat().st_size == 0:
         raise AudioError(f"the speech engine wrote no audio for {_quote(text)}")
@@ -748,8 +773,7 @@ def _read_utterance(path: Path, text: str, sample_rate: int) -> Clip:
     if data.shape[0] == 0:
         raise AudioError(f"the speech engine wrote no audio for {_quote(text)}")
     mono = data.mean(axis=1, dtype=np.float32) if data.shape[1] > 1 else data[:, 0]
-    samples = resample(np.ascontiguousarray(mono, dtype=np.float32), int(rate), sample_rate)
-    return Clip(trim_silence(samples, sample_rate), sample_rate)
+    return Clip(np.ascontiguousarray(mono, dtype=np.float32), int(rate))
 
 
 def trim_silence(
@@ -810,142 +834,87 @@ def default_cache_folder() -> Path:
 
 
 class ClipCache:
-    """Clips on disk, one float32 WAV per (synthesizer key, text), named by their sha256.
+    """Speech on disk, one WAV per (synthesizer key, text), named by their sha256.
 
-    WAV with float samples keeps the audio exact and the sample rate with it, and the
-    files can be listened to.  Writes are atomic (temporary file, then rename), so a
-    crash never leaves a half clip; an unreadable entry counts as a miss.
+    What is kept is what the synthesizer records: for the speech engine, its own file,
+    moved in as it is (16-bit, at the engine's rate), from which a clip is finished at
+    any sample rate; for other synthesizers, the clip itself, in float WAV (exact, with
+    its rate). Either can be listened to. Entries appear atomically (written to a
+    temporary file, then renamed), so a crash never leaves half of one; an unreadable
+    entry counts as a miss.
     """
 
     SUFFIX = ".wav"
-    BACKLOG_BYTES = 32 << 20
-    """At most this much audio waits in memory to be written by :meth:`put_soon`."""
 
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = Path(folder) if folder is not None else default_cache_folder()
-        self._backlog: dict[Path, Clip] = {}
-        self._backlog_bytes = 0
-        self._failure: AudioError | None = None
-        self._changed = threading.Condition()
-        self._writer: threading.Thread | None = None
 
     def path(self, key: str, text: str) -> Path:
-        """The file that holds (or would hold) the clip for ``key`` and ``text``."""
+        """The file that holds (or would hold) the entry for ``key`` and ``text``."""
         digest = hashlib.sha256(json.dumps([CLIP_FORMAT, key, text]).encode("utf-8")).hexdigest()
         return self.folder / f"{digest}{self.SUFFIX}"
 
     def has(self, key: str, text: str) -> bool:
-        """Whether the clip is cached (or on its way to the disk)."""
-        path = self.path(key, text)
-        with self._changed:
-            if path in self._backlog:
-                return True
-        return path.exists()
+        return self.path(key, text).exists()
 
     def get(self, key: str, text: str) -> Clip | None:
-        """The cached clip, or None."""
+        """The entry as it was stored (mono), or None."""
         path = self.path(key, text)
-        with self._changed:
-            waiting = self._backlog.get(path)
-        if waiting is not None:
-            return waiting
         if not path.is_file():
             return None
         import soundfile
 
         try:
-            data, rate = soundfile.read(str(path), dtype="float32")
+            data, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
         except (RuntimeError, OSError, ValueError):
             path.unlink(missing_ok=True)  # damaged: make it again
             return None
-        return Clip(data if data.ndim == 1 else data[:, 0], int(rate))
+        return Clip(data[:, 0] if data.shape[1] == 1 else data.mean(axis=1), int(rate))
 
     def put(self, key: str, text: str, clip: Clip) -> Path:
         """Store ``clip``; raise AudioError when the cache folder cannot be written."""
-        path = self.path(key, text)
-        self._write(path, clip)
-        return path
-
-    def _write(self, path: Path, clip: Clip) -> None:
         import soundfile
 
+        def write(name: str) -> None:
+            soundfile.write(name, clip.samples, clip.sample_rate, subtype="FLOAT", format="WAV")
+
+        return self._store(key, text, write)
+
+    def adopt(self, key: str, text: str, recording: Path) -> Path:
+        """Move the file ``recording`` in as the entry (a copy where it is on another
+        file system); raise AudioError when the cache folder cannot be written."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            path = self.path(key, text)
+            os.replace(recording, path)
+            return path
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise self._unwritable(exc) from None
+        return self._store(key, text, lambda name: shutil.copyfile(recording, name))
+
+    def _store(self, key: str, text: str, write: Callable[[str], object]) -> Path:
+        path = self.path(key, text)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             handle, name = tempfile.mkstemp(prefix=".", suffix=".part", dir=self.folder)
             os.close(handle)
             try:
-                soundfile.write(name, clip.samples, clip.sample_rate, subtype="FLOAT", format="WAV")
+                write(name)
                 os.replace(name, path)
             except BaseException:
                 Path(name).unlink(missing_ok=True)
                 raise
         except (OSError, RuntimeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else _one_line(exc)
-            raise AudioError(
-                f"cannot write to the speech cache {display_path(self.folder)}: {reason} "
-                f"(set {CACHE_ENV} to use another folder)"
-            ) from None
+            raise self._unwritable(exc) from None
+        return path
 
-    def put_soon(self, key: str, text: str, clip: Clip) -> None:
-        """Store ``clip`` from a thread of its own, so that the caller goes on at once
-        (the clip is served from memory meanwhile). Past :data:`BACKLOG_BYTES` waiting,
-        this waits for room. A failed write is raised by the next call, or by
-        :meth:`flush`, which also runs when the process exits."""
-        path = self.path(key, text)
-        with self._changed:
-            self._raise_failure()
-            while self._backlog and self._backlog_bytes + clip.samples.nbytes > self.BACKLOG_BYTES:
-                self._changed.wait()
-                self._raise_failure()
-            self._backlog[path] = clip
-            self._backlog_bytes += clip.samples.nbytes
-            if self._writer is None:
-                self._writer = threading.Thread(
-                    target=self._write_backlog, name="voiceguide-cache-writer", daemon=True
-                )
-                self._writer.start()
-                atexit.register(self._flush_at_exit)
-            self._changed.notify_all()
-
-    def flush(self) -> None:
-        """Wait until every clip given to :meth:`put_soon` is written; raise AudioError if
-        one could not be."""
-        with self._changed:
-            while self._backlog and self._failure is None:
-                self._changed.wait()
-            self._raise_failure()
-
-    def _flush_at_exit(self) -> None:
-        try:
-            self.flush()
-        except AudioError as exc:  # the work is done; only the next run will be slower
-            print(f"warning: {exc}", file=sys.stderr)
-
-    def _raise_failure(self) -> None:
-        failure, self._failure = self._failure, None
-        if failure is not None:
-            raise failure
-
-    def _write_backlog(self) -> None:
-        while True:
-            with self._changed:
-                while not self._backlog:
-                    self._changed.wait()
-                path, clip = next(iter(self._backlog.items()))
-            try:
-                self._write(path, clip)
-            except AudioError as exc:
-                failure: AudioError | None = exc
-            else:
-                failure = None
-            with self._changed:
-                del self._backlog[path]
-                self._backlog_bytes -= clip.samples.nbytes
-                if failure is not None:
-                    self._failure = failure
-                    self._backlog.clear()
-                    self._backlog_bytes = 0
-                self._changed.notify_all()
+    def _unwritable(self, exc: Exception) -> AudioError:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else _one_line(exc)
+        return AudioError(
+            f"cannot write to the speech cache {display_path(self.folder)}: {reason} "
+            f"(set {CACHE_ENV} to use another folder)"
+        )
 
     def clear(self) -> int:
         """Remove every cached clip (and leftover temporary files); return how many files."""
@@ -982,12 +951,19 @@ class CachedSynthesizer:
 
     def synthesize(self, text: str) -> Clip:
         key = self.inner.key
-        clip = self.cache.get(key, text)
-        if clip is not None:
+        inner = self.inner
+        stored = self.cache.get(key, text)
+        if stored is not None:
             self.hits += 1
-            return clip
+            return inner.finish(stored) if isinstance(inner, Pyttsx3Synthesizer) else stored
         self.misses += 1
-        clip = self.inner.synthesize(text)
+        if isinstance(inner, Pyttsx3Synthesizer):  # the cache keeps the engine's recording
+            made = inner.synthesize_all(
+                [text], keep_recording=lambda said, path: self.cache.adopt(key, said, path)
+            )
+            (clip,) = [clip for _, clip in made]  # to its end: the engine is let go
+            return clip
+        clip = inner.synthesize(text)
         self.cache.put(key, text, clip)
         return clip
 
