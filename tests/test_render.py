@@ -63,11 +63,17 @@ def test_any_start_gives_the_same_samples() -> None:
 
 
 def test_blocks_follow_the_fixed_grid() -> None:
-    """Blocks end on multiples of BLOCK_FRAMES, so a player and an exporter agree."""
-    renderer, _ = renderer_for()
+    """Blocks end on multiples of their size (BLOCK_FRAMES unless asked otherwise), and
+    the samples are the same whatever the size, so a player and an exporter agree."""
+    renderer, _ = renderer_for(loudness=-10.0, true_peak=-3.0)  # the limiter at work too
+    renderer.normalize()
     sizes = [len(b) for b in renderer.blocks(100)]
     assert sizes[0] == BLOCK_FRAMES - 100
     assert set(sizes[1:-1]) == {BLOCK_FRAMES}
+    large = list(renderer.blocks(100, size=4 * BLOCK_FRAMES))
+    assert len(large[0]) == 4 * BLOCK_FRAMES - 100
+    assert set(map(len, large[1:-1])) == {4 * BLOCK_FRAMES}
+    assert np.array_equal(np.concatenate(large), whole(renderer, 100))
 
 
 def test_tones_are_at_their_sample() -> None:

@@ -47,6 +47,8 @@ AUDIO_FORMATS: dict[str, AudioFormat] = {
 }
 
 SUBTITLE_CHOICES = ("srt", "vtt", "both", "none")
+WRITE_FRAMES = 1 << 17
+"""Frames handed to the encoder at a time (fewer, larger writes than playback's blocks)."""
 
 
 def audio_format(path: Path) -> AudioFormat:
@@ -152,7 +154,7 @@ def _write_audio(
                 tags = Tags.for_script(renderer.script)
                 sink.title, sink.artist, sink.comment = tags.title, tags.artist, tags.comment
             done = 0
-            for block in renderer.blocks():
+            for block in renderer.blocks(size=WRITE_FRAMES):
                 sink.write(_pcm16(block) if fmt.subtype == "PCM_16" else block)
                 done += len(block)
                 if progress:

@@ -278,12 +278,15 @@ class Renderer:
             raw[around] *= limiter_gain(held, ceiling, self.width).astype(np.float32)
         return raw[first - lo : first - lo + (last - first)]
 
-    def blocks(self, start_frame: int = 0, end_frame: int | None = None) -> Iterator[Samples]:
-        """Frames from ``start_frame`` to the end, in blocks on the fixed grid."""
+    def blocks(
+        self, start_frame: int = 0, end_frame: int | None = None, size: int = BLOCK_FRAMES
+    ) -> Iterator[Samples]:
+        """Frames from ``start_frame`` to the end, in blocks on the fixed grid of ``size``
+        frames. The samples do not depend on the grid, nor on where they start."""
         end = self.total_frames if end_frame is None else min(end_frame, self.total_frames)
         position = max(start_frame, 0)
         while position < end:
-            boundary = min((position // BLOCK_FRAMES + 1) * BLOCK_FRAMES, end)
+            boundary = min((position // size + 1) * size, end)
             mono = self._limited(position, boundary)
             if self.settings.channels == 2:
                 yield np.repeat(mono[:, None], 2, axis=1)
