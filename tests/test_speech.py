@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from tests.conftest import RunCli
 from voiceguide.errors import AudioError
 from voiceguide.speech import (
     CLIP_FORMAT,
@@ -261,6 +262,63 @@ def test_a_dead_worker_is_replaced() -> None:
         clip = synthesizer.synthesize(SHORT)
         assert synthesizer.starts == 2
     assert clip.duration > 0.3
+
+
+@pytest.mark.audio
+def test_an_engine_started_early_is_taken_by_the_next_synthesizer() -> None:
+    """start_engine_early boots an engine process that the next synthesizer takes
+    instead of starting its own."""
+    from voiceguide import speech
+
+    speech.start_engine_early()
+    assert len(speech._spares) == 1
+    spare = speech._spares[0][0]
+    with Pyttsx3Synthesizer() as synthesizer:
+        clip = synthesizer.synthesize(SHORT)
+        assert synthesizer.starts == 1
+        assert synthesizer._resources.worker is spare
+    assert speech._spares == []
+    assert clip.duration > 0.3
+
+
+@pytest.mark.audio
+def test_an_engine_started_in_another_environment_is_not_taken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An engine started before the environment changed (here: espeak-ng's data moved
+    away) is stopped, not used: the synthesizer starts one as things are now."""
+    from voiceguide import speech
+
+    speech.start_engine_early()
+    spare = speech._spares[0][0]
+    monkeypatch.setenv("ESPEAK_DATA_PATH", str(tmp_path))
+    with Pyttsx3Synthesizer() as synthesizer, pytest.raises(AudioError, match=INSTALL):
+        synthesizer.synthesize(SHORT)
+    assert speech._spares == []
+    assert spare.process.poll() is not None
+
+
+@pytest.mark.audio
+def test_an_engine_is_started_early_only_for_something_to_say(
+    in_tmp: Path, run_cli: RunCli
+) -> None:
+    """With every clip of a routine cached, nothing is started ahead; with one missing
+    (or without the cache), one engine is."""
+    from voiceguide import speech
+    from voiceguide.guide import VoiceOptions, start_engine_if_needed
+    from voiceguide.routine import load_routine
+
+    routine = load_routine(str(Path(__file__).parent / "data" / "short.yaml"))
+    assert run_cli("preview", str(routine.path), "--exact").exit_code == 0  # caches it all
+    try:
+        start_engine_if_needed(routine, VoiceOptions(), 44100)
+        assert speech._spares == []
+        start_engine_if_needed(routine, VoiceOptions(), 44100, extra_texts=("Not said yet.",))
+        assert len(speech._spares) == 1
+        start_engine_if_needed(routine, VoiceOptions(), 44100, use_cache=False)
+        assert len(speech._spares) == 1  # one is enough
+    finally:
+        speech._stop_spares()
 
 
 @pytest.mark.audio

@@ -300,12 +300,12 @@ def preview(
     loaded, _ = _adapted(load_routine(routine), routine, painful_side, session)
     if exact:
         options = _voice(voice, rate, volume)
-        from voiceguide.guide import measured_script
-        from voiceguide.render import DEFAULT_SAMPLE_RATE
+        from voiceguide.guide import measured_script, start_engine_if_needed
+        from voiceguide.speech import DEFAULT_SAMPLE_RATE
 
-        script, _ = measured_script(
-            loaded, options, sample_rate or DEFAULT_SAMPLE_RATE, use_cache=not no_cache
-        )
+        rate_hz = sample_rate or DEFAULT_SAMPLE_RATE
+        start_engine_if_needed(loaded, options, rate_hz, use_cache=not no_cache)
+        script, _ = measured_script(loaded, options, rate_hz, use_cache=not no_cache)
     else:
         script = compile_routine(
             loaded, EstimatedDurations(rate or loaded.voice.rate or DEFAULT_RATE)
@@ -456,18 +456,22 @@ def export(
         fmt = audio_format(target)
         for path in [target, *sidecar_paths(target, subtitles)]:
             check_target(path, force)
-    from voiceguide.guide import prepare  # numpy, scipy and the engine: only past the checks
-    from voiceguide.render import DEFAULT_SAMPLE_RATE, RenderSettings
+    from voiceguide.guide import prepare, start_engine_if_needed
+    from voiceguide.speech import DEFAULT_SAMPLE_RATE
 
     for job_session, target in jobs:
         adapted, _ = _adapted(loaded, routine, painful_side, job_session)
         fmt = audio_format(target)
         rate_hz = sample_rate or (fmt.rates[0] if fmt.rates else DEFAULT_SAMPLE_RATE)
+        options = _voice(voice, rate, volume)
+        start_engine_if_needed(adapted, options, rate_hz, use_cache=not no_cache)
+        from voiceguide.render import RenderSettings  # numpy, while the engine starts
+
         settings = RenderSettings(rate_hz, 2 if stereo else 1, loudness)
         with progress_bar("Speech   ", quiet) as speech, progress_bar("Loudness ", quiet) as level:
             guide = prepare(
                 adapted,
-                _voice(voice, rate, volume),
+                options,
                 settings,
                 use_cache=not no_cache,
                 speech_progress=speech,
@@ -660,29 +664,30 @@ def play(
     if start_at is not None:
         _find_stage(estimated, start_at)  # a bad stage fails before any work
     _confirm_safety(estimated, yes)
+    from voiceguide.guide import VoiceOptions, prepare, start_engine_if_needed
+    from voiceguide.speech import DEFAULT_SAMPLE_RATE
+
+    options = VoiceOptions(voice, rate)
+    ready = loaded.phrases.get("get_ready", "")
+    extra_texts = tuple(t for t in (ready, "3", "2", "1") if t)
+    start_engine_if_needed(
+        loaded, options, DEFAULT_SAMPLE_RATE, use_cache=not no_cache, extra_texts=extra_texts
+    )
     from voiceguide.player import find_output
 
     output = find_output(device)
 
-    from voiceguide.guide import VoiceOptions, prepare
     from voiceguide.player import (
         Player,
         SoundDeviceOutput,
         get_ready_audio,
         run_session,
     )
-    from voiceguide.render import DEFAULT_SAMPLE_RATE, RenderSettings
+    from voiceguide.render import RenderSettings
     from voiceguide.terminal import HELP, Display, KeyReader
 
-    ready = loaded.phrases.get("get_ready", "")
     settings = RenderSettings(DEFAULT_SAMPLE_RATE)
-    guide = prepare(
-        loaded,
-        VoiceOptions(voice, rate),
-        settings,
-        use_cache=not no_cache,
-        extra_texts=tuple(t for t in (ready, "3", "2", "1") if t),
-    )
+    guide = prepare(loaded, options, settings, use_cache=not no_cache, extra_texts=extra_texts)
     script = guide.script
     start = _find_stage(script, start_at).start if start_at is not None else 0.0
     player = Player(

@@ -13,17 +13,9 @@ import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from voiceguide.compiler import DEFAULT_RATE
-from voiceguide.render import (
-    ClipOracle,
-    Progress,
-    Renderer,
-    RenderSettings,
-    compile_measured,
-    spoken_texts,
-)
-from voiceguide.routine import Routine
+from voiceguide.compiler import DEFAULT_RATE, compile_routine
 from voiceguide.script import Script, Speech
 from voiceguide.speech import (
     CachedSynthesizer,
@@ -32,7 +24,12 @@ from voiceguide.speech import (
     Pyttsx3Synthesizer,
     Synthesizer,
     VoiceSettings,
+    start_engine_early,
 )
+
+if TYPE_CHECKING:  # numpy comes with these: imported where they are used
+    from voiceguide.render import ClipOracle, Progress, Renderer, RenderSettings
+    from voiceguide.routine import Routine
 
 LEVEL_FORMAT = 1
 
@@ -75,6 +72,30 @@ class Guide:
     script: Script
     renderer: Renderer
     clips: ClipOracle
+
+
+def spoken_texts(routine: Routine) -> list[str]:
+    """Everything the routine says, from a quick estimated compile (the words do not
+    depend on timing)."""
+    return [s.text for s in compile_routine(routine).speech()]
+
+
+def start_engine_if_needed(
+    routine: Routine,
+    voice: VoiceOptions,
+    sample_rate: int,
+    *,
+    use_cache: bool = True,
+    extra_texts: tuple[str, ...] = (),
+) -> None:
+    """When something is to be synthesized, start an engine process now: it boots (about
+    0.1 s) on another processor while this process imports numpy and the rest."""
+    settings = voice.settings_for(routine)
+    key = Pyttsx3Synthesizer(settings, sample_rate=sample_rate).key
+    cache = ClipCache()
+    texts = spoken_texts(routine) + list(extra_texts)
+    if any(t.strip() and not (use_cache and cache.has(key, t)) for t in texts):
+        start_engine_early()
 
 
 def prefetch(
@@ -154,6 +175,8 @@ def measured_script(
 ) -> tuple[Script, ClipOracle]:
     """Synthesize every utterance (in parallel where the cache lacks it) and compile
     with the real lengths."""
+    from voiceguide.render import ClipOracle, compile_measured
+
     settings = voice.settings_for(routine)
     with synthesizer(settings, sample_rate, use_cache=use_cache) as engine:
         assert isinstance(engine, CachedSynthesizer)
@@ -221,6 +244,8 @@ def prepare(
     extra_texts: tuple[str, ...] = (),
 ) -> Guide:
     """Everything up to the first sample: speech, layout, and the loudness pass."""
+    from voiceguide.render import Renderer
+
     script, clips = measured_script(
         routine,
         voice,

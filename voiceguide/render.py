@@ -35,7 +35,7 @@ from voiceguide.loudness import (
 )
 from voiceguide.routine import Routine
 from voiceguide.script import Script, Speech
-from voiceguide.speech import Clip, Synthesizer
+from voiceguide.speech import DEFAULT_SAMPLE_RATE, Clip, Synthesizer
 from voiceguide.tones import SOUNDS, load_sound_file, synthesize
 
 Samples = npt.NDArray[np.float32]
@@ -56,7 +56,6 @@ LIMITER_MAKEUP_DB = 6.0
 PEAK_FRAMES = 1024
 """The loudness pass notes the peak of every this many frames, to find where the
 limiter will act."""
-DEFAULT_SAMPLE_RATE = 44_100
 DEFAULT_LOUDNESS = -16.0
 DEFAULT_TRUE_PEAK = -1.0
 TONE_GAIN_DB = -4.0
@@ -171,17 +170,11 @@ class _OracleView:
         return len(self.clips.sound_clip(sound)) / self.clips.sample_rate
 
 
-def spoken_texts(routine: Routine) -> list[str]:
-    """Everything the routine says, from a quick estimated compile (the words do not
-    depend on timing)."""
-    return [s.text for s in compile_routine(routine).speech()]
-
-
 def compile_measured(routine: Routine, clips: ClipOracle, prepared: bool = False) -> Script:
     """Compile with the real lengths of the synthesized clips: every text is synthesized
     first (unless the caller has ``prepared`` them), then laid out with measured lengths."""
     if not prepared:
-        clips.prepare(spoken_texts(routine))
+        clips.prepare([s.text for s in compile_routine(routine).speech()])
     return compile_routine(routine, _OracleView(clips))
 
 

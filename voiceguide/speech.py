@@ -23,6 +23,7 @@ that never speak start fast.
 
 from __future__ import annotations
 
+import atexit
 import collections
 import contextlib
 import errno
@@ -52,6 +53,9 @@ if TYPE_CHECKING:
 
 INSTALL_HINT = "on Debian/Ubuntu: sudo apt-get install espeak-ng"
 """How to get the speech engine; part of every "engine missing" message."""
+
+DEFAULT_SAMPLE_RATE = 44_100
+"""The rate guides are made at, unless asked otherwise."""
 
 CACHE_ENV = "VOICEGUIDE_CACHE_DIR"
 """Environment variable naming voiceguide's cache folder (clips go in its ``clips``)."""
@@ -238,9 +242,11 @@ class _QuickPoll:
 
 
 class _Engine:
-    """The pyttsx3 engine inside the worker, with a voice chosen and errors collected."""
+    """The pyttsx3 engine inside the worker, with a voice chosen and errors collected.
 
-    def __init__(self, config: dict[str, Any]) -> None:
+    It starts without a voice; :meth:`configure` (or ``config``) chooses one."""
+
+    def __init__(self, config: dict[str, Any] | None = None) -> None:
         try:
             import pyttsx3
         except ImportError as exc:
@@ -264,6 +270,11 @@ class _Engine:
             driver_module.time = _QuickPoll()  # type: ignore[union-attr]
         self.voices = [_voice_info(voice) for voice in self.engine.getProperty("voices")]
         self.voice: VoiceInfo | None = None
+        if config is not None:
+            self.configure(config)
+
+    def configure(self, config: dict[str, Any]) -> None:
+        """Choose the voice (by id, else by language), the rate and the volume."""
         wanted, language = config.get("voice"), config.get("language")
         if wanted:
             self.voice = next((v for v in self.voices if v.id == wanted), None) or next(
@@ -358,17 +369,30 @@ def _worker_main() -> None:
         channel.write(json.dumps({"id": request.get("id"), **fields}) + "\n")
         channel.flush()
 
+    # The engine starts before the first request (which says what voice to use) is
+    # read, so that a worker started ahead of need is ready when asked.
+    failure: _StartError | None = None
+    engine: _Engine | None = None
+    try:
+        engine = _Engine()
+    except _StartError as exc:
+        failure = exc
+    except Exception as exc:  # whatever else breaks while starting is the engine's fault
+        failure = _StartError("engine", _one_line(exc) or type(exc).__name__)
     requests = sys.stdin.buffer
     first = requests.readline()
     if not first:
         return
     request = json.loads(first)
     try:
-        engine = _Engine(request)
+        if failure is not None:
+            raise failure
+        assert engine is not None
+        engine.configure(request)
     except _StartError as exc:
         answer(ok=False, kind=exc.kind, error=str(exc))
         return
-    except Exception as exc:  # whatever else breaks while starting is the engine's fault
+    except Exception as exc:
         answer(ok=False, kind="engine", error=_one_line(exc) or type(exc).__name__)
         return
     voice = engine.voice
@@ -516,10 +540,42 @@ class _Worker:
                     stream.close()
 
 
+_spares: list[tuple[_Worker, dict[str, str]]] = []
+"""Engines started ahead of need, each with the environment it was started in."""
+_spares_lock = threading.Lock()
+
+
+def start_engine_early() -> None:
+    """Start an engine process now, so that it boots on another processor while this
+    one goes on (importing numpy, say); the next synthesizer to start takes it. One
+    never taken is stopped when this process exits (or ends when it dies)."""
+    with _spares_lock:
+        if _spares:
+            return
+        try:
+            _spares.append((_Worker(), dict(os.environ)))
+        except _WorkerDied:
+            return  # the synthesizer that needs one will say what is wrong
+        atexit.register(_stop_spares)
+
+
+def _stop_spares() -> None:
+    with _spares_lock:
+        while _spares:
+            _spares.pop()[0].stop(kill=True)
+
+
 def _start_worker(config: dict[str, Any]) -> tuple[_Worker, dict[str, Any]]:
     """A worker with its engine started and voice chosen, and its hello; or AudioError."""
+    spare = None
+    with _spares_lock:
+        if _spares:
+            spare, environment = _spares.pop()
+            if environment != os.environ:  # started for other settings: not this one
+                spare.stop(kill=True)
+                spare = None
     try:
-        worker = _Worker()
+        worker = spare or _Worker()
     except _WorkerDied as exc:
         raise AudioError(engine_missing_message(str(exc))) from None
     try:
@@ -576,7 +632,7 @@ class Pyttsx3Synthesizer:
     def __init__(
         self,
         settings: VoiceSettings | None = None,
-        sample_rate: int = 44100,
+        sample_rate: int = DEFAULT_SAMPLE_RATE,
         timeout: float = 30.0,
     ) -> None:
         if sample_rate <= 0:
