@@ -91,11 +91,19 @@ def start_engine_if_needed(
     """When something is to be synthesized, start an engine process now: it boots (about
     0.1 s) on another processor while this process imports numpy and the rest."""
     settings = voice.settings_for(routine)
-    key = Pyttsx3Synthesizer(settings, sample_rate=sample_rate).key
-    cache = ClipCache()
     texts = spoken_texts(routine) + list(extra_texts)
-    if any(t.strip() and not (use_cache and cache.has(key, t)) for t in texts):
+    if use_cache:
+        texts = _missing(texts, settings, sample_rate, ClipCache())
+    if any(t.strip() for t in texts):
         start_engine_early()
+
+
+def _missing(
+    texts: list[str], settings: VoiceSettings, sample_rate: int, cache: ClipCache
+) -> list[str]:
+    """The texts, each once, that are to be said and not in ``cache``."""
+    key = Pyttsx3Synthesizer(settings, sample_rate=sample_rate).key
+    return [t for t in dict.fromkeys(texts) if t.strip() and not cache.has(key, t)]
 
 
 def prefetch(
@@ -115,14 +123,12 @@ def prefetch(
     import concurrent.futures
     import threading
 
-    probe = Pyttsx3Synthesizer(settings, sample_rate=sample_rate)
-    key = probe.key
-    probe.close()
-    missing = [t for t in dict.fromkeys(texts) if t.strip() and not cache.has(key, t)]
+    missing = _missing(texts, settings, sample_rate, cache)
     if not missing:
         return 0
     count = max(1, min(workers or os.cpu_count() or 1, 4, len(missing)))
     engines = [Pyttsx3Synthesizer(settings, sample_rate=sample_rate) for _ in range(count)]
+    key = engines[0].key
     lock = threading.Lock()
     stop = threading.Event()
     queued = iter(missing)
