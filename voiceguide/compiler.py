@@ -458,8 +458,15 @@ def _sentence(text: str) -> str:
     return text if text[-1:] in {".", "!", "?", "…"} else text + "."
 
 
+def spoken_texts(routine: Routine) -> list[str]:
+    """Everything the routine says, from a quick estimated compile (the words do not
+    depend on timing)."""
+    return [s.text for s in compile_routine(routine).speech()]
+
+
 __all__ = [
     "DurationOracle",
     "EstimatedDurations",
     "compile_routine",
+    "spoken_texts",
 ]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from voiceguide.compiler import DEFAULT_RATE, compile_routine
+from voiceguide.compiler import DEFAULT_RATE, spoken_texts
 from voiceguide.script import Script, Speech
 from voiceguide.speech import (
     CachedSynthesizer,
@@ -72,12 +72,6 @@ class Guide:
     script: Script
     renderer: Renderer
     clips: ClipOracle
-
-
-def spoken_texts(routine: Routine) -> list[str]:
-    """Everything the routine says, from a quick estimated compile (the words do not
-    depend on timing)."""
-    return [s.text for s in compile_routine(routine).speech()]
 
 
 def start_engine_if_needed(

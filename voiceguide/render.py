@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from voiceguide.compiler import DEFAULT_RATE, compile_routine
+from voiceguide.compiler import DEFAULT_RATE, compile_routine, spoken_texts
 from voiceguide.errors import AudioError
 from voiceguide.loudness import (
     HOP_SECONDS,
@@ -174,7 +174,7 @@ def compile_measured(routine: Routine, clips: ClipOracle, prepared: bool = False
     """Compile with the real lengths of the synthesized clips: every text is synthesized
     first (unless the caller has ``prepared`` them), then laid out with measured lengths."""
     if not prepared:
-        clips.prepare([s.text for s in compile_routine(routine).speech()])
+        clips.prepare(spoken_texts(routine))
     return compile_routine(routine, _OracleView(clips))
 
 
@@ -229,6 +229,8 @@ class Renderer:
         self.clips = clips
         self.width = max(int(rate * LIMITER_WIDTH_SECONDS), 1)
         self.context = 2 * self.width + 2
+        self.hop = round(rate * HOP_SECONDS)
+        """Frames in one 100 ms hop of the loudness measurement."""
         self.gain = 1.0
         self.shortfall = 0.0
         """How far (LU) the normalized guide stays under the loudness target, when making
@@ -239,27 +241,23 @@ class Renderer:
     def mix(self, first: int, last: int) -> Samples:
         """The raw mono mix of frames [first, last), before gain and limiting."""
         out = np.zeros(max(last - first, 0), dtype=np.float32)
-        low = bisect.bisect_left(self.starts, first - self.longest)
-        high = bisect.bisect_left(self.starts, last)
-        for item in self.placed[low:high]:
-            if item.end <= first:
-                continue
+        for item in self._playing(first, last):
             a, b = max(first, item.start), min(last, item.end)
             samples = item.samples if item.samples is not None else self.clips.clip(item.text or "")
             out[a - first : b - first] += samples[a - item.start : b - item.start]
         return out
 
-    def _sounds(self, first: int, last: int) -> bool:
-        """Whether anything plays in frames [first, last)."""
+    def _playing(self, first: int, last: int) -> Iterator[_Placed]:
+        """The sounds that play in frames [first, last)."""
         low = bisect.bisect_left(self.starts, first - self.longest)
         high = bisect.bisect_left(self.starts, last)
-        return any(item.end > first for item in self.placed[low:high])
+        return (item for item in self.placed[low:high] if item.end > first)
 
     def _limited(self, first: int, last: int) -> Samples:
         """Frames [first, last) with the gain and the limiter applied."""
         pad = self.context
         lo, hi = max(first - pad, 0), min(last + pad, self.total_frames)
-        if not self._sounds(lo, hi):  # most of a guide: no mixing, nothing to limit
+        if next(self._playing(lo, hi), None) is None:  # most of a guide: nothing to mix
             return np.zeros(max(last - first, 0), dtype=np.float32)
         raw = self.mix(lo, hi) * np.float32(self.gain)
         ceiling = db_to_gain(self.settings.true_peak - LIMITER_MARGIN_DB)
@@ -304,8 +302,7 @@ class Renderer:
         if target is None:
             self.gain = 1.0
             return
-        rate = self.settings.sample_rate
-        hop = round(rate * HOP_SECONDS)
+        rate, hop = self.settings.sample_rate, self.hop
         taps = k_weighting_response(rate).size
         energy = np.zeros((-(-self.total_frames // hop), 1))
         peaks = np.zeros(-(-self.total_frames // PEAK_FRAMES), dtype=np.float32)
@@ -386,8 +383,7 @@ class Renderer:
         raw mix's K-weighted hop energies: where the limiter acts (found from the peaks
         of every :data:`PEAK_FRAMES` frames), each hop keeps the share of its energy
         that the limiter leaves."""
-        rate = self.settings.sample_rate
-        hop = round(rate * HOP_SECONDS)
+        rate, hop = self.settings.sample_rate, self.hop
         step = MEASURE_FRAMES // hop * hop
         shares = np.ones((len(gains), len(energy)))
         limited = np.flatnonzero(peaks * max(gains) > ceiling) * PEAK_FRAMES
@@ -418,8 +414,7 @@ class Renderer:
         carry most of a hop's energy anyway (on the built-in routines the estimate is
         within 0.01 LU of measuring the limited guide again). The gain curve at each
         gain is the one :meth:`blocks` applies (the peak hold does not depend on it)."""
-        hop = round(self.settings.sample_rate * HOP_SECONDS)
-        pad = self.context
+        hop, pad = self.hop, self.context
         lo, hi = max(first - pad, 0), min(last + pad, self.total_frames)
         raw = self.mix(lo, hi)
         hops = -(-(last - first) // hop)

@@ -748,10 +748,7 @@ class Pyttsx3Synthesizer:
         try:
             return text, path, worker.send({"op": "say", "text": text, "path": str(path)})
         except _WorkerDied as exc:
-            self._resources.close_worker(kill=True)
-            raise AudioError(
-                f"the speech engine stopped while saying {_quote(text)}: {exc}"
-            ) from None
+            raise self._stopped(text, exc) from None
 
     def _receive(
         self,
@@ -780,12 +777,15 @@ class Pyttsx3Synthesizer:
                 f"{_quote(text)}; it was stopped and will restart"
             ) from None
         except _WorkerDied as exc:
-            self._resources.close_worker(kill=True)
-            raise AudioError(
-                f"the speech engine stopped while saying {_quote(text)}: {exc}"
-            ) from None
+            raise self._stopped(text, exc) from None
         finally:
             path.unlink(missing_ok=True)
+
+    def _stopped(self, text: str, exc: _WorkerDied) -> AudioError:
+        """The engine died while saying ``text``: let it go (the next text starts
+        another) and say so."""
+        self._resources.close_worker(kill=True)
+        return AudioError(f"the speech engine stopped while saying {_quote(text)}: {exc}")
 
     def finish(self, recording: Clip) -> Clip:
         """The clip made from the engine's recording of a text (at the engine's own rate):
