@@ -82,8 +82,8 @@ import time
 import pyttsx3
 import sounddevice as sd
 
-from voiceguide.render import TONE_GAIN_DB
-from voiceguide.tones import synthesize
+from voiceguide.audio.render import TONE_GAIN_DB
+from voiceguide.audio.tones import synthesize
 
 RATE = 44_100
 timeline = json.load(open(sys.argv[1], encoding="utf-8"))
@@ -177,8 +177,8 @@ def stage_start_cues(timeline: dict[str, Any]) -> list[Cue]:
 
 
 def tone(sound: str) -> Samples:
-    from voiceguide.render import TONE_GAIN_DB
-    from voiceguide.tones import synthesize
+    from voiceguide.audio.render import TONE_GAIN_DB
+    from voiceguide.audio.tones import synthesize
 
     samples: Samples = synthesize(sound, RATE).astype(np.float64) * 10 ** (TONE_GAIN_DB / 20)
     return samples

@@ -127,7 +127,7 @@ def test_interrupt_exits_130(
 ) -> None:
     """Ctrl-C anywhere in a command exits 130 with a short message, no traceback."""
     from voiceguide import cli as cli_module
-    from voiceguide import routine
+    from voiceguide.load import routine
 
     def interrupted(_: object) -> None:
         raise KeyboardInterrupt

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from voiceguide.compiler import EstimatedDurations, compile_routine
-from voiceguide.routine import Item, Stage, builtin_names, load_routine
-from voiceguide.script import Script, Speech, Tone
+from voiceguide.load.routine import Item, Stage, builtin_names, load_routine
+from voiceguide.model.script import Script, Speech, Tone
 
 
 class FixedDurations:

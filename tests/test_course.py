@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import RunCli
+from voiceguide.adapt import for_session, with_painful_side
 from voiceguide.compiler import compile_routine
-from voiceguide.course import for_session, with_painful_side
 from voiceguide.history import History
-from voiceguide.routine import load_routine
-from voiceguide.script import Segment
+from voiceguide.load.routine import load_routine
+from voiceguide.model.script import Segment
 
 COURSE = str(Path(__file__).parent / "data" / "course.yaml")
 

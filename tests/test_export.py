@@ -21,9 +21,9 @@ import srt
 import webvtt
 
 from tests.conftest import RunCli
-from voiceguide.loudness import LoudnessMeter, gain_to_db, true_peak
-from voiceguide.render import TONE_GAIN_DB
-from voiceguide.tones import synthesize
+from voiceguide.audio.loudness import LoudnessMeter, gain_to_db, true_peak
+from voiceguide.audio.render import TONE_GAIN_DB
+from voiceguide.audio.tones import synthesize
 
 pytestmark = pytest.mark.audio
 
@@ -225,7 +225,7 @@ def test_second_export_synthesizes_nothing(
     """With the clip cache warm, exporting again never calls the speech engine;
     --no-cache does."""
     assert run_cli("export", SHORT, "-o", "a.wav", "-q").exit_code == 0
-    from voiceguide.speech import Pyttsx3Synthesizer
+    from voiceguide.speech.engine import Pyttsx3Synthesizer
 
     def refuse(self: object, texts: Iterable[str], *args: object, **kwargs: object) -> None:
         raise AssertionError(f"synthesized {list(texts)!r}")
@@ -397,7 +397,7 @@ def test_16_bit_samples_are_the_floats_rounded(tmp_path: Path) -> None:
     """The exporter's float to 16-bit conversion: clipped to ±1, x 32767, rounded to the
     nearest step; silence stays exactly silent. It is within two steps of libsndfile's own
     conversion."""
-    from voiceguide.export import _pcm16
+    from voiceguide.export.writer import _pcm16
 
     rng = np.random.default_rng(7)
     blocks = [

@@ -12,8 +12,8 @@ import webvtt
 
 from voiceguide.compiler import compile_routine
 from voiceguide.formats import WRITERS
-from voiceguide.routine import load_routine
-from voiceguide.script import Script
+from voiceguide.load.routine import load_routine
+from voiceguide.model.script import Script
 
 DATA = Path(__file__).parent / "data"
 GOLDEN = DATA / "golden"

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from voiceguide.compiler import compile_routine
-from voiceguide.guide import VoiceOptions
-from voiceguide.routine import load_routine
-from voiceguide.speech import Pyttsx3Synthesizer
+from voiceguide.load.routine import load_routine
+from voiceguide.pipeline import VoiceOptions
+from voiceguide.speech.engine import Pyttsx3Synthesizer
 
 UKRAINIAN = Path(__file__).parent / "data" / "uk.yaml"
 

@@ -20,8 +20,8 @@ from click.testing import CliRunner
 
 from voiceguide.cli import cli
 from voiceguide.compiler import compile_routine
-from voiceguide.routine import TECHNIQUES, Routine, builtin_names, load_routine
-from voiceguide.script import Script
+from voiceguide.load.routine import TECHNIQUES, Routine, builtin_names, load_routine
+from voiceguide.model.script import Script
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from voiceguide.loudness import (
+from voiceguide.audio.loudness import (
     FILTER_FFT_FRAMES,
     LoudnessMeter,
     limiter_gain,

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voiceguide.player import STEADY_CALLBACKS, GapDetector, Player
-from voiceguide.render import ClipOracle, Renderer, RenderSettings, compile_measured
-from voiceguide.routine import load_routine
+from voiceguide.audio.render import ClipOracle, Renderer, RenderSettings, compile_measured
+from voiceguide.load.routine import load_routine
+from voiceguide.play.player import STEADY_CALLBACKS, GapDetector, Player
 from voiceguide.testing import FakeSynthesizer
 
 SHORT = Path(__file__).parent / "data" / "short.yaml"

@@ -1,4 +1,4 @@
-"""voiceguide.record: frozen records that behave as frozen dataclasses."""
+"""voiceguide.model.record: frozen records that behave as frozen dataclasses."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pickle
 
 import pytest
 
-from voiceguide.record import Record, field, replace
+from voiceguide.model.record import Record, field, replace
 
 
 class Point(Record):

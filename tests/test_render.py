@@ -7,9 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voiceguide.compiler import compile_routine
-from voiceguide.loudness import LoudnessMeter, db_to_gain, gain_to_db, smooth_gain, true_peak
-from voiceguide.render import (
+from voiceguide.audio.loudness import LoudnessMeter, db_to_gain, gain_to_db, smooth_gain, true_peak
+from voiceguide.audio.render import (
     BLOCK_FRAMES,
     LIMITER_MAKEUP_DB,
     LIMITER_MARGIN_DB,
@@ -18,9 +17,10 @@ from voiceguide.render import (
     RenderSettings,
     compile_measured,
 )
-from voiceguide.routine import load_routine
+from voiceguide.audio.tones import synthesize
+from voiceguide.compiler import compile_routine
+from voiceguide.load.routine import load_routine
 from voiceguide.testing import FakeSynthesizer
-from voiceguide.tones import synthesize
 
 SHORT = Path(__file__).parent / "data" / "short.yaml"
 RATE = 16_000

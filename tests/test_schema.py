@@ -1,7 +1,7 @@
 """The JSON Schemas shipped in ``voiceguide/schema``: the one for routine files (editors
 validate and complete routines with it) and the one for ``preview --format json`` output
 (third parties rely on it).  Both must be valid schemas and stay in step with the loader
-(``voiceguide.routine``) and the JSON writer (``voiceguide.formats.json``).
+(``voiceguide.load.routine``) and the JSON writer (``voiceguide.formats.json_format``).
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from voiceguide.audio.tones import SOUNDS
 from voiceguide.cli import cli
 from voiceguide.compiler import compile_routine
 from voiceguide.durations import parse_duration
 from voiceguide.errors import RoutineError, Severity
-from voiceguide.formats.json import to_json
-from voiceguide.phrases import PHRASE_KEYS, PHRASES
-from voiceguide.routine import (
+from voiceguide.formats.json_format import to_json
+from voiceguide.load.routine import (
     _BLOCK_KEYS,
     _INCLUDE_KEYS,
     _STAGE_KEYS,
@@ -39,8 +39,8 @@ from voiceguide.routine import (
     builtin_path,
     load_routine,
 )
-from voiceguide.script import SegmentKind, SpeechRole
-from voiceguide.tones import SOUNDS
+from voiceguide.model.script import SegmentKind, SpeechRole
+from voiceguide.phrases import PHRASE_KEYS, PHRASES
 
 Schema = dict[str, Any]
 

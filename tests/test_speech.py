@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import RunCli
 from voiceguide.errors import AudioError
-from voiceguide.speech import (
+from voiceguide.speech.engine import (
     CLIP_FORMAT,
     TRIM_PAD_SECONDS,
     CachedSynthesizer,
@@ -151,7 +151,7 @@ def test_prefetch_says_each_missing_text_once_and_hands_it_over(tmp_path: Path) 
     """With two engines drawing from one list, texts missing from the cache are each
     said once, their recordings cached and their clips handed over; texts already cached
     and blank ones are not said."""
-    from voiceguide.guide import prefetch
+    from voiceguide.pipeline import prefetch
 
     settings = VoiceSettings()
     cache = ClipCache(tmp_path)
@@ -268,7 +268,7 @@ def test_a_dead_worker_is_replaced() -> None:
 def test_an_engine_started_early_is_taken_by_the_next_synthesizer() -> None:
     """start_engine_early boots an engine process that the next synthesizer takes
     instead of starting its own."""
-    from voiceguide import speech
+    from voiceguide.speech import engine as speech
 
     speech.start_engine_early()
     assert len(speech._spares) == 1
@@ -287,7 +287,7 @@ def test_an_engine_started_in_another_environment_is_not_taken(
 ) -> None:
     """An engine started before the environment changed (here: espeak-ng's data moved
     away) is stopped, not used: the synthesizer starts one as things are now."""
-    from voiceguide import speech
+    from voiceguide.speech import engine as speech
 
     speech.start_engine_early()
     spare = speech._spares[0][0]
@@ -304,9 +304,9 @@ def test_an_engine_is_started_early_only_for_something_to_say(
 ) -> None:
     """With every clip of a routine cached, nothing is started ahead; with one missing
     (or without the cache), one engine is."""
-    from voiceguide import speech
-    from voiceguide.guide import VoiceOptions, start_engine_if_needed
-    from voiceguide.routine import load_routine
+    from voiceguide.load.routine import load_routine
+    from voiceguide.pipeline import VoiceOptions, start_engine_if_needed
+    from voiceguide.speech import engine as speech
 
     routine = load_routine(str(Path(__file__).parent / "data" / "short.yaml"))
     assert run_cli("preview", str(routine.path), "--exact").exit_code == 0  # caches it all
@@ -715,7 +715,7 @@ def test_importing_speech_stays_light() -> None:
     """Importing speech and testing pulls in none of the audio libraries."""
     heavy = ["numpy", "soundfile", "soxr", "pyttsx3", "platformdirs"]
     code = (
-        "import sys, voiceguide.speech, voiceguide.testing; "
+        "import sys, voiceguide.speech.engine, voiceguide.testing; "
         f"print([m for m in {heavy!r} if m in sys.modules])"
     )
     result = subprocess.run(

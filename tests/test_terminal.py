@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from voiceguide.terminal import Display, Status, parse_keys
+from voiceguide.play.terminal import Display, Status, parse_keys
 
 
 class FakeTerminal(io.StringIO):

@@ -11,8 +11,8 @@ import numpy.typing as npt
 import pytest
 import soundfile
 
+from voiceguide.audio.tones import SOUNDS, ToneSpec, load_sound_file, synthesize
 from voiceguide.errors import AudioError
-from voiceguide.tones import SOUNDS, ToneSpec, load_sound_file, synthesize
 
 RATE = 44100
 NAMES = sorted(SOUNDS)
@@ -91,7 +91,7 @@ def test_unknown_sound_is_a_key_error() -> None:
 
 def test_importing_tones_does_not_import_numpy() -> None:
     """Checking a routine needs the palette's names and lengths only, never numpy."""
-    code = "import sys, voiceguide.tones; print('numpy' in sys.modules, 'soundfile' in sys.modules)"
+    code = "import sys, voiceguide.audio.tones; print('numpy' in sys.modules, 'soundfile' in sys.modules)"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )

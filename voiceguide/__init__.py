@@ -1,7 +1,7 @@
 """voiceguide: a voice-guided session player.
 
-A routine (YAML) is loaded into :class:`~voiceguide.routine.Routine`, compiled into a
-timed :class:`~voiceguide.script.Script`, and then previewed, exported or played.
+A routine (YAML) is loaded into :class:`~voiceguide.load.routine.Routine`, compiled into a
+timed :class:`~voiceguide.model.script.Script`, and then previewed, exported or played.
 """
 
 __version__ = "0.1.0"

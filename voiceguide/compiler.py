@@ -1,7 +1,7 @@
 """Compile a routine into a timed script.
 
 :func:`compile_routine` is pure: it takes a routine and a duration oracle (how long a
-given utterance or cue sound lasts) and returns a :class:`~voiceguide.script.Script`.
+given utterance or cue sound lasts) and returns a :class:`~voiceguide.model.script.Script`.
 The oracle is an estimate from the speaking rate for quick previews, and the measured
 length of the synthesized clips for play, export and ``preview --exact``.
 
@@ -17,11 +17,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
+from voiceguide.audio.tones import SOUNDS
 from voiceguide.durations import format_spoken
 from voiceguide.errors import Diagnostic, Position, Severity
-from voiceguide.routine import Cues, Item, Routine, Stage
-from voiceguide.script import Event, Script, Segment, Speech, SpeechRole, Tone
-from voiceguide.tones import SOUNDS
+from voiceguide.load.routine import Cues, Item, Routine, Stage
+from voiceguide.model.script import Event, Script, Segment, Speech, SpeechRole, Tone
 
 SPEECH_GAP = 0.25
 """Silence kept between two utterances, in seconds."""

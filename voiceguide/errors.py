@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from voiceguide.record import Record
+from voiceguide.model.record import Record
 
 
 class Severity(StrEnum):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from voiceguide.speech import Clip
+from voiceguide.speech.engine import Clip
 
 FAKE_PITCH = 110.0
 """Frequency (Hz) of the hum a :class:`FakeSynthesizer` "speaks"."""

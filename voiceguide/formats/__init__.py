@@ -1,6 +1,6 @@
 """Preview writers: a script as text, JSON, SRT, WebVTT or a Markdown handout.
 
-Each writer is a pure function from a :class:`~voiceguide.script.Script` to text.
+Each writer is a pure function from a :class:`~voiceguide.model.script.Script` to text.
 """
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from voiceguide.formats.handout import to_markdown
-from voiceguide.formats.json import to_json
+from voiceguide.formats.json_format import to_json
 from voiceguide.formats.subtitles import to_srt, to_vtt
 from voiceguide.formats.text import to_text
-from voiceguide.script import Script
+from voiceguide.model.script import Script
 
 Writer = Callable[[Script], str]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from voiceguide.durations import format_clock, format_length
-from voiceguide.script import Script
+from voiceguide.model.script import Script
 
 _SPOKEN_ROLES = {"instruction", "switch"}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from voiceguide.script import Script
+from voiceguide.model.script import Script
 
 
 def _stamp(seconds: float, separator: str) -> str:

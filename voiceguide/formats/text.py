@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from voiceguide.durations import format_clock, format_length
-from voiceguide.script import Script, Speech
+from voiceguide.model.script import Script, Speech
 
 _CUE_MARK = "♪"
 _STAGE_MARK = "▶"

@@ -58,9 +58,9 @@ def cli() -> None:
 
 
 if TYPE_CHECKING:
-    from voiceguide.guide import VoiceOptions
-    from voiceguide.render import Renderer
-    from voiceguide.routine import Routine
+    from voiceguide.audio.render import Renderer
+    from voiceguide.load.routine import Routine
+    from voiceguide.pipeline import VoiceOptions
 
 routine_argument = click.argument("routine", metavar="ROUTINE")
 
@@ -124,7 +124,7 @@ def _adapted(
     session's number."""
     number = None
     if session is not None:
-        from voiceguide.course import for_session
+        from voiceguide.adapt import for_session
 
         course = routine.course
         if course is None:
@@ -145,7 +145,7 @@ def _adapted(
             )
         routine = for_session(routine, course, number)
     if painful_side is not None:
-        from voiceguide.course import with_painful_side
+        from voiceguide.adapt import with_painful_side
 
         routine = with_painful_side(routine, painful_side)
     return routine, number
@@ -158,7 +158,7 @@ def _history_key(routine: Routine, reference: str) -> str:
 
 
 def _voice(voice: str | None, rate: int | None, volume: float | None) -> VoiceOptions:
-    from voiceguide.guide import VoiceOptions
+    from voiceguide.pipeline import VoiceOptions
 
     return VoiceOptions(voice, rate, volume)
 
@@ -196,7 +196,7 @@ def check(routines: tuple[str, ...], strict: bool) -> None:
     """
     from voiceguide.compiler import compile_routine
     from voiceguide.durations import format_length
-    from voiceguide.routine import load_routine
+    from voiceguide.load.routine import load_routine
 
     failed = False
     for reference in routines:
@@ -289,7 +289,7 @@ def preview(
     from voiceguide.compiler import DEFAULT_RATE, EstimatedDurations, compile_routine
     from voiceguide.files import check_target, write_text_atomic
     from voiceguide.formats import SUFFIXES, WRITERS
-    from voiceguide.routine import load_routine
+    from voiceguide.load.routine import load_routine
 
     if sample_rate is not None and not exact:
         raise click.UsageError("--sample-rate applies to --exact only")
@@ -300,8 +300,8 @@ def preview(
     loaded, _ = _adapted(load_routine(routine), routine, painful_side, session)
     if exact:
         options = _voice(voice, rate, volume)
-        from voiceguide.guide import measured_script, start_engine_if_needed
-        from voiceguide.speech import DEFAULT_SAMPLE_RATE
+        from voiceguide.pipeline import measured_script, start_engine_if_needed
+        from voiceguide.speech.engine import DEFAULT_SAMPLE_RATE
 
         rate_hz = sample_rate or DEFAULT_SAMPLE_RATE
         start_engine_if_needed(loaded, options, rate_hz, use_cache=not no_cache)
@@ -330,7 +330,7 @@ def routines() -> None:
     """
     from voiceguide.compiler import compile_routine
     from voiceguide.durations import format_length
-    from voiceguide.routine import builtin_names, load_routine
+    from voiceguide.load.routine import builtin_names, load_routine
 
     for name in builtin_names():
         script = compile_routine(load_routine(name))
@@ -431,10 +431,10 @@ def export(
       voiceguide export neck --course guides/ --painful-side left
     """
     from voiceguide.durations import format_length
-    from voiceguide.export import audio_format, chapters, sidecar_paths
-    from voiceguide.export import export as write_guide
+    from voiceguide.export.writer import audio_format, chapters, sidecar_paths
+    from voiceguide.export.writer import export as write_guide
     from voiceguide.files import check_target
-    from voiceguide.routine import load_routine
+    from voiceguide.load.routine import load_routine
 
     loaded = load_routine(routine)
     if course_folder is not None:
@@ -456,8 +456,8 @@ def export(
         fmt = audio_format(target)
         for path in [target, *sidecar_paths(target, subtitles)]:
             check_target(path, force)
-    from voiceguide.guide import prepare, start_engine_if_needed
-    from voiceguide.speech import DEFAULT_SAMPLE_RATE
+    from voiceguide.pipeline import prepare, start_engine_if_needed
+    from voiceguide.speech.engine import DEFAULT_SAMPLE_RATE
 
     for job_session, target in jobs:
         adapted, _ = _adapted(loaded, routine, painful_side, job_session)
@@ -465,7 +465,7 @@ def export(
         rate_hz = sample_rate or (fmt.rates[0] if fmt.rates else DEFAULT_SAMPLE_RATE)
         options = _voice(voice, rate, volume)
         start_engine_if_needed(adapted, options, rate_hz, use_cache=not no_cache)
-        from voiceguide.render import RenderSettings  # numpy, while the engine starts
+        from voiceguide.audio.render import RenderSettings  # numpy, while the engine starts
 
         settings = RenderSettings(rate_hz, 2 if stereo else 1, loudness)
         with progress_bar("Speech   ", quiet) as speech, progress_bar("Loudness ", quiet) as level:
@@ -495,7 +495,7 @@ def export(
 
 def _loudness_note(renderer: Renderer) -> None:
     """Say so when the guide stays under its loudness target (see Renderer.shortfall)."""
-    from voiceguide.render import LIMITER_MAKEUP_DB
+    from voiceguide.audio.render import LIMITER_MAKEUP_DB
 
     settings = renderer.settings
     if settings.loudness is None or renderer.shortfall < 0.1:
@@ -518,7 +518,7 @@ def voices(language: str | None) -> None:
     Example:
       voiceguide voices --language uk
     """
-    from voiceguide.speech import list_voices
+    from voiceguide.speech.engine import list_voices
 
     found = list_voices(language)
     if not found:
@@ -546,7 +546,7 @@ def cache_clear() -> None:
     Example:
       voiceguide cache clear
     """
-    from voiceguide.speech import ClipCache
+    from voiceguide.speech.engine import ClipCache
 
     clips = ClipCache()
     removed = clips.clear()
@@ -561,7 +561,7 @@ def cache_info() -> None:
     Example:
       voiceguide cache info
     """
-    from voiceguide.speech import ClipCache
+    from voiceguide.speech.engine import ClipCache
 
     clips = ClipCache()
     files = list(clips.folder.glob(f"*{clips.SUFFIX}")) if clips.folder.is_dir() else []
@@ -656,7 +656,7 @@ def play(
       voiceguide play neck --session auto --painful-side right
     """
     from voiceguide.compiler import compile_routine
-    from voiceguide.routine import load_routine
+    from voiceguide.load.routine import load_routine
 
     original = load_routine(routine)
     loaded, session_number = _adapted(original, routine, painful_side, session)
@@ -664,8 +664,8 @@ def play(
     if start_at is not None:
         _find_stage(estimated, start_at)  # a bad stage fails before any work
     _confirm_safety(estimated, yes)
-    from voiceguide.guide import VoiceOptions, prepare, start_engine_if_needed
-    from voiceguide.speech import DEFAULT_SAMPLE_RATE
+    from voiceguide.pipeline import VoiceOptions, prepare, start_engine_if_needed
+    from voiceguide.speech.engine import DEFAULT_SAMPLE_RATE
 
     options = VoiceOptions(voice, rate)
     ready = loaded.phrases.get("get_ready", "")
@@ -673,18 +673,18 @@ def play(
     start_engine_if_needed(
         loaded, options, DEFAULT_SAMPLE_RATE, use_cache=not no_cache, extra_texts=extra_texts
     )
-    from voiceguide.player import find_output
+    from voiceguide.play.player import find_output
 
     output = find_output(device)
 
-    from voiceguide.player import (
+    from voiceguide.audio.render import RenderSettings
+    from voiceguide.play.player import (
         Player,
         SoundDeviceOutput,
         get_ready_audio,
         run_session,
     )
-    from voiceguide.render import RenderSettings
-    from voiceguide.terminal import HELP, Display, KeyReader
+    from voiceguide.play.terminal import HELP, Display, KeyReader
 
     settings = RenderSettings(DEFAULT_SAMPLE_RATE)
     guide = prepare(loaded, options, settings, use_cache=not no_cache, extra_texts=extra_texts)
@@ -780,7 +780,7 @@ def history(routine: str | None) -> None:
     """
     from voiceguide.durations import format_clock
     from voiceguide.history import History
-    from voiceguide.routine import load_routine
+    from voiceguide.load.routine import load_routine
 
     store = History()
     key = None
@@ -818,7 +818,7 @@ def devices() -> None:
     Example:
       voiceguide devices
     """
-    from voiceguide.player import NO_DEVICE, output_devices
+    from voiceguide.play.player import NO_DEVICE, output_devices
 
     found = output_devices()
     if not found:

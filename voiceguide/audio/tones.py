@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from voiceguide.errors import AudioError, display_path
-from voiceguide.record import Record
+from voiceguide.model.record import Record
 
 if TYPE_CHECKING:
     import numpy as np

@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from voiceguide.errors import Diagnostic, Position, RoutineError, Severity, display_path
-from voiceguide.record import Record
+from voiceguide.model.record import Record
 
 try:  # libyaml is much faster; the pure-Python loader behaves the same.
     from yaml import CSafeLoader as SafeLoader

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 from yaml.constructor import SafeConstructor
 
+from voiceguide.audio.tones import SOUND_FILE_SUFFIXES, SOUNDS
 from voiceguide.durations import parse_duration
 from voiceguide.errors import (
     Diagnostic,
@@ -23,13 +24,12 @@ from voiceguide.errors import (
     Severity,
     display_path,
 )
+from voiceguide.load.source import Source, position_of, read_source
+from voiceguide.model.record import Record, field
 from voiceguide.phrases import PHRASE_KEYS, phrases_for
-from voiceguide.record import Record, field
-from voiceguide.source import Source, position_of, read_source
-from voiceguide.tones import SOUND_FILE_SUFFIXES, SOUNDS
 
 FORMAT_VERSION = 1
-_BUILTIN_FOLDER = Path(__file__).parent / "routines"
+_BUILTIN_FOLDER = Path(__file__).parent.parent / "routines"
 MAX_SESSION_SECONDS = 24 * 3600.0
 MAX_REPEAT = 1000
 MAX_COUNT_REPS = 1000
@@ -63,7 +63,7 @@ TEMPLATE_VARIABLES = ("stage", "next", "side", "n", "remaining", "total")
 
 # --------------------------------------------------------------------------- models
 #
-# The models are frozen records (voiceguide.record: dataclasses' declarations without
+# The models are frozen records (voiceguide.model.record: dataclasses' declarations without
 # their start-up cost, which bench/startup measures). Those never compared for equality
 # compare by identity.
 
@@ -1038,7 +1038,7 @@ class _Reader:
 
 
 def _with_warnings(routine: Routine, diagnostics: list[Diagnostic]) -> Routine:
-    from voiceguide.record import replace
+    from voiceguide.model.record import replace
 
     warnings = tuple(
         sorted((d for d in diagnostics if d.severity is Severity.WARNING), key=_diagnostic_order)

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from voiceguide.compiler import DEFAULT_RATE, spoken_texts
-from voiceguide.script import Script, Speech
-from voiceguide.speech import (
+from voiceguide.model.script import Script, Speech
+from voiceguide.speech.engine import (
     CachedSynthesizer,
     Clip,
     ClipCache,
@@ -28,8 +28,8 @@ from voiceguide.speech import (
 )
 
 if TYPE_CHECKING:  # numpy comes with these: imported where they are used
-    from voiceguide.render import ClipOracle, Progress, Renderer, RenderSettings
-    from voiceguide.routine import Routine
+    from voiceguide.audio.render import ClipOracle, Progress, Renderer, RenderSettings
+    from voiceguide.load.routine import Routine
 
 LEVEL_FORMAT = 1
 
@@ -175,7 +175,7 @@ def measured_script(
 ) -> tuple[Script, ClipOracle]:
     """Synthesize every utterance (in parallel where the cache lacks it) and compile
     with the real lengths."""
-    from voiceguide.render import ClipOracle, compile_measured
+    from voiceguide.audio.render import ClipOracle, compile_measured
 
     settings = voice.settings_for(routine)
     with synthesizer(settings, sample_rate, use_cache=use_cache) as engine:
@@ -244,7 +244,7 @@ def prepare(
     extra_texts: tuple[str, ...] = (),
 ) -> Guide:
     """Everything up to the first sample: speech, layout, and the loudness pass."""
-    from voiceguide.render import Renderer
+    from voiceguide.audio.render import Renderer
 
     script, clips = measured_script(
         routine,

@@ -18,13 +18,13 @@ from voiceguide import __version__
 from voiceguide.errors import ExportError, display_path
 from voiceguide.files import atomic_output, check_target
 from voiceguide.formats import to_srt, to_vtt
-from voiceguide.script import Script
+from voiceguide.model.script import Script
 
 if TYPE_CHECKING:  # the renderer pulls in numpy; only the export itself needs it
     import numpy as np
     import numpy.typing as npt
 
-    from voiceguide.render import Renderer, Samples
+    from voiceguide.audio.render import Renderer, Samples
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from voiceguide.compiler import DEFAULT_RATE, compile_routine, spoken_texts
-from voiceguide.errors import AudioError
-from voiceguide.loudness import (
+from voiceguide.audio.loudness import (
     HOP_SECONDS,
     LoudnessMeter,
     db_to_gain,
@@ -33,10 +31,12 @@ from voiceguide.loudness import (
     limiter_gain,
     peak_hold,
 )
-from voiceguide.routine import Routine
-from voiceguide.script import Script, Speech
-from voiceguide.speech import DEFAULT_SAMPLE_RATE, Clip, Synthesizer
-from voiceguide.tones import SOUNDS, load_sound_file, synthesize
+from voiceguide.audio.tones import SOUNDS, load_sound_file, synthesize
+from voiceguide.compiler import DEFAULT_RATE, compile_routine, spoken_texts
+from voiceguide.errors import AudioError
+from voiceguide.load.routine import Routine
+from voiceguide.model.script import Script, Speech
+from voiceguide.speech.engine import DEFAULT_SAMPLE_RATE, Clip, Synthesizer
 
 Samples = npt.NDArray[np.float32]
 

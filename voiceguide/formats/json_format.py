@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from voiceguide.script import Script, Speech
+from voiceguide.model.script import Script, Speech
 
 SCHEMA_VERSION = 1
 

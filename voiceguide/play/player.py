@@ -2,7 +2,7 @@
 
 The :class:`Player` is the engine room and knows nothing of terminals or PortAudio:
 
-- a feeder thread renders ahead from the :class:`~voiceguide.render.Renderer` (the very
+- a feeder thread renders ahead from the :class:`~voiceguide.audio.render.Renderer` (the very
   blocks the exporter writes) into a small buffer;
 - :meth:`Player.callback` is the audio callback: it only copies frames, applies the
   volume and the short fades of pause, seek and stop, and counts what it played, so cue
@@ -29,10 +29,10 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from voiceguide.audio.render import BLOCK_FRAMES, Renderer
 from voiceguide.errors import AudioError
-from voiceguide.render import BLOCK_FRAMES, Renderer
-from voiceguide.script import Segment
-from voiceguide.terminal import Status
+from voiceguide.model.script import Segment
+from voiceguide.play.terminal import Status
 
 Samples = npt.NDArray[np.float32]
 
@@ -538,8 +538,8 @@ def find_output(device: str | None) -> int | str | None:
 
 def get_ready_audio(renderer: Renderer, clips: Any, phrase: str, count: int = 3) -> Samples:
     """What plays on resume: the "get ready" phrase, then a ticked countdown."""
-    from voiceguide.loudness import db_to_gain
-    from voiceguide.render import TONE_GAIN_DB
+    from voiceguide.audio.loudness import db_to_gain
+    from voiceguide.audio.render import TONE_GAIN_DB
 
     rate = renderer.settings.sample_rate
     parts: list[tuple[float, Samples]] = []

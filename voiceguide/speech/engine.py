@@ -416,7 +416,7 @@ def _worker_main() -> None:
 
 _WORKER_CODE = (
     "import sys; sys.path.insert(0, sys.argv[1]); "
-    "from voiceguide.speech import _worker_main; _worker_main()"
+    "from voiceguide.speech.engine import _worker_main; _worker_main()"
 )
 
 
@@ -438,7 +438,7 @@ class _Worker:
     def __init__(self) -> None:
         self._sequence = 0
         self._stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
-        root = str(Path(__file__).resolve().parent.parent)
+        root = str(Path(__file__).resolve().parents[2])
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-c", _WORKER_CODE, root],
@@ -792,7 +792,7 @@ class Pyttsx3Synthesizer:
         resampled to :attr:`sample_rate` and trimmed to :data:`TRIM_PAD_SECONDS` of
         silence at each end. The clip cache keeps recordings, which are four times smaller
         than the clips and serve every sample rate."""
-        from voiceguide.tones import resample
+        from voiceguide.audio.tones import resample
 
         samples = resample(recording.samples, recording.sample_rate, self.sample_rate)
         return Clip(trim_silence(samples, self.sample_rate), self.sample_rate)

@@ -1,0 +1,1 @@
+"""Audio: clips, cue sounds, loudness and the renderer that mixes the timeline."""

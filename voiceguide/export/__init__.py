@@ -1,0 +1,1 @@
+"""Exporting a guide: encoders, chapters, tags and subtitle sidecars."""

@@ -1,0 +1,1 @@
+"""Reading routines: YAML with positions, the reader, the built-in library."""

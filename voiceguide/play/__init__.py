@@ -1,0 +1,1 @@
+"""Live playback: the player, the session loop, devices and the terminal."""
