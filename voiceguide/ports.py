@@ -1,0 +1,193 @@
+"""The pluggable parts, in one place (as structlog keeps its ``typing.py``).
+
+Each port is a :class:`typing.Protocol`; the real adapters live in their packages
+(``speech/``, ``play/``), the fakes in :mod:`voiceguide.testing`. The library's entry
+points take each part as a defaulted parameter (``synthesizer=None`` means the real
+engine), and :func:`plugged` says which parts a test has installed under a command
+(see :func:`voiceguide.testing.installed`).
+
+Nothing here imports numpy: commands that never make a sound start fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    from voiceguide.play.terminal import Status
+    from voiceguide.speech.engine import VoiceSettings
+
+    Samples = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True, eq=False)
+class Recording:
+    """What a speech engine made of one text: mono float32 samples at the engine's own
+    rate (treat as read-only). ``file``, when set, is the engine's own file of it, which
+    the clip cache may move away rather than write the samples again."""
+
+    samples: Samples
+    sample_rate: int
+    file: Path | None = None
+
+    @property
+    def duration(self) -> float:
+        """Length in seconds."""
+        return len(self.samples) / self.sample_rate
+
+
+class Synthesizer(Protocol):
+    """A speech engine with one voice: texts in, the engine's recordings out.
+
+    ``key`` names everything that changes the recordings (engine, voice, rate, volume):
+    recordings cached under one key are reused only under the same key. Resampling to
+    the session's rate and trimming silence are render steps, not the engine's.
+    """
+
+    @property
+    def key(self) -> str: ...
+
+    def synthesize(self, texts: Iterable[str]) -> Iterator[tuple[str, Recording]]:
+        """Each text with its recording, as each is done (the order may differ from the
+        order given). A blank text gives an empty recording. A recording's ``file`` stays
+        until the next one is asked for."""
+        ...
+
+    def close(self) -> None:
+        """Let the engine go (processes, temporary files)."""
+        ...
+
+
+SynthesizerFactory = Callable[["VoiceSettings"], Synthesizer]
+"""Opens a synthesizer for a voice; the pipeline opens one per guide."""
+
+
+class DurationOracle(Protocol):
+    """How long things sound, in seconds: estimated for previews, measured for audio."""
+
+    def speech(self, text: str) -> float: ...
+
+    def sound(self, sound: str) -> float: ...
+
+
+class AudioSink(Protocol):
+    """Where the frames go: calls ``callback(out, frames, lost)`` from its own thread
+    until the callback returns False, then ``done()``."""
+
+    def start(
+        self, callback: Callable[[Samples, int, int], bool], done: Callable[[], None]
+    ) -> None:
+        """Start calling ``callback(out, frames, lost)`` per block: ``lost`` is how many
+        frames of silence the device played on its own since the last call (an
+        underrun)."""
+        ...
+
+    @property
+    def latency(self) -> float:
+        """Seconds between a frame leaving the callback and being heard."""
+        ...
+
+    def stop(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+SinkFactory = Callable[[int, int, "int | str | None"], AudioSink]
+"""Opens the sink for (sample rate, channels, device)."""
+
+
+class Clock(Protocol):
+    """Time as the session loop sees it."""
+
+    def now(self) -> float:
+        """Seconds on a monotonic clock."""
+        ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+
+class Keys(Protocol):
+    """The patient's commands: 'pause', 'next', 'previous', 'louder', 'quieter', 'quit'."""
+
+    @property
+    def interactive(self) -> bool:
+        """Whether keys can come at all (a terminal)."""
+        ...
+
+    def pending(self) -> Iterable[str]:
+        """The commands given since the last call."""
+        ...
+
+
+class Display(Protocol):
+    """What the patient sees while a session plays."""
+
+    def status(self, status: Status) -> None: ...
+
+    def message(self, text: str) -> None: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Plugs:
+    """The parts installed in place of the real ones (None: the real one)."""
+
+    synthesizer: SynthesizerFactory | None = None
+    sink: SinkFactory | None = None
+    clock: Clock | None = None
+    keys: Keys | None = None
+    display: Display | None = None
+
+
+_installed: list[Plugs] = [Plugs()]
+
+
+def plugged() -> Plugs:
+    """The parts installed now (innermost :func:`voiceguide.testing.installed` wins)."""
+    return _installed[-1]
+
+
+def push_plugs(plugs: Plugs) -> None:
+    _installed.append(plugs)
+
+
+def pop_plugs() -> None:
+    if len(_installed) > 1:
+        _installed.pop()
+
+
+class MonotonicClock:
+    """The real clock."""
+
+    def now(self) -> float:
+        import time
+
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        import time
+
+        time.sleep(seconds)
+
+
+__all__ = [
+    "AudioSink",
+    "Clock",
+    "Display",
+    "DurationOracle",
+    "Keys",
+    "MonotonicClock",
+    "Plugs",
+    "Recording",
+    "SinkFactory",
+    "Synthesizer",
+    "SynthesizerFactory",
+    "plugged",
+]
