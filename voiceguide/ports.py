@@ -24,6 +24,10 @@ if TYPE_CHECKING:
     from voiceguide.speech.engine import VoiceSettings
 
     Samples = npt.NDArray[np.float32]
+    """Audio frames: mono (frames,) or frames × channels, float32 in [-1, 1]."""
+
+Progress = Callable[[int, int], None]
+"""Told (done, total) as long work goes on."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -185,6 +189,7 @@ __all__ = [
     "Keys",
     "MonotonicClock",
     "Plugs",
+    "Progress",
     "Recording",
     "SinkFactory",
     "Synthesizer",

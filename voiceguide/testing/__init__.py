@@ -1,0 +1,47 @@
+"""Test doubles for every port, shipped with the package, and one way to install them.
+
+    with installed(synthesizer=FakeSpeech(), sink=...):
+        CliRunner().invoke(cli, ["export", "neck"])
+
+Under :func:`installed`, every command uses the parts given in place of the real ones,
+so tests of ``export`` and ``play`` run in-process in milliseconds and can assert exactly
+what was said, played and shown.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from voiceguide.ports import (
+    Clock,
+    Display,
+    Keys,
+    Plugs,
+    SinkFactory,
+    SynthesizerFactory,
+    pop_plugs,
+    push_plugs,
+)
+from voiceguide.testing.speech import FakeSynthesizer
+
+
+@contextlib.contextmanager
+def installed(
+    *,
+    synthesizer: SynthesizerFactory | None = None,
+    sink: SinkFactory | None = None,
+    clock: Clock | None = None,
+    keys: Keys | None = None,
+    display: Display | None = None,
+) -> Iterator[Plugs]:
+    """Use these parts instead of the real ones inside the block (None: the real one)."""
+    plugs = Plugs(synthesizer, sink, clock, keys, display)
+    push_plugs(plugs)
+    try:
+        yield plugs
+    finally:
+        pop_plugs()
+
+
+__all__ = ["FakeSynthesizer", "installed"]
