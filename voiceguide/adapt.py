@@ -12,12 +12,42 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import NamedTuple
 
-from voiceguide.errors import Diagnostic, Severity
+from voiceguide.errors import Diagnostic, OptionError, Severity
 from voiceguide.load.routine import Count, Course, Item, Routine, Stage, items_duration
 from voiceguide.model.record import replace
 
 MIN_STAGE_SECONDS = 10.0
+PAINFUL_SIDES = ("left", "right")
+
+
+class Variant(NamedTuple):
+    """What a patient hears of a routine: a session of its course (None: the routine as
+    written) and a painful side (None: both sides alike)."""
+
+    session: int | None = None
+    painful_side: str | None = None
+
+
+def adapt(routine: Routine, variant: Variant) -> Routine:
+    """The routine as the patient hears it in ``variant``: a session of the course first,
+    then the painful side. A session the routine's course lacks is an
+    :class:`OptionError` naming ``--session``."""
+    if variant.session is not None:
+        course = routine.course
+        if course is None:
+            raise OptionError("--session", "this routine has no course of sessions")
+        if not 1 <= variant.session <= course.sessions:
+            raise OptionError(
+                "--session",
+                f"{str(variant.session)!r} is not a session of this course: "
+                f"use 1 to {course.sessions}",
+            )
+        routine = for_session(routine, course, variant.session)
+    if variant.painful_side is not None:
+        routine = with_painful_side(routine, variant.painful_side)
+    return routine
 
 
 def with_painful_side(routine: Routine, side: str) -> Routine:
@@ -125,4 +155,4 @@ class _Missing(dict[str, str]):
         return "{" + key + "}"
 
 
-__all__ = ["Course", "for_session", "with_painful_side"]
+__all__ = ["PAINFUL_SIDES", "Variant", "adapt", "for_session", "with_painful_side"]

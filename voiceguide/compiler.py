@@ -19,7 +19,7 @@ from typing import Protocol
 
 from voiceguide.audio.tones import SOUNDS
 from voiceguide.durations import format_spoken
-from voiceguide.errors import Diagnostic, Position, Severity
+from voiceguide.errors import Diagnostic, OptionError, Position, Severity
 from voiceguide.load.routine import Cues, Item, Routine, Stage
 from voiceguide.model.script import Event, Script, Segment, Speech, SpeechRole, Tone
 
@@ -236,10 +236,38 @@ class _Compiler:
         self.warnings: list[Diagnostic] = []
         self.time = 0.0
 
-    def run(self) -> Script:
+    def instances(self) -> list[_Instance]:
         routine = self.routine
         instances: list[_Instance] = []
         _flatten(routine.stages, routine.cues, routine.transition, None, (), instances, {})
+        return instances
+
+    def texts(self) -> list[str]:
+        """Every text the layout will be offered, in order, each as it will be worded:
+        the candidates of each stage part, built by the same code as :meth:`run` but
+        placed nowhere (a template's ``{remaining}`` counts from the part's own bounds,
+        so it needs no layout)."""
+        texts = [text for text, _ in self.intro_texts()]
+        instances = self.instances()
+        time = 0.0
+        for number, instance in enumerate(instances):
+            following = instances[number + 1] if number + 1 < len(instances) else None
+            stage = instance.stage
+            stage_start = time
+            lengths = stage.part_durations()
+            for i in range(len(stage.sides or (None,))):
+                part = self.new_part(instance, i, stage_start, time, following)
+                self.offer(instance, part, i, lengths[i], following is not None and part.last)
+                texts.extend(c.text for c in part.candidates)
+                if stage.count:
+                    texts.extend(str(k + 1) for k in range(stage.count.reps))
+                time = part.end
+        texts.extend(text for text, _ in self.outro_texts())
+        return texts
+
+    def run(self) -> Script:
+        routine = self.routine
+        instances = self.instances()
         self.intro()
         for number, instance in enumerate(instances):
             following = instances[number + 1] if number + 1 < len(instances) else None
@@ -307,6 +335,11 @@ class _Compiler:
     # -- segments
 
     def intro(self) -> None:
+        index = len(self.segments)
+        end = self.chain(self.intro_texts(), self.time + INTRO_LEAD, index)
+        self.add_segment("intro", "Introduction", end + SEGMENT_TAIL - self.time)
+
+    def intro_texts(self) -> list[tuple[str, SpeechRole]]:
         routine = self.routine
         texts: list[tuple[str, SpeechRole]] = [(_sentence(routine.title), "intro")]
         safety = routine.safety
@@ -320,21 +353,22 @@ class _Compiler:
         if routine.position_text:
             texts.append((routine.position_text, "intro"))
         texts.extend((text, "intro") for text in routine.preparation)
-        index = len(self.segments)
-        end = self.chain(texts, self.time + INTRO_LEAD, index)
-        self.add_segment("intro", "Introduction", end + SEGMENT_TAIL - self.time)
+        return texts
 
     def outro(self) -> None:
         index = len(self.segments)
         tone = self.tone(self.routine.cues, "finish", self.time, index)
+        start = self.time + (tone + TONE_GAP if tone else INTRO_LEAD)
+        end = self.chain(self.outro_texts(), start, index)
+        self.add_segment("outro", "End", max(end, self.time + tone) + SEGMENT_TAIL - self.time)
+
+    def outro_texts(self) -> list[tuple[str, SpeechRole]]:
         texts: list[tuple[str, SpeechRole]] = []
         if self.phrases["finish"]:
             texts.append((self.phrases["finish"], "outro"))
         if self.routine.closing:
             texts.append((self.routine.closing, "outro"))
-        start = self.time + (tone + TONE_GAP if tone else INTRO_LEAD)
-        end = self.chain(texts, start, index)
-        self.add_segment("outro", "End", max(end, self.time + tone) + SEGMENT_TAIL - self.time)
+        return texts
 
     def transition(self, gap: float, cues: Cues) -> None:
         self.tone(cues, "end", self.time, len(self.segments))
@@ -344,24 +378,10 @@ class _Compiler:
         stage = instance.stage
         sides: tuple[str | None, ...] = stage.sides or (None,)
         stage_start = self.time
-        n, total = instance.repetition or (1, 1)
         lengths = stage.part_durations()
         for i, side in enumerate(sides):
-            last = i == len(sides) - 1
-            pause = stage.switch_pause if i else 0.0
-            end = stage_start + stage.duration if last else self.time + pause + lengths[i]
-            part = _Part(
-                start=self.time,
-                end=_ms(end),
-                values={
-                    "stage": stage.name,
-                    "next": following.stage.name if following else self.phrases["last_stage"],
-                    "side": side or "",
-                    "n": str(n),
-                    "total": str(total),
-                },
-            )
-            self.part(instance, part, i, lengths[i], following is not None and last)
+            part = self.new_part(instance, i, stage_start, self.time, following)
+            self.part(instance, part, i, lengths[i], following is not None and part.last)
             self.add_segment(
                 "stage",
                 stage.name,
@@ -372,14 +392,69 @@ class _Compiler:
                 stage_number=number,
             )
 
+    def new_part(
+        self,
+        instance: _Instance,
+        side_index: int,
+        stage_start: float,
+        time: float,
+        following: _Instance | None,
+    ) -> _Part:
+        """Part ``side_index`` of a stage that began at ``stage_start``, beginning at
+        ``time``: its bounds and template values."""
+        stage = instance.stage
+        sides: tuple[str | None, ...] = stage.sides or (None,)
+        n, total = instance.repetition or (1, 1)
+        last = side_index == len(sides) - 1
+        pause = stage.switch_pause if side_index else 0.0
+        length = stage.part_durations()[side_index]
+        end = stage_start + stage.duration if last else time + pause + length
+        part = _Part(
+            start=time,
+            end=_ms(end),
+            values={
+                "stage": stage.name,
+                "next": following.stage.name if following else self.phrases["last_stage"],
+                "side": sides[side_index] or "",
+                "n": str(n),
+                "total": str(total),
+            },
+        )
+        part.last = last
+        return part
+
     def part(
         self, instance: _Instance, part: _Part, side_index: int, length: float, announce_next: bool
     ) -> None:
         """Lay out one stage part (the whole stage, or one side of it)."""
-        stage, cues = instance.stage, instance.cues
+        stage = instance.stage
         index = len(self.segments)
         label = stage.name + (f" ({part.values['side']})" if part.values["side"] else "")
         layout = _Layout(part.start, part.end, self.oracle, label, stage.position, self.warnings)
+        active, base = self.offer(instance, part, side_index, length, announce_next)
+        layout.place([c for c in part.candidates if c.priority <= 1], index)
+        if stage.count:
+            spoken_end = max(
+                (s.end for s in layout.placed if s.role != "countdown"), default=active
+            )
+            first = (
+                base + stage.count.start
+                if stage.count.start is not None
+                else spoken_end + SPEECH_GAP * 2
+            )
+            for k in range(stage.count.reps):
+                part.add(first + k * stage.count.every, str(k + 1), "count", 2, anchored=True)
+        layout.place([c for c in part.candidates if c.priority >= 2], index)
+        self.events.extend(layout.placed)
+
+    def offer(
+        self, instance: _Instance, part: _Part, side_index: int, length: float, announce_next: bool
+    ) -> tuple[float, float]:
+        """Add the part's cue sounds and its speech candidates (all but the counted
+        repetitions, which start where the instructions end); return where the
+        instructions begin and where offsets written in the routine count from."""
+        stage, cues = instance.stage, instance.cues
+        index = len(self.segments)
         tone = self.tone(cues, "switch" if side_index else "start", part.start, index)
         lead = tone + TONE_GAP if tone else 0.0
         opening = self.phrases["switch"] if side_index else self.phrases["stage_start"]
@@ -410,20 +485,7 @@ class _Compiler:
                     at += reminder.every
         if cues.next_up and announce_next:
             part.add(max(part.end - cues.next_up, active), self.phrases["next_up"], "next", 4)
-        layout.place([c for c in part.candidates if c.priority <= 1], index)
-        if stage.count:
-            spoken_end = max(
-                (s.end for s in layout.placed if s.role != "countdown"), default=active
-            )
-            first = (
-                base + stage.count.start
-                if stage.count.start is not None
-                else spoken_end + SPEECH_GAP * 2
-            )
-            for k in range(stage.count.reps):
-                part.add(first + k * stage.count.every, str(k + 1), "count", 2, anchored=True)
-        layout.place([c for c in part.candidates if c.priority >= 2], index)
-        self.events.extend(layout.placed)
+        return active, base
 
 
 class _Part:
@@ -432,6 +494,8 @@ class _Part:
     def __init__(self, start: float, end: float, values: dict[str, str]) -> None:
         self.start, self.end, self.values = start, end, values
         self.candidates: list[_Candidate] = []
+        self.last = True
+        """Whether this is the stage's last part (the next stage is announced in it)."""
 
     def add(
         self,
@@ -458,15 +522,40 @@ def _sentence(text: str) -> str:
     return text if text[-1:] in {".", "!", "?", "…"} else text + "."
 
 
-def spoken_texts(routine: Routine) -> list[str]:
-    """Everything the routine says, from a quick estimated compile (the words do not
-    depend on timing)."""
-    return [s.text for s in compile_routine(routine).speech()]
+def spoken_texts(routine: Routine, oracle: DurationOracle | None = None) -> list[str]:
+    """Every text a compile of ``routine`` may say, each once, from a walk of its stages
+    that lays nothing out (so the speech can be synthesized before the one compile that
+    uses its real lengths). ``oracle`` gives the cue sounds' lengths, which decide where
+    instructions begin; a text the walk words otherwise than the compile does (a
+    ``{remaining}`` on the edge of a second) is only made later, never wrong."""
+    oracle = oracle or EstimatedDurations(routine.voice.rate or DEFAULT_RATE)
+    return list(dict.fromkeys(t for t in _Compiler(routine, oracle).texts() if t.strip()))
+
+
+def find_stage(routine: Routine, wanted: str) -> int:
+    """The number of the stage ``wanted`` names, as the compile numbers them: a number,
+    else the first stage whose name is, begins with or contains ``wanted`` (any case).
+    Found from the stages alone, before anything is laid out or said; a stage that is not
+    there is an :class:`OptionError` naming ``--start-at``."""
+    instances = _Compiler(routine, EstimatedDurations()).instances()
+    names = [instance.stage.name for instance in instances]
+    if wanted.isdigit():
+        if 1 <= int(wanted) <= len(names):
+            return int(wanted)
+        raise OptionError("--start-at", f"there is no stage {wanted}; the routine has {len(names)}")
+    lowered = wanted.casefold()
+    for test in (lambda n: n == lowered, lambda n: n.startswith(lowered), lambda n: lowered in n):
+        for number, name in enumerate(names, start=1):
+            if test(name.casefold()):
+                return number
+    listed = ", ".join(dict.fromkeys(f"{n} {name}" for n, name in enumerate(names, start=1)))
+    raise OptionError("--start-at", f"no stage is called {wanted!r}; stages: {listed}")
 
 
 __all__ = [
     "DurationOracle",
     "EstimatedDurations",
     "compile_routine",
+    "find_stage",
     "spoken_texts",
 ]

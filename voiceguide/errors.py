@@ -53,6 +53,16 @@ class RoutineNotFound(VoiceguideError):
     """Neither a routine file nor a built-in routine by that name."""
 
 
+class OptionError(VoiceguideError):
+    """An option's value does not fit the routine or the output (a usage error: exit 2).
+
+    ``option`` is the option as typed, e.g. ``--session``."""
+
+    def __init__(self, option: str, message: str) -> None:
+        self.option = option
+        super().__init__(message)
+
+
 class AudioError(VoiceguideError):
     """Speech synthesis, decoding, encoding or playback failed."""
 

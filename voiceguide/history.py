@@ -16,8 +16,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from voiceguide.errors import VoiceguideError
+
+if TYPE_CHECKING:
+    from voiceguide.load.routine import Routine
 
 DATA_ENV = "VOICEGUIDE_DATA_DIR"
 SCHEMA_VERSION = 1
@@ -42,7 +46,7 @@ class HistoryError(VoiceguideError):
 
 
 @dataclass(frozen=True)
-class Record:
+class SessionRecord:
     id: int
     routine: str
     title: str
@@ -57,6 +61,14 @@ class Record:
     @property
     def completed(self) -> bool:
         return self.outcome == "finished"
+
+
+def routine_key(routine: Routine, reference: str) -> str:
+    """What the history files a routine's sessions under: a built-in routine's name, else
+    its file's absolute path (else the reference given)."""
+    if routine.name:
+        return routine.name
+    return str(routine.path.resolve()) if routine.path else reference
 
 
 def default_path() -> Path:
@@ -136,7 +148,7 @@ class History:
                 (_now(), outcome, position, stage, record),
             )
 
-    def records(self, routine: str | None = None) -> list[Record]:
+    def records(self, routine: str | None = None) -> list[SessionRecord]:
         query = "SELECT id, routine, title, session, started, ended, outcome, position, duration, stage FROM sessions"
         arguments: tuple[str, ...] = ()
         if routine is not None:
@@ -144,8 +156,26 @@ class History:
             arguments = (routine,)
         with self._connection(write=False) as db:
             rows = db.execute(query + " ORDER BY id", arguments).fetchall()
-        return [Record(*row) for row in rows]
+        return [SessionRecord(*row) for row in rows]
 
     def completed_sessions(self, routine: str) -> int:
         """How many course sessions of ``routine`` were played to the end."""
         return len({r.session for r in self.records(routine) if r.completed and r.session})
+
+
+def course_progress(store: History, records: list[SessionRecord]) -> list[str]:
+    """A line for each course among ``records``: how many sessions are done, and the next."""
+    from voiceguide.load import load_routine
+
+    lines = []
+    for name in dict.fromkeys(r.routine for r in records):
+        try:
+            course = load_routine(name).course
+        except VoiceguideError:
+            continue
+        if course is None:
+            continue
+        done = store.completed_sessions(name)
+        following = f"; next: session {done + 1}" if done < course.sessions else "; course complete"
+        lines.append(f"{name}: {done} of {course.sessions} course sessions done{following}")
+    return lines

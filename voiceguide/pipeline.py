@@ -1,5 +1,10 @@
-"""Preparing an audible guide: voice settings, the (cached) synthesizer, a compile with
-measured speech lengths, and the renderer that the exporter and the player share."""
+"""The one path from a routine to what every command shows, plays or writes.
+
+routine -> adapt (a session of its course, a painful side) -> one compile (estimated or
+measured speech lengths) -> render. :func:`estimate` serves previews and checks,
+:func:`measure` the exact preview, :func:`prepare` the player and the exporter, which
+share the renderer it returns. No command compiles a variant twice.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from voiceguide.adapt import Variant, adapt
+from voiceguide.audio.settings import DEFAULT_SAMPLE_RATE
 from voiceguide.compiler import DEFAULT_RATE, spoken_texts
+from voiceguide.errors import Diagnostic
 from voiceguide.model.script import Script, Speech
 from voiceguide.speech.engine import (
     CachedSynthesizer,
@@ -28,7 +36,8 @@ from voiceguide.speech.engine import (
 )
 
 if TYPE_CHECKING:  # numpy comes with these: imported where they are used
-    from voiceguide.audio.render import ClipOracle, Progress, Renderer, RenderSettings
+    from voiceguide.audio.render import ClipOracle, Progress, Renderer
+    from voiceguide.audio.settings import RenderSettings
     from voiceguide.load.routine import Routine
 
 LEVEL_FORMAT = 1
@@ -72,6 +81,78 @@ class Guide:
     script: Script
     renderer: Renderer
     clips: ClipOracle
+
+    @property
+    def loudness_note(self) -> str | None:
+        """What to tell when the guide stays under its loudness target (see
+        Renderer.shortfall), else None."""
+        from voiceguide.audio.render import LIMITER_MAKEUP_DB
+
+        settings, shortfall = self.renderer.settings, self.renderer.shortfall
+        if settings.loudness is None or shortfall < 0.1:
+            return None
+        reached = settings.loudness - shortfall
+        return (
+            f"the guide is {reached:.1f} LUFS, {shortfall:.1f} LU under the "
+            f"{settings.loudness:g} LUFS asked for: louder, its peaks would be limited by more "
+            f"than {LIMITER_MAKEUP_DB:g} dB under the {settings.true_peak:g} dBTP ceiling"
+        )
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What ``check`` found in one routine: every diagnostic, and a one-line summary
+    (None when the routine cannot be used)."""
+
+    diagnostics: list[Diagnostic]
+    warnings: int
+    summary: str | None
+
+
+def check_routine(reference: str) -> CheckReport:
+    """Load and compile ``reference``, collecting every problem instead of raising."""
+    from voiceguide.durations import format_length
+    from voiceguide.errors import Position, RoutineError, Severity, VoiceguideError
+    from voiceguide.load import load_routine
+
+    try:
+        script = estimate(load_routine(reference), Variant())
+    except RoutineError as exc:
+        return CheckReport(list(exc.diagnostics), 0, None)
+    except VoiceguideError as exc:
+        return CheckReport([Diagnostic(Severity.ERROR, str(exc), Position(reference))], 0, None)
+    warnings = list(script.warnings)
+    stages = len({s.stage_number for s in script.stages})
+    summary = (
+        f"{script.title!r}, {stages} stage{'s' * (stages != 1)}, "
+        f"{format_length(script.duration)}" + (f", {len(warnings)} warning(s)" if warnings else "")
+    )
+    return CheckReport(warnings, len(warnings), summary)
+
+
+def estimate(routine: Routine, variant: Variant, *, rate: int | None = None) -> Script:
+    """The variant's timeline with speech lengths estimated from the speaking rate."""
+    from voiceguide.compiler import EstimatedDurations, compile_routine
+
+    adapted = adapt(routine, variant)
+    return compile_routine(adapted, EstimatedDurations(rate or adapted.voice.rate or DEFAULT_RATE))
+
+
+def measure(
+    routine: Routine,
+    variant: Variant,
+    voice: VoiceOptions,
+    sample_rate: int | None = None,
+    *,
+    use_cache: bool = True,
+) -> Script:
+    """The variant's timeline with the real lengths of its synthesized speech, as the
+    audio made at ``sample_rate`` will have it."""
+    adapted = adapt(routine, variant)
+    rate = sample_rate or DEFAULT_SAMPLE_RATE
+    start_engine_if_needed(adapted, voice, rate, use_cache=use_cache)
+    script, _ = measured_script(adapted, voice, rate, use_cache=use_cache)
+    return script
 
 
 def start_engine_if_needed(
@@ -235,6 +316,7 @@ class LevelCache:
 
 def prepare(
     routine: Routine,
+    variant: Variant,
     voice: VoiceOptions,
     settings: RenderSettings,
     *,
@@ -242,12 +324,19 @@ def prepare(
     speech_progress: Progress | None = None,
     level_progress: Progress | None = None,
     extra_texts: tuple[str, ...] = (),
+    adapted: Routine | None = None,
 ) -> Guide:
-    """Everything up to the first sample: speech, layout, and the loudness pass."""
+    """Everything up to the first sample: the variant, its speech, one compile with the
+    real lengths, and the loudness pass. ``adapted``: the variant, when the caller has
+    made it already."""
+    adapted = adapted or adapt(routine, variant)
+    start_engine_if_needed(
+        adapted, voice, settings.sample_rate, use_cache=use_cache, extra_texts=extra_texts
+    )
     from voiceguide.audio.render import Renderer
 
     script, clips = measured_script(
-        routine,
+        adapted,
         voice,
         settings.sample_rate,
         use_cache=use_cache,

@@ -31,12 +31,13 @@ from voiceguide.audio.loudness import (
     limiter_gain,
     peak_hold,
 )
+from voiceguide.audio.settings import RenderSettings
 from voiceguide.audio.tones import SOUNDS, load_sound_file, synthesize
 from voiceguide.compiler import DEFAULT_RATE, compile_routine, spoken_texts
 from voiceguide.errors import AudioError
 from voiceguide.load.routine import Routine
 from voiceguide.model.script import Script, Speech
-from voiceguide.speech.engine import DEFAULT_SAMPLE_RATE, Clip, Synthesizer
+from voiceguide.speech.engine import Clip, Synthesizer
 
 Samples = npt.NDArray[np.float32]
 
@@ -56,8 +57,6 @@ LIMITER_MAKEUP_DB = 6.0
 PEAK_FRAMES = 1024
 """The loudness pass notes the peak of every this many frames, to find where the
 limiter will act."""
-DEFAULT_LOUDNESS = -16.0
-DEFAULT_TRUE_PEAK = -1.0
 TONE_GAIN_DB = -4.0
 """Cue sounds sit a little under the speech."""
 FADE_SECONDS = 0.03
@@ -67,22 +66,6 @@ LIMITER_MARGIN_DB = 0.5
 """Headroom under the ceiling for peaks between samples."""
 
 Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class RenderSettings:
-    sample_rate: int = DEFAULT_SAMPLE_RATE
-    channels: int = 1
-    loudness: float | None = DEFAULT_LOUDNESS
-    true_peak: float = DEFAULT_TRUE_PEAK
-
-    def __post_init__(self) -> None:
-        if self.channels not in (1, 2):
-            raise ValueError("channels must be 1 (mono) or 2 (stereo)")
-        if not 8000 <= self.sample_rate <= 192_000 or self.sample_rate % 10:
-            raise ValueError(
-                f"sample rate {self.sample_rate} is not supported; use a rate such as 44100 or 48000"
-            )
 
 
 CLIP_MEMORY_BYTES = 32 << 20

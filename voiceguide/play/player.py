@@ -514,7 +514,7 @@ def output_devices() -> list[OutputDevice]:
 NO_DEVICE = "no audio output device found; export the guide instead: voiceguide export ROUTINE"
 
 
-def find_output(device: str | None) -> int | str | None:
+def find_output(device: int | str | None) -> int | str | None:
     """The device to open: an index, a name substring, or None for the default."""
     sd = import_sounddevice()
     outputs = output_devices()
@@ -524,12 +524,12 @@ def find_output(device: str | None) -> int | str | None:
         if sd.default.device[1] < 0:
             return outputs[0].index
         return None
-    wanted: int | str = int(device) if device.isdigit() else device
+    wanted = int(device) if isinstance(device, str) and device.isdigit() else device
     try:
         info = sd.query_devices(wanted, "output")
     except (ValueError, sd.PortAudioError):
         names = ", ".join(f"{o.index}: {o.name}" for o in outputs)
-        raise AudioError(f"no output device matches {device!r}; outputs are {names}") from None
+        raise AudioError(f"no output device matches {str(device)!r}; outputs are {names}") from None
     return int(info["index"])
 
 
@@ -698,3 +698,31 @@ def _close_quietly(sink: AudioSink, *, abort: bool) -> None:
     closer = threading.Thread(target=close, daemon=True)
     closer.start()
     closer.join(timeout=2.0)
+
+
+def play_guide(
+    guide: Any,
+    *,
+    start: float = 0.0,
+    volume: float = 1.0,
+    device: int | str | None = None,
+    get_ready_phrase: str = "",
+    progress: Callable[[float, str], None] | None = None,
+) -> Outcome:
+    """Play ``guide`` from ``start`` seconds on the output ``device`` with the terminal's
+    keys and status display."""
+    from voiceguide.play.terminal import HELP, Display, KeyReader
+
+    settings = guide.renderer.settings
+    player = Player(
+        guide.renderer,
+        start_frame=round(start * settings.sample_rate),
+        volume=volume,
+        get_ready=get_ready_audio(guide.renderer, guide.clips, get_ready_phrase),
+    )
+    display = Display()
+    sink = SoundDeviceOutput(settings.sample_rate, settings.channels, device)
+    with KeyReader() as keys:
+        if keys.interactive:
+            display.message(HELP)
+        return run_session(player, sink, keys, display, progress=progress)

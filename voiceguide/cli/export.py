@@ -1,0 +1,126 @@
+"""voiceguide export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from voiceguide.cli.group import cli, note
+from voiceguide.cli.params import progress_bar, sample_rate_option, variant_options, voice_options
+from voiceguide.export.writer import SUBTITLE_CHOICES
+
+
+@cli.command()
+@click.argument("routine", metavar="ROUTINE")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The audio file; its extension picks the format: .wav .flac .ogg .opus .mp3. "
+    "[default: audio/ROUTINE.mp3]",
+)
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+@click.option(
+    "--subtitles",
+    type=click.Choice(SUBTITLE_CHOICES),
+    default="srt",
+    show_default=True,
+    help="Subtitle files to write beside the audio, with the same name.",
+)
+@sample_rate_option("Sample rate of the guide. [default: 44100; 48000 for .opus]")
+@click.option("--stereo", is_flag=True, help="Two channels instead of one.")
+@click.option(
+    "--loudness",
+    type=click.FloatRange(-40.0, -6.0),
+    default=-16.0,
+    show_default=True,
+    metavar="LUFS",
+    help="Integrated loudness of the guide.",
+)
+@voice_options
+@variant_options()
+@click.option(
+    "--course",
+    "course_folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write every session of the routine's course into this folder.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
+def export(
+    routine: str,
+    output: Path | None,
+    force: bool,
+    subtitles: str,
+    sample_rate: int | None,
+    stereo: bool,
+    loudness: float,
+    voice: str | None,
+    rate: int | None,
+    volume: float | None,
+    no_cache: bool,
+    painful_side: str | None,
+    session: int | None,
+    course_folder: Path | None,
+    quiet: bool,
+) -> None:
+    """Export a routine as an audio guide with chapters and subtitles.
+
+    One chapter per stage (and per side); title, artist and comment tags; subtitles timed
+    to the audio. The guide is normalized to a spoken-word loudness with a true-peak limit.
+    Nothing is written unless all of it succeeds, and no file is overwritten without --force.
+
+    \b
+    Example:
+      voiceguide export neck
+      voiceguide export neck -o neck.flac --subtitles both --rate 140
+      voiceguide export neck --course guides/ --painful-side left
+    """
+    from voiceguide.adapt import Variant
+    from voiceguide.audio.settings import RenderSettings
+    from voiceguide.durations import format_length
+    from voiceguide.export.jobs import plan_export
+    from voiceguide.export.writer import chapters
+    from voiceguide.export.writer import export as write_guide
+    from voiceguide.load import load_routine
+    from voiceguide.pipeline import VoiceOptions, prepare
+
+    loaded = load_routine(routine)
+    jobs = plan_export(
+        loaded,
+        routine,
+        Variant(session, painful_side),
+        output=output,
+        course_folder=course_folder,
+        subtitles=subtitles,
+        sample_rate=sample_rate,
+        force=force,
+    )
+    voice_options = VoiceOptions(voice, rate, volume)
+    for job in jobs:
+        render = RenderSettings(job.sample_rate, 2 if stereo else 1, loudness)
+        with progress_bar("Speech   ", quiet) as speech, progress_bar("Loudness ", quiet) as level:
+            guide = prepare(
+                loaded,
+                job.variant,
+                voice_options,
+                render,
+                use_cache=not no_cache,
+                speech_progress=speech,
+                level_progress=level,
+            )
+        for warning in guide.script.warnings:
+            click.echo(str(warning), err=True)
+        if guide.loudness_note:
+            note(guide.loudness_note)
+        job.make_room()
+        with progress_bar("Encoding ", quiet) as encoding:
+            written = write_guide(
+                guide.renderer, job.target, force=force, subtitles=subtitles, progress=encoding
+            )
+        if not quiet:
+            names = " and ".join(str(p) for p in written)
+            length = format_length(guide.script.duration)
+            click.echo(
+                f"wrote {names} ({length}, {len(chapters(guide.script))} chapters)", err=True
+            )

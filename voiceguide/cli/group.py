@@ -1,0 +1,97 @@
+"""The click group, and the one place where library errors become messages and exit
+codes: 0 success, 1 a routine or runtime error (one line per problem), 2 a usage error,
+130 interrupted. Data goes to stdout; messages to stderr."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, NoReturn
+
+import click
+
+from voiceguide import __version__
+from voiceguide.errors import OptionError, RoutineError, VoiceguideError
+
+EXIT_INTERRUPTED = 130
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class ReportedError(click.ClickException):
+    """A library error, printed as it is (one line per problem, no "Error:" prefix)."""
+
+    exit_code = 1
+
+    def show(self, file: Any = None) -> None:
+        click.echo(self.message, err=True)
+
+
+def error_text(exc: VoiceguideError) -> str:
+    """How a library error reads on the terminal: a routine's diagnostics one per line,
+    anything else as one ``voiceguide: error:`` line."""
+    if isinstance(exc, RoutineError):
+        return "\n".join(str(d) for d in exc.diagnostics)
+    return f"voiceguide: error: {exc}"
+
+
+def warn(text: str) -> None:
+    click.echo(f"voiceguide: warning: {text}", err=True)
+
+
+def note(text: str) -> None:
+    click.echo(f"note: {text}", err=True)
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OptionError as exc:
+            raise click.BadParameter(str(exc), param_hint=exc.option) from None
+        except VoiceguideError as exc:
+            raise ReportedError(error_text(exc)) from None
+
+
+@click.group(cls=_Group, context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", prog_name="voiceguide")
+def cli() -> None:
+    """Voice-guided massage sessions: check, preview, play and export routines.
+
+    A ROUTINE is a YAML file or the name of a built-in routine (see 'voiceguide routines').
+
+    \b
+    Example:
+      voiceguide check my-neck.yaml
+      voiceguide preview neck
+    """
+
+
+def main(argv: list[str] | None = None) -> NoReturn:
+    """Entry point: run the CLI with our exit codes (130 when interrupted).
+
+    Without ``argv`` (the ``voiceguide`` command itself) the process ends here, so the
+    garbage collector is told to leave what exists alone: otherwise the interpreter
+    walks every object once more on the way out."""
+    try:
+        _run(argv)
+    finally:
+        if argv is None:
+            import gc
+
+            gc.freeze()
+
+
+def _run(argv: list[str] | None) -> NoReturn:
+    try:
+        code = cli.main(args=argv, prog_name="voiceguide", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("\nvoiceguide: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        sys.stderr.close()  # the reader went away (e.g. `| head`); nothing left to say
+        sys.exit(0)
+    sys.exit(code if isinstance(code, int) else 0)

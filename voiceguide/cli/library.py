@@ -1,0 +1,118 @@
+"""What is installed and kept: routines, the schema, voices, devices and the clip cache."""
+
+from __future__ import annotations
+
+import click
+
+from voiceguide.cli.group import cli
+from voiceguide.errors import VoiceguideError
+
+
+@cli.command()
+def routines() -> None:
+    """List the built-in routines: name, length and title.
+
+    \b
+    Example:
+      voiceguide routines
+    """
+    from voiceguide.adapt import Variant
+    from voiceguide.durations import format_length
+    from voiceguide.load import builtin_names, load_routine
+    from voiceguide.pipeline import estimate
+
+    for name in builtin_names():
+        script = estimate(load_routine(name), Variant())
+        click.echo(f"{name:<16} {format_length(script.duration):>6}  {script.title}")
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of routine files, for editors to validate and complete them.
+
+    \b
+    Example:
+      voiceguide schema > routine.schema.json
+    """
+    from importlib import resources
+
+    text = (resources.files("voiceguide") / "schema" / "routine.schema.json").read_text("utf-8")
+    click.echo(text, nl=False)
+
+
+@cli.command()
+@click.option("--language", metavar="CODE", help="Only voices for this language, e.g. uk or en-GB.")
+def voices(language: str | None) -> None:
+    """List the installed voices: id, languages and name.
+
+    \b
+    Example:
+      voiceguide voices --language uk
+    """
+    from voiceguide.speech.engine import list_voices
+
+    found = list_voices(language)
+    if not found:
+        raise VoiceguideError(f"no installed voice speaks {language!r}")
+    for info in found:
+        click.echo(f"{info.id:<20} {','.join(info.languages):<12} {info.name}")
+
+
+@cli.command()
+def devices() -> None:
+    """List the audio output devices: index, name, host API, channels (* the default).
+
+    \b
+    Example:
+      voiceguide devices
+    """
+    from voiceguide.play.player import NO_DEVICE, output_devices
+
+    found = output_devices()
+    if not found:
+        raise VoiceguideError(NO_DEVICE)
+    for info in found:
+        mark = "*" if info.default else " "
+        click.echo(f"{mark} {info.index:>3}  {info.name:<32} {info.host:<12} {info.channels} ch")
+
+
+@cli.group()
+def cache() -> None:
+    """The cache of synthesized speech clips.
+
+    \b
+    Example:
+      voiceguide cache info
+      voiceguide cache clear
+    """
+
+
+@cache.command("clear")
+def cache_clear() -> None:
+    """Delete every cached clip.
+
+    \b
+    Example:
+      voiceguide cache clear
+    """
+    from voiceguide.speech.engine import ClipCache
+
+    clips = ClipCache()
+    removed = clips.clear()
+    click.echo(f"removed {removed} clip{'s' * (removed != 1)} from {clips.folder}", err=True)
+
+
+@cache.command("info")
+def cache_info() -> None:
+    """Show where the clips are cached, how many and how much space they take.
+
+    \b
+    Example:
+      voiceguide cache info
+    """
+    from voiceguide.speech.engine import ClipCache
+
+    clips = ClipCache()
+    files = list(clips.folder.glob(f"*{clips.SUFFIX}")) if clips.folder.is_dir() else []
+    size = sum(f.stat().st_size for f in files)
+    click.echo(f"{clips.folder}\t{len(files)} clips\t{size / 1e6:.1f} MB")

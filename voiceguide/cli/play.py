@@ -1,0 +1,110 @@
+"""voiceguide play."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from voiceguide.cli.group import EXIT_INTERRUPTED, ReportedError, cli, warn
+from voiceguide.cli.params import Device, StageReference, no_cache_option, variant_options
+from voiceguide.errors import VoiceguideError
+
+
+@cli.command()
+@click.argument("routine", metavar="ROUTINE")
+@click.option("--start-at", type=StageReference(), help="Start at this stage: its number or name.")
+@click.option("--device", type=Device(), help="Output device: index or part of its name.")
+@click.option(
+    "--volume",
+    type=click.FloatRange(0.0, 1.0),
+    default=1.0,
+    show_default=True,
+    help="Playback volume from 0 to 1 (+ and - change it while playing).",
+)
+@click.option("-y", "--yes", is_flag=True, help="Do not ask about the contraindications.")
+@click.option("--voice", metavar="ID", help="Voice id (see 'voiceguide voices').")
+@click.option("--rate", type=click.IntRange(40, 500), metavar="WPM", help="Speaking rate.")
+@no_cache_option
+@variant_options(auto_session=True)
+def play(
+    routine: str,
+    start_at: str | None,
+    device: int | str | None,
+    volume: float,
+    yes: bool,
+    voice: str | None,
+    rate: int | None,
+    no_cache: bool,
+    painful_side: str | None,
+    session: int | str | None,
+) -> None:
+    """Play a routine aloud, hands-free.
+
+    Shows the contraindications first and, on a terminal, asks that none applies. While
+    playing: space pauses and resumes (with "get ready" and a countdown), n or → skips
+    to the next stage, p or ← restarts the stage (or goes back one), + and - change the
+    volume, q quits. Ctrl-C stops at once. The status goes to standard error.
+
+    \b
+    Example:
+      voiceguide play neck
+      voiceguide play neck --start-at 3 --yes
+      voiceguide play neck --session auto --painful-side right
+    """
+    from voiceguide.adapt import Variant
+    from voiceguide.load import load_routine
+    from voiceguide.pipeline import VoiceOptions
+    from voiceguide.play.run import PlayRequest, play_routine
+
+    loaded = load_routine(routine)
+    request = PlayRequest(
+        routine=loaded,
+        reference=routine,
+        variant=Variant(session if isinstance(session, int) else None, painful_side),
+        next_session=session == "auto",
+        voice=VoiceOptions(voice, rate),
+        start_at=start_at,
+        device=device,
+        volume=volume,
+        use_cache=not no_cache,
+    )
+    played = play_routine(request, confirm=lambda *lists: _confirm_safety(*lists, ask=not yes))
+    for warning in played.warnings:
+        warn(warning)
+    outcome = played.outcome
+    where = f"{outcome.segment.label} at {played.clock}"
+    if outcome.reason == "finished":
+        click.echo("Session complete. Rest for a few minutes before you get up.", err=True)
+    elif outcome.reason == "quit":
+        click.echo(f"Stopped: {where}. To go on from there: {played.resume}", err=True)
+    elif outcome.reason == "interrupted":
+        click.echo(f"Interrupted: {where}. To go on from there: {played.resume}", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    else:
+        raise VoiceguideError(
+            f"the audio output stopped working ({where}); to go on from there: {played.resume}"
+        )
+
+
+def _confirm_safety(
+    contraindications: tuple[str, ...], stop_if: tuple[str, ...], *, ask: bool
+) -> None:
+    """Show the contraindications; on a terminal (unless ``ask`` is off), ask that none
+    applies."""
+    if contraindications:
+        click.echo("Do not do this session if you have any of these:", err=True)
+        for item in contraindications:
+            click.echo(f"  - {item}", err=True)
+    if stop_if:
+        click.echo("Stop at once if you feel any of these:", err=True)
+        for item in stop_if:
+            click.echo(f"  - {item}", err=True)
+    if not ask or not sys.stdin.isatty() or not contraindications:
+        return
+    if click.confirm("Does any of these apply to you now?", default=False, err=True):
+        raise ReportedError(
+            "voiceguide: not now: do not self-massage while any of these applies (with acute "
+            "pain or an exacerbation, massage can make it worse); rest, and ask your doctor "
+            "or therapist when it is safe to start"
+        )

@@ -1,0 +1,92 @@
+"""What an export writes: one guide, or every session of a course, and where.
+
+Planned before any work, so a bad option or a file that may not be overwritten stops the
+export before anything is synthesized.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from voiceguide.adapt import Variant
+from voiceguide.audio.settings import DEFAULT_SAMPLE_RATE
+from voiceguide.errors import OptionError
+from voiceguide.export.writer import AudioFormat, audio_format, sidecar_paths
+from voiceguide.files import check_target
+
+if TYPE_CHECKING:
+    from voiceguide.load.routine import Routine
+
+DEFAULT_FOLDER = Path("audio")
+"""Where a guide goes when no file is named."""
+DEFAULT_SUFFIX = ".mp3"
+
+
+@dataclass(frozen=True)
+class ExportJob:
+    """One guide to write: the variant, the audio file and its format, and its rate."""
+
+    variant: Variant
+    target: Path
+    format: AudioFormat
+    sample_rate: int
+    make_folder: bool = False
+    """Whether the target's folder is made when the guide is written (the default
+    folder, or a course folder)."""
+
+    def make_room(self) -> None:
+        if self.make_folder:
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+
+
+def stem(routine: Routine, reference: str) -> str:
+    """The name guides of ``routine`` are written under."""
+    return routine.name or (routine.path.stem if routine.path else Path(reference).stem)
+
+
+def plan_export(
+    routine: Routine,
+    reference: str,
+    variant: Variant,
+    *,
+    output: Path | None = None,
+    course_folder: Path | None = None,
+    subtitles: str = "srt",
+    sample_rate: int | None = None,
+    force: bool = False,
+) -> list[ExportJob]:
+    """The guides to write, each checked: its format and rate, and that neither it nor
+    its subtitles would overwrite a file without ``force``."""
+    if course_folder is not None:
+        if output is not None or variant.session is not None:
+            raise OptionError(
+                "--course", "--course writes every session: leave out -o and --session"
+            )
+        if routine.course is None:
+            raise OptionError("--course", "this routine has no course of sessions")
+        name = stem(routine, reference)
+        places = [
+            (variant._replace(session=n), course_folder / f"{name}-session-{n:02d}.mp3", True)
+            for n in range(1, routine.course.sessions + 1)
+        ]
+    elif output is not None:
+        places = [(variant, output, False)]
+    else:
+        default = DEFAULT_FOLDER / f"{stem(routine, reference)}{DEFAULT_SUFFIX}"
+        places = [(variant, default, True)]
+    jobs = []
+    for job_variant, target, make_folder in places:
+        fmt = audio_format(target)
+        rate = sample_rate or (fmt.rates[0] if fmt.rates else DEFAULT_SAMPLE_RATE)
+        if fmt.rates and rate not in fmt.rates:
+            rates = ", ".join(str(r) for r in fmt.rates)
+            raise OptionError(
+                "--sample-rate", f"{fmt.description} takes a sample rate of {rates} Hz, not {rate}"
+            )
+        for path in [target, *sidecar_paths(target, subtitles)]:
+            if not (make_folder and not path.parent.exists()):
+                check_target(path, force)
+        jobs.append(ExportJob(job_variant, target, fmt, rate, make_folder))
+    return jobs

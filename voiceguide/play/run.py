@@ -1,0 +1,108 @@
+"""A played session from routine to outcome: the course session, the safety check, the
+guide, the history record and the hint to go on from where it stopped. The CLI only
+asks and reports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from voiceguide.adapt import Variant
+
+if TYPE_CHECKING:
+    from voiceguide.load.routine import Routine
+    from voiceguide.pipeline import VoiceOptions
+    from voiceguide.play.player import Outcome
+
+Confirm = Callable[[tuple[str, ...], tuple[str, ...]], None]
+"""Shown the contraindications and the signs to stop at; raises to say no."""
+
+
+@dataclass(frozen=True)
+class PlayRequest:
+    routine: Routine
+    reference: str
+    """The routine as the user named it (for the resume hint and the history)."""
+    variant: Variant = field(default_factory=Variant)
+    next_session: bool = False
+    """Play the course session after the last one completed (``--session auto``)."""
+    voice: VoiceOptions | None = None
+    start_at: str | None = None
+    device: int | str | None = None
+    volume: float = 1.0
+    use_cache: bool = True
+
+
+@dataclass(frozen=True)
+class Played:
+    outcome: Outcome
+    clock: str
+    """Where it ended, as M:SS."""
+    resume: str
+    """The command that goes on from the stage it ended in."""
+    warnings: list[str] = field(default_factory=list)
+
+
+def play_routine(request: PlayRequest, confirm: Confirm) -> Played:
+    """Play the session ``request`` asks for, recording it in the history."""
+    from voiceguide.audio.settings import RenderSettings
+    from voiceguide.compiler import find_stage
+    from voiceguide.durations import format_clock
+    from voiceguide.history import History, routine_key
+    from voiceguide.pipeline import VoiceOptions, prepare
+    from voiceguide.play.player import find_output
+    from voiceguide.play.recorder import SessionRecorder
+
+    routine, variant = request.routine, request.variant
+    key = routine_key(routine, request.reference)
+    if request.next_session and routine.course is not None:
+        done = History().completed_sessions(key)
+        variant = variant._replace(session=min(done + 1, routine.course.sessions))
+    elif request.next_session:
+        variant = variant._replace(session=1)  # refused with the reason by the adapt step
+    from voiceguide.adapt import adapt
+
+    adapted = adapt(routine, variant)
+    stage = find_stage(adapted, request.start_at) if request.start_at is not None else None
+    confirm(adapted.safety.contraindications, adapted.safety.stop_if)
+    output = find_output(request.device)
+    ready = adapted.phrases.get("get_ready", "")
+    extra_texts = tuple(t for t in (ready, "3", "2", "1") if t)
+    guide = prepare(
+        routine,
+        variant,
+        request.voice or VoiceOptions(),
+        RenderSettings(),
+        use_cache=request.use_cache,
+        extra_texts=extra_texts,
+        adapted=adapted,
+    )
+    script = guide.script
+    start = next(s.start for s in script.stages if s.stage_number == stage) if stage else 0.0
+    recorder = SessionRecorder(key, script.title, variant.session, script.duration)
+    from voiceguide.play.player import play_guide
+
+    outcome = play_guide(
+        guide,
+        start=start,
+        volume=request.volume,
+        device=output,
+        get_ready_phrase=ready,
+        progress=recorder.progress,
+    )
+    recorder.finish(outcome.reason, outcome.seconds, outcome.segment.label)
+    number = outcome.segment.stage_number
+    resume = f"voiceguide play {request.reference}" + (f" --start-at {number}" if number else "")
+    warnings = list(recorder.warnings)
+    if outcome.dropouts:
+        caught_up = (
+            f" (skipped {outcome.skipped * 1000:.0f} ms of the guide to stay on time)"
+            if outcome.skipped
+            else ""
+        )
+        warnings.append(
+            f"the sound stuttered {outcome.dropouts} time(s){caught_up}: the machine was too "
+            "busy; close other programs, or play an exported guide"
+        )
+    return Played(outcome, format_clock(outcome.seconds), resume, warnings)
