@@ -7,12 +7,12 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.conftest import RunCli
 from voiceguide import compiler
 from voiceguide.adapt import Variant, adapt
 from voiceguide.compiler import compile_routine, spoken_texts
 from voiceguide.load import builtin_names, load_routine
 from voiceguide.model.script import Script
-from tests.conftest import RunCli
 
 
 def _variants(name: str) -> Iterator[Variant]:
