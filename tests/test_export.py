@@ -350,9 +350,10 @@ def test_ctrl_c_during_export_exits_130_and_leaves_nothing(tmp_path: Path) -> No
 
 
 def test_opus_needs_an_opus_rate(in_tmp: Path, run_cli: RunCli) -> None:
-    """Opus takes 48 kHz (the default for .opus); 44.1 kHz is refused with the rates it takes."""
+    """Opus takes 48 kHz (the default for .opus); 44.1 kHz is refused before any work, as a
+    usage error, with the rates it takes."""
     result = run_cli("export", SHORT, "-o", "g.opus", "--sample-rate", "44100")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.stderr.endswith(
         "Ogg Opus takes a sample rate of 48000, 24000, 16000, 12000, 8000 Hz, not 44100\n"
     )

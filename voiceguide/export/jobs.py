@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from voiceguide.adapt import Variant
 from voiceguide.audio.settings import DEFAULT_SAMPLE_RATE
 from voiceguide.errors import OptionError
-from voiceguide.export.writer import AudioFormat, audio_format, sidecar_paths
+from voiceguide.export.writer import AudioFormat, audio_format, rate_problem, sidecar_paths
 from voiceguide.files import check_target
 
 if TYPE_CHECKING:
@@ -80,11 +80,9 @@ def plan_export(
     for job_variant, target, make_folder in places:
         fmt = audio_format(target)
         rate = sample_rate or (fmt.rates[0] if fmt.rates else DEFAULT_SAMPLE_RATE)
-        if fmt.rates and rate not in fmt.rates:
-            rates = ", ".join(str(r) for r in fmt.rates)
-            raise OptionError(
-                "--sample-rate", f"{fmt.description} takes a sample rate of {rates} Hz, not {rate}"
-            )
+        problem = rate_problem(fmt, rate)
+        if problem:
+            raise OptionError("--sample-rate", problem)
         for path in [target, *sidecar_paths(target, subtitles)]:
             if not (make_folder and not path.parent.exists()):
                 check_target(path, force)

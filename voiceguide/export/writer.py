@@ -100,6 +100,14 @@ class Tags:
 Progress = Callable[[int, int], None]
 
 
+def rate_problem(fmt: AudioFormat, rate: int) -> str | None:
+    """Why ``fmt`` cannot hold audio at ``rate``, or None."""
+    if fmt.rates and rate not in fmt.rates:
+        rates = ", ".join(str(r) for r in fmt.rates)
+        return f"{fmt.description} takes a sample rate of {rates} Hz, not {rate}"
+    return None
+
+
 def sidecar_paths(path: Path, subtitles: str) -> list[Path]:
     kinds = {"srt": ["srt"], "vtt": ["vtt"], "both": ["srt", "vtt"], "none": []}[subtitles]
     return [path.with_suffix(f".{kind}") for kind in kinds]
@@ -116,9 +124,9 @@ def export(
     """Write the guide (and its subtitles) to ``path``; return the files written."""
     fmt = audio_format(path)
     rate = renderer.settings.sample_rate
-    if fmt.rates and rate not in fmt.rates:
-        rates = ", ".join(str(r) for r in fmt.rates)
-        raise ExportError(f"{fmt.description} takes a sample rate of {rates} Hz, not {rate}")
+    problem = rate_problem(fmt, rate)
+    if problem:
+        raise ExportError(problem)
     sidecars = sidecar_paths(path, subtitles)
     for target in [path, *sidecars]:
         check_target(target, force)
