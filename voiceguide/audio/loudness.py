@@ -3,8 +3,8 @@
 - :class:`LoudnessMeter` measures integrated loudness block by block, so a two-hour guide
   never has to be held in memory; on a whole signal it agrees with pyloudnorm.
 - :func:`true_peak` estimates the true peak by 4x oversampling.
-- :func:`smooth_gain` is the look-ahead limiter's gain curve: gain only comes down around
-  the peaks, smoothly, never above what each sample needs.
+- :func:`limiter_gain` is the look-ahead limiter's gain curve: gain only comes down
+  around the peaks, smoothly, never above what each sample needs.
 
 Only numpy is needed: the guide's loudness is measured as it is rendered.
 """
@@ -198,10 +198,6 @@ class LoudnessMeter:
             hops.append(self.partial.copy())
         return np.array(hops).reshape(len(hops), self.channels)
 
-    def integrated(self) -> float:
-        """Gated integrated loudness in LUFS (``-inf`` for silence or under 400 ms)."""
-        return gated_loudness(self.hop_energies(), self.frames, self.rate)
-
 
 def gated_loudness(energy: npt.NDArray[np.float64], frames: int, rate: int) -> float:
     """BS.1770-4 integrated loudness from the K-weighted energy of each 100 ms hop."""
@@ -265,29 +261,17 @@ def moving_average(values: npt.NDArray[np.floating], width: int) -> npt.NDArray[
     return (sums[width + 1 :] - sums[: -width - 1]) / (width + 1)
 
 
-def smooth_gain(needed: npt.NDArray[np.floating], width: int) -> npt.NDArray[np.float64]:
-    """The limiter's gain curve from the gain each sample needs: the minimum over
-    ±``width`` samples, then a moving average over ``width + 1``.  Every sample's gain is
-    at most what it needs, since each average covers only minima that include it.
-
-    As the gain a sample needs is ``min(1, ceiling / |x|)``, the minimum is also
-    ``min(1, ceiling / peak_hold(|x|))``: :func:`limiter_gain` computes it that way."""
-    padded = np.pad(np.asarray(needed, dtype=np.float64), width, mode="edge")
-    return moving_average(running_min(padded, 2 * width + 1), width)
-
-
 def limiter_gain(
     held: npt.NDArray[np.floating], ceiling: float, width: int
 ) -> npt.NDArray[np.float64]:
     """The limiter's gain curve from ``held``, the :func:`peak_hold` of the signal's
-    magnitude over ``width``: what :func:`smooth_gain` gives for the gains it needs."""
+    magnitude over ``width``: the gain each sample needs (``min(1, ceiling / |x|)``),
+    its minimum over ±``width`` samples, then a moving average over ``width + 1``. Every
+    sample's gain is at most what it needs, since each average covers only minima that
+    include it."""
     spread = np.minimum(1.0, ceiling / np.maximum(held, 1e-12))
     return moving_average(spread, width)
 
 
 def db_to_gain(db: float) -> float:
     return float(10 ** (db / 20))
-
-
-def gain_to_db(gain: float) -> float:
-    return 20 * math.log10(gain) if gain > 0 else -math.inf
