@@ -22,7 +22,6 @@ def player() -> Player:
     fake = FakeSynthesizer(sample_rate=RATE)
     clips = ClipOracle(fake, RATE)
     renderer = Renderer(compile_measured(load_routine(SHORT), clips), clips, RenderSettings(RATE))
-    renderer.gain = 1.0
     made = Player(renderer, get_ready=np.full(RATE // 2, 0.25, dtype=np.float32))
     made.start_feeding(prefill_seconds=1.0)
     return made

@@ -8,11 +8,10 @@ import numpy as np
 import pytest
 
 from tests.audio_oracles import gain_to_db, integrated, smooth_gain
-from voiceguide.audio.loudness import LoudnessMeter, db_to_gain, true_peak
+from voiceguide.audio.level import LIMITER_MAKEUP_DB, measure_level
+from voiceguide.audio.loudness import LIMITER_MARGIN_DB, LoudnessMeter, db_to_gain, true_peak
 from voiceguide.audio.render import (
     BLOCK_FRAMES,
-    LIMITER_MAKEUP_DB,
-    LIMITER_MARGIN_DB,
     ClipOracle,
     Renderer,
     RenderSettings,
@@ -57,7 +56,7 @@ def test_length_is_the_script_duration() -> None:
 def test_any_start_gives_the_same_samples() -> None:
     """Starting in the middle (as the player does) gives the very samples of a full render."""
     renderer, _ = renderer_for()
-    renderer.normalize()
+    renderer = renderer.at_level(measure_level(renderer))
     full = whole(renderer)
     for start in (1, BLOCK_FRAMES - 1, BLOCK_FRAMES, 123_457):
         assert np.array_equal(whole(renderer, start), full[start:])
@@ -67,7 +66,7 @@ def test_blocks_follow_the_fixed_grid() -> None:
     """Blocks end on multiples of their size (BLOCK_FRAMES unless asked otherwise), and
     the samples are the same whatever the size, so a player and an exporter agree."""
     renderer, _ = renderer_for(loudness=-10.0, true_peak=-3.0)  # the limiter at work too
-    renderer.normalize()
+    renderer = renderer.at_level(measure_level(renderer))
     sizes = [len(b) for b in renderer.blocks(100)]
     assert sizes[0] == BLOCK_FRAMES - 100
     assert set(sizes[1:-1]) == {BLOCK_FRAMES}
@@ -101,7 +100,7 @@ def test_stereo_has_two_equal_channels() -> None:
 def test_normalize_reaches_the_target_without_clipping() -> None:
     """The guide is brought to the loudness target, with the true peak under the ceiling."""
     renderer, _ = renderer_for(loudness=-20.0, true_peak=-1.0)
-    renderer.normalize()
+    renderer = renderer.at_level(measure_level(renderer))
     audio = whole(renderer)
     meter = LoudnessMeter(RATE, 1)
     meter.add(audio)
@@ -116,7 +115,7 @@ def test_limiter_acts_only_around_peaks() -> None:
     from scipy import ndimage
 
     renderer, _ = renderer_for(loudness=-6.0, true_peak=-3.0)
-    renderer.normalize()
+    renderer = renderer.at_level(measure_level(renderer))
     audio = whole(renderer)[:, 0]
     assert gain_to_db(float(np.abs(audio).max())) <= -3.0
     raw = renderer.mix(0, renderer.total_frames) * np.float32(renderer.gain)
@@ -130,7 +129,7 @@ def test_the_limiter_curve_is_the_one_over_the_whole_guide() -> None:
     """The limiter works its curve out only around the samples over the ceiling, block by
     block; the guide is what the curve over the whole mix at once gives."""
     renderer, _ = renderer_for(loudness=-10.0, true_peak=-3.0)
-    renderer.normalize()
+    renderer = renderer.at_level(measure_level(renderer))
     raw = renderer.mix(0, renderer.total_frames) * np.float32(renderer.gain)
     ceiling = db_to_gain(-3.0 - LIMITER_MARGIN_DB)
     needed = np.minimum(1.0, ceiling / np.maximum(np.abs(raw), 1e-12))
@@ -144,15 +143,15 @@ def test_the_limiter_makes_up_at_most_its_share() -> None:
     flat: the gain stops LIMITER_MAKEUP_DB over the plain one, and the renderer says how
     far under the target the guide stays (as measured)."""
     renderer, _ = renderer_for(loudness=-4.0, true_peak=-6.0)
-    renderer.normalize()
+    renderer = renderer.at_level(measure_level(renderer))
     meter = LoudnessMeter(RATE, 1)
     meter.add(renderer.mix(0, renderer.total_frames)[:, None])
     plain = -4.0 - integrated(meter)
     assert gain_to_db(renderer.gain) == pytest.approx(plain + LIMITER_MAKEUP_DB, abs=1e-9)
     limited = LoudnessMeter(RATE, 1)
     limited.add(whole(renderer))
-    assert renderer.shortfall > 1.0
-    assert -4.0 - renderer.shortfall == pytest.approx(integrated(limited), abs=0.1)
+    assert renderer.level.shortfall > 1.0
+    assert -4.0 - renderer.level.shortfall == pytest.approx(integrated(limited), abs=0.1)
 
 
 def test_truncated_speech_is_cut_at_the_stage_end(tmp_path: Path) -> None:
@@ -187,7 +186,7 @@ def test_normalize_measures_exactly_what_the_whole_mix_measures(channels: int) -
     """Measuring only where something sounds gives the gain
     that measuring the whole mix from start to end gives: without limiting, exactly."""
     renderer, _ = renderer_for(loudness=-20.0, true_peak=20.0, channels=channels)
-    renderer.normalize()
+    renderer = renderer.at_level(measure_level(renderer))
     meter = LoudnessMeter(RATE, channels)
     mix = renderer.mix(0, renderer.total_frames)
     meter.add(np.repeat(mix[:, None], channels, axis=1))
@@ -199,7 +198,7 @@ def test_normalize_accounts_for_what_the_limiter_takes() -> None:
     gain makes it up, round after round as the higher gain limits more: the rendered
     guide lands within 0.05 LU of the target."""
     renderer, _ = renderer_for(loudness=-12.0, true_peak=-3.0)
-    renderer.normalize()
+    renderer = renderer.at_level(measure_level(renderer))
     meter = LoudnessMeter(RATE, 1)
     meter.add(whole(renderer))
     assert integrated(meter) == pytest.approx(-12.0, abs=0.05)

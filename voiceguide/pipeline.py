@@ -36,6 +36,7 @@ from voiceguide.speech.engine import (
 )
 
 if TYPE_CHECKING:  # numpy comes with these: imported where they are used
+    from voiceguide.audio.level import Level
     from voiceguide.audio.render import ClipOracle, Progress, Renderer
     from voiceguide.audio.settings import RenderSettings
     from voiceguide.load.routine import Routine
@@ -85,10 +86,10 @@ class Guide:
     @property
     def loudness_note(self) -> str | None:
         """What to tell when the guide stays under its loudness target (see
-        Renderer.shortfall), else None."""
-        from voiceguide.audio.render import LIMITER_MAKEUP_DB
+        Level.shortfall), else None."""
+        from voiceguide.audio.level import LIMITER_MAKEUP_DB
 
-        settings, shortfall = self.renderer.settings, self.renderer.shortfall
+        settings, shortfall = self.renderer.settings, self.renderer.level.shortfall
         if settings.loudness is None or shortfall < 0.1:
             return None
         reached = settings.loudness - shortfall
@@ -294,20 +295,22 @@ class LevelCache:
         ]
         return hashlib.sha256(json.dumps(material).encode("utf-8")).hexdigest()
 
-    def get(self, key: str) -> tuple[float, float] | None:
-        """The gain and the shortfall (LU under the target) measured before, or None."""
+    def get(self, key: str) -> Level | None:
+        """The level measured before, or None."""
+        from voiceguide.audio.level import Level
+
         try:
             data = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
-            return float(data["gain"]), float(data.get("shortfall", 0.0))
+            return Level(float(data["gain"]), float(data.get("shortfall", 0.0)))
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
-    def put(self, key: str, gain: float, shortfall: float = 0.0) -> None:
+    def put(self, key: str, level: Level) -> None:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             temporary = self.folder / f".{key}.{os.getpid()}.tmp"
             temporary.write_text(
-                json.dumps({"gain": gain, "shortfall": shortfall}), encoding="utf-8"
+                json.dumps({"gain": level.gain, "shortfall": level.shortfall}), encoding="utf-8"
             )
             os.replace(temporary, self.folder / f"{key}.json")
         except OSError:
@@ -333,6 +336,7 @@ def prepare(
     start_engine_if_needed(
         adapted, voice, settings.sample_rate, use_cache=use_cache, extra_texts=extra_texts
     )
+    from voiceguide.audio.level import measure_level
     from voiceguide.audio.render import Renderer
 
     script, clips = measured_script(
@@ -346,10 +350,8 @@ def prepare(
     renderer = Renderer(script, clips, settings)
     levels = LevelCache()
     key = LevelCache.key(renderer, clips.synthesizer.key)
-    measured = levels.get(key) if use_cache else None
-    if measured is None:
-        renderer.normalize(level_progress)
-        levels.put(key, renderer.gain, renderer.shortfall)
-    else:
-        renderer.gain, renderer.shortfall = measured
-    return Guide(script, renderer, clips)
+    level = levels.get(key) if use_cache else None
+    if level is None:
+        level = measure_level(renderer, level_progress)
+        levels.put(key, level)
+    return Guide(script, renderer.at_level(level), clips)

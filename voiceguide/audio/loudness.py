@@ -30,6 +30,10 @@ _SHELF = {"G": 4.0, "Q": 1 / math.sqrt(2), "fc": 1500.0}
 _HIGH_PASS = {"Q": 0.5, "fc": 38.0}
 FILTER_FFT_FRAMES = 16_384
 """The FFT size the K-weighting filters long blocks with (measured fastest per frame)."""
+LIMITER_WIDTH_SECONDS = 0.004
+"""The look-ahead limiter acts over this much around each peak."""
+LIMITER_MARGIN_DB = 0.5
+"""Headroom under the ceiling for peaks between samples."""
 _TAIL = 1e-9
 """The impulse response is cut where it has decayed below this (relative to its peak)."""
 
@@ -271,6 +275,26 @@ def limiter_gain(
     include it."""
     spread = np.minimum(1.0, ceiling / np.maximum(held, 1e-12))
     return moving_average(spread, width)
+
+
+def indices_near(over: npt.NDArray[np.intp], pad: int, size: int) -> npt.NDArray[np.intp]:
+    """The indices within ``pad`` of any index in ``over`` (sorted), in order, each once.
+
+    The limiter's gain curve is 1 farther than ``pad`` from any sample over the ceiling,
+    so it is worked out only there. Each stretch kept starts and ends with ``pad``
+    samples that need no limiting, which keeps the curve of one stretch from reaching
+    into the next: working them all out in one array gives the curve each would give.
+    """
+    breaks = np.flatnonzero(np.diff(over) > 2 * pad)
+    starts = np.maximum(over[np.r_[0, breaks + 1]] - pad, 0)
+    ends = np.minimum(over[np.r_[breaks, len(over) - 1]] + pad + 1, size)
+    lengths = ends - starts
+    # arange over all stretches at once: each stretch's indices, counted from its start
+    steps = np.ones(int(lengths.sum()), dtype=np.intp)
+    steps[0] = starts[0]
+    heads = np.cumsum(lengths)[:-1]
+    steps[heads] = starts[1:] - ends[:-1] + 1
+    return np.cumsum(steps)
 
 
 def db_to_gain(db: float) -> float:

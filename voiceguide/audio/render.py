@@ -14,20 +14,21 @@ one, so it gives the same result block by block as on the whole signal.
 from __future__ import annotations
 
 import bisect
-import math
+import copy
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
+from voiceguide.audio.level import Level
 from voiceguide.audio.loudness import (
     HOP_SECONDS,
-    LoudnessMeter,
+    LIMITER_MARGIN_DB,
+    LIMITER_WIDTH_SECONDS,
     db_to_gain,
-    gated_loudness,
-    k_weighting_response,
+    indices_near,
     limiter_gain,
     peak_hold,
 )
@@ -42,28 +43,10 @@ from voiceguide.speech.engine import Clip, Synthesizer
 Samples = npt.NDArray[np.float32]
 
 BLOCK_FRAMES = 32768
-MEASURE_FRAMES = 65_536
-"""Frames measured at a time in the loudness pass (its FFT buffers scale with it)."""
-LIMITER_ROUNDS = 4
-"""At most this many rounds of making up for what the limiter takes."""
-LIMITER_STEP_DB = 1.0
-"""Each round tries two gains this far apart."""
-LIMITER_REACH_DB = 0.5
-"""A gain found this close to a point tried is taken without another round."""
-LIMITER_MIN_SLOPE = 0.1
-"""The least loudness a dB of gain is assumed to add, however hard the limiter works."""
-LIMITER_MAKEUP_DB = 6.0
-"""At most this much gain makes up for what the limiter takes."""
-PEAK_FRAMES = 1024
-"""The loudness pass notes the peak of every this many frames, to find where the
-limiter will act."""
 TONE_GAIN_DB = -4.0
 """Cue sounds sit a little under the speech."""
 FADE_SECONDS = 0.03
 """Fade applied where speech is cut at a stage's end."""
-LIMITER_WIDTH_SECONDS = 0.004
-LIMITER_MARGIN_DB = 0.5
-"""Headroom under the ceiling for peaks between samples."""
 
 Progress = Callable[[int, int], None]
 
@@ -178,7 +161,13 @@ class _Placed:
 class Renderer:
     """Blocks of float32 frames for a compiled script (shape: frames × channels)."""
 
-    def __init__(self, script: Script, clips: ClipOracle, settings: RenderSettings) -> None:
+    def __init__(
+        self,
+        script: Script,
+        clips: ClipOracle,
+        settings: RenderSettings,
+        level: Level | None = None,
+    ) -> None:
         self.script = script
         self.settings = settings
         rate = settings.sample_rate
@@ -214,10 +203,8 @@ class Renderer:
         self.context = 2 * self.width + 2
         self.hop = round(rate * HOP_SECONDS)
         """Frames in one 100 ms hop of the loudness measurement."""
-        self.gain = 1.0
-        self.shortfall = 0.0
-        """How far (LU) the normalized guide stays under the loudness target, when making
-        up for the limiter would take more than :data:`LIMITER_MAKEUP_DB`."""
+        self.level = level or Level()
+        """The gain the loudness pass found (none until it has run)."""
 
     # -- mixing
 
@@ -247,7 +234,7 @@ class Renderer:
         magnitude = np.abs(raw)
         over = np.flatnonzero(magnitude > ceiling)
         if len(over):
-            around = _around(over, pad, len(raw))
+            around = indices_near(over, pad, len(raw))
             held = peak_hold(magnitude[around], self.width)
             raw[around] *= limiter_gain(held, ceiling, self.width).astype(np.float32)
         return raw[first - lo : first - lo + (last - first)]
@@ -268,210 +255,16 @@ class Renderer:
                 yield mono[:, None]
             position = boundary
 
-    # -- level
+    def at_level(self, level: Level) -> Renderer:
+        """This guide at ``level`` (the gain of the loudness pass; see
+        :func:`voiceguide.audio.level.measure_level`)."""
+        leveled = copy.copy(self)
+        leveled.level = level
+        return leveled
 
-    def normalize(self, progress: Progress | None = None) -> None:
-        """Measure the guide's loudness and set the gain that meets the target.
-
-        Only what sounds is measured: the K-weighting is a finite filter, so outside the
-        stretches where something plays (each with the filter's ringing after it) the
-        weighted signal is exactly zero, and so is the energy of those 100 ms hops.
-        The first pass measures the raw mix. Where the limiter will then act (found to
-        the nearest 1024 frames) it takes some loudness away: each hop there keeps the
-        share of its energy that the limiter leaves, and the gain makes up the loss; as
-        the higher gain limits a little more, this is repeated until it settles.
-        """
-        target = self.settings.loudness
-        if target is None:
-            self.gain = 1.0
-            return
-        rate, hop = self.settings.sample_rate, self.hop
-        taps = k_weighting_response(rate).size
-        energy = np.zeros((-(-self.total_frames // hop), 1))
-        peaks = np.zeros(-(-self.total_frames // PEAK_FRAMES), dtype=np.float32)
-        spans = _merged(((p.start, p.end + taps) for p in self.placed), hop, self.total_frames)
-        for first, last in spans:
-            fresh, found = self._measure_raw(first, last)
-            energy[first // hop : first // hop + len(fresh)] = fresh
-            chunk = first // PEAK_FRAMES
-            np.maximum(
-                peaks[chunk : chunk + len(found)], found, out=peaks[chunk : chunk + len(found)]
-            )
-            if progress:
-                progress(last, self.total_frames)
-        loudness = gated_loudness(energy * self.settings.channels, self.total_frames, rate)
-        if not math.isfinite(loudness):
-            self.gain = 1.0
-            return
-        self.gain = db_to_gain(target - loudness)
-        ceiling = db_to_gain(self.settings.true_peak - LIMITER_MARGIN_DB)
-        if (peaks * self.gain > ceiling).any():
-            self._make_up(target - loudness, energy, peaks, ceiling)
-
-    def _make_up(
-        self,
-        start: float,
-        energy: npt.NDArray[np.float64],
-        peaks: npt.NDArray[np.float32],
-        ceiling: float,
-    ) -> None:
-        """Find the gain (in dB, from ``start``) at which the limited guide meets the
-        target, and set it.
-
-        Each round estimates the limited loudness at two gains in one pass (the mix and
-        its peaks are shared); the secant through the two points nearest the target,
-        which brackets it or lies close by, gives the gain. Loudness grows by less than
-        a dB per dB of gain once the limiter acts, and smoothly: between points a dB
-        apart the secant is within a few thousandths of a LU. At most
-        :data:`LIMITER_MAKEUP_DB` is made up; past that the guide stays under the target
-        (see :attr:`shortfall`) rather than be squashed flat.
-        """
-        target = self.settings.loudness
-        assert target is not None
-        cap = start + LIMITER_MAKEUP_DB
-        points: dict[float, float] = {}
-        trying = [start, start + LIMITER_STEP_DB]
-        best = start
-        for _ in range(LIMITER_ROUNDS):
-            trying = sorted({min(x, cap) for x in trying} - points.keys())
-            if trying:
-                gains = [db_to_gain(x) for x in trying]
-                levels = self._limited_loudness(energy, peaks, gains, ceiling)
-                points.update(zip(trying, levels, strict=True))
-            under = sorted(x for x, level in points.items() if level <= target)
-            over = sorted(x for x, level in points.items() if level > target)
-            pair = [under[-1], over[0]] if under and over else (under[-2:] or over[:2])
-            near = min(pair, key=lambda x: abs(target - points[x]))
-            slope = 1.0
-            if len(pair) == 2:
-                slope = (points[pair[1]] - points[pair[0]]) / (pair[1] - pair[0])
-                slope = min(max(slope, LIMITER_MIN_SLOPE), 1.0)
-            best = min(near + (target - points[near]) / slope, cap)
-            bracketed = bool(under and over) and pair[1] - pair[0] <= LIMITER_STEP_DB
-            if bracketed or abs(best - near) <= LIMITER_REACH_DB or cap in points:
-                break
-            trying = [best, best + LIMITER_STEP_DB]
-        self.gain = db_to_gain(best)
-        if best == cap and cap in points:
-            self.shortfall = max(target - points[cap], 0.0)
-
-    def _limited_loudness(
-        self,
-        energy: npt.NDArray[np.float64],
-        peaks: npt.NDArray[np.float32],
-        gains: list[float],
-        ceiling: float,
-    ) -> list[float]:
-        """The loudness of the limited guide at each of ``gains``, estimated from the
-        raw mix's K-weighted hop energies: where the limiter acts (found from the peaks
-        of every :data:`PEAK_FRAMES` frames), each hop keeps the share of its energy
-        that the limiter leaves."""
-        rate, hop = self.settings.sample_rate, self.hop
-        step = MEASURE_FRAMES // hop * hop
-        shares = np.ones((len(gains), len(energy)))
-        limited = np.flatnonzero(peaks * max(gains) > ceiling) * PEAK_FRAMES
-        reach = self.context + PEAK_FRAMES
-        spans = _merged(
-            ((int(a) - self.context, int(a) + reach) for a in limited), hop, self.total_frames
-        )
-        for first, last in spans:
-            for chunk in range(first, last, step):
-                kept = self._limiter_shares(chunk, min(chunk + step, last), gains, ceiling)
-                shares[:, chunk // hop : chunk // hop + kept.shape[1]] = kept
-        channels = self.settings.channels
-        return [
-            gated_loudness(
-                energy * (gain * gain * channels) * share[:, None], self.total_frames, rate
-            )
-            for gain, share in zip(gains, shares, strict=True)
-        ]
-
-    def _limiter_shares(
-        self, first: int, last: int, gains: list[float], ceiling: float
-    ) -> npt.NDArray[np.float64]:
-        """For each of ``gains`` and each hop in [first, last): the share of the hop's
-        energy the limiter keeps at that gain.
-
-        Applied to the hop's K-weighted energy this estimates the limited signal's, with
-        no filtering: the limiter takes broadband energy from the loudest moments, which
-        carry most of a hop's energy anyway (on the built-in routines the estimate is
-        within 0.01 LU of measuring the limited guide again). The gain curve at each
-        gain is the one :meth:`blocks` applies (the peak hold does not depend on it)."""
-        hop, pad = self.hop, self.context
-        lo, hi = max(first - pad, 0), min(last + pad, self.total_frames)
-        raw = self.mix(lo, hi)
-        hops = -(-(last - first) // hop)
-        shares = np.ones((len(gains), hops))
-        magnitude = np.abs(raw)
-        over = np.flatnonzero(magnitude > ceiling / max(gains))
-        if not len(over):
-            return shares
-        around = _around(over, pad, len(raw))
-        held = peak_hold(magnitude[around], self.width)
-        position = around + (lo - first)
-        inside = (position >= 0) & (position < last - first)
-        held, where = held[inside], position[inside] // hop
-        squares = np.square(raw[around][inside], dtype=np.float64)
-        window = np.zeros(hops * hop)
-        window[: last - first] = raw[first - lo : last - lo]
-        total = np.square(window).reshape(hops, hop).sum(axis=1)
-        for row, gain in enumerate(gains):
-            curve = limiter_gain(held * gain, ceiling, self.width)
-            lost = np.bincount(where, weights=squares * (1.0 - curve * curve), minlength=hops)
-            np.divide(total - lost, total, out=shares[row], where=total > 0)
-        return shares
-
-    def _measure_raw(
-        self, first: int, last: int
-    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float32]]:
-        """The K-weighted energy of the hops in frames [first, last) (``first`` on a hop)
-        of the raw mix, fed in chunks so memory stays flat (from silence, the filter
-        starts at rest), and its peak in every :data:`PEAK_FRAMES` frames from the one
-        ``first`` falls in."""
-        meter = LoudnessMeter(self.settings.sample_rate, 1)
-        magnitudes = [np.zeros(first % PEAK_FRAMES, dtype=np.float32)]
-        for chunk in range(first, last, MEASURE_FRAMES):
-            signal = self.mix(chunk, min(chunk + MEASURE_FRAMES, last))
-            magnitudes.append(np.abs(signal))
-            meter.add(signal[:, None])
-        magnitude = np.concatenate(magnitudes)
-        magnitude.resize(-(-len(magnitude) // PEAK_FRAMES) * PEAK_FRAMES, refcheck=False)
-        return meter.hop_energies(), magnitude.reshape(-1, PEAK_FRAMES).max(axis=1)
-
-
-def _merged(spans: Iterable[tuple[int, int]], hop: int, total: int) -> list[tuple[int, int]]:
-    """Spans widened to whole hops, within [0, total), sorted, overlapping ones merged."""
-    merged: list[tuple[int, int]] = []
-    for first, last in sorted(spans):
-        first = max(first, 0) // hop * hop
-        last = min(-(-last // hop) * hop, total)
-        if first >= last:
-            continue
-        if merged and first <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
-        else:
-            merged.append((first, last))
-    return merged
-
-
-def _around(over: npt.NDArray[np.intp], pad: int, size: int) -> npt.NDArray[np.intp]:
-    """The indices within ``pad`` of any index in ``over`` (sorted), in order, each once.
-
-    The limiter's gain curve is 1 farther than ``pad`` from any sample over the ceiling,
-    so it is worked out only there. Each stretch kept starts and ends with ``pad``
-    samples that need no limiting, which keeps the curve of one stretch from reaching
-    into the next: working them all out in one array gives the curve each would give.
-    """
-    breaks = np.flatnonzero(np.diff(over) > 2 * pad)
-    starts = np.maximum(over[np.r_[0, breaks + 1]] - pad, 0)
-    ends = np.minimum(over[np.r_[breaks, len(over) - 1]] + pad + 1, size)
-    lengths = ends - starts
-    # arange over all stretches at once: each stretch's indices, counted from its start
-    steps = np.ones(int(lengths.sum()), dtype=np.intp)
-    steps[0] = starts[0]
-    heads = np.cumsum(lengths)[:-1]
-    steps[heads] = starts[1:] - ends[:-1] + 1
-    return np.cumsum(steps)
+    @property
+    def gain(self) -> float:
+        return self.level.gain
 
 
 def _faded(samples: Samples, rate: int) -> Samples:
