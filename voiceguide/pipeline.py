@@ -37,9 +37,10 @@ from voiceguide.speech.engine import (
 
 if TYPE_CHECKING:  # numpy comes with these: imported where they are used
     from voiceguide.audio.level import Level
-    from voiceguide.audio.render import ClipOracle, Progress, Renderer
+    from voiceguide.audio.render import ClipOracle, Renderer
     from voiceguide.audio.settings import RenderSettings
     from voiceguide.load.routine import Routine
+    from voiceguide.ports import Progress
 
 LEVEL_FORMAT = 1
 

@@ -17,8 +17,6 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-Samples = npt.NDArray[np.float32]
-
 ABSOLUTE_GATE = -70.0
 RELATIVE_GATE = -10.0
 BLOCK_SECONDS = 0.4

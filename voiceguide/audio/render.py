@@ -16,11 +16,11 @@ from __future__ import annotations
 import bisect
 import copy
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import numpy.typing as npt
 
 from voiceguide.audio.level import Level
 from voiceguide.audio.loudness import (
@@ -40,15 +40,14 @@ from voiceguide.load.routine import Routine
 from voiceguide.model.script import Script, Speech
 from voiceguide.speech.engine import Clip, Synthesizer
 
-Samples = npt.NDArray[np.float32]
+if TYPE_CHECKING:
+    from voiceguide.ports import Progress, Samples
 
 BLOCK_FRAMES = 32768
 TONE_GAIN_DB = -4.0
 """Cue sounds sit a little under the speech."""
 FADE_SECONDS = 0.03
 """Fade applied where speech is cut at a stage's end."""
-
-Progress = Callable[[int, int], None]
 
 
 CLIP_MEMORY_BYTES = 32 << 20

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import struct
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,7 +23,8 @@ if TYPE_CHECKING:  # the renderer pulls in numpy; only the export itself needs i
     import numpy as np
     import numpy.typing as npt
 
-    from voiceguide.audio.render import Renderer, Samples
+    from voiceguide.audio.render import Renderer
+    from voiceguide.ports import Progress, Samples
 
 
 @dataclass(frozen=True)
@@ -95,9 +95,6 @@ class Tags:
             artist=script.author or "voiceguide",
             comment=f"{comment} Made with voiceguide {__version__}.",
         )
-
-
-Progress = Callable[[int, int], None]
 
 
 def rate_problem(fmt: AudioFormat, rate: int) -> str | None:
