@@ -10,22 +10,18 @@ import os
 import shutil
 import tempfile
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from voiceguide.compiler import DEFAULT_RATE, spoken_texts
 from voiceguide.model.script import Script, Speech
-from voiceguide.speech.engine import (
-    CachedSynthesizer,
-    Clip,
-    ClipCache,
-    Pyttsx3Synthesizer,
-    Synthesizer,
-    VoiceSettings,
-    start_engine_early,
-)
+from voiceguide.ports import Synthesizer, plugged
+from voiceguide.speech.cache import ClipCache, recordings
+from voiceguide.speech.process import start_engine_early
+from voiceguide.speech.pyttsx3 import Pyttsx3Synthesizer
+from voiceguide.speech.voices import VoiceSettings
 
 if TYPE_CHECKING:  # numpy comes with these: imported where they are used
     from voiceguide.audio.render import ClipOracle, Progress, Renderer, RenderSettings
@@ -52,19 +48,33 @@ class VoiceOptions:
 
 
 @contextlib.contextmanager
-def synthesizer(
-    settings: VoiceSettings, sample_rate: int, *, use_cache: bool = True
+def opened(
+    settings: VoiceSettings, synthesizer: Synthesizer | None = None
 ) -> Iterator[Synthesizer]:
-    """The pyttsx3 synthesizer behind the clip cache; with ``use_cache`` false, behind a
-    fresh cache in a temporary folder (everything is synthesized again, and the clips
-    still wait on disk rather than in memory)."""
-    with contextlib.ExitStack() as stack:
-        engine = stack.enter_context(Pyttsx3Synthesizer(settings, sample_rate=sample_rate))
-        folder = None if use_cache else Path(tempfile.mkdtemp(prefix="voiceguide-clips-"))
-        cached = stack.enter_context(CachedSynthesizer(engine, ClipCache(folder)))
-        if folder is not None:  # removed once nothing can ask for these clips any more
-            weakref.finalize(cached, shutil.rmtree, folder, ignore_errors=True)
-        yield cached
+    """``synthesizer`` as given (its owner closes it), else one opened for ``settings``
+    (the installed one, see :func:`voiceguide.ports.plugged`, else pyttsx3) and closed
+    at the end."""
+    if synthesizer is not None:
+        yield synthesizer
+        return
+    factory = plugged().synthesizer or Pyttsx3Synthesizer
+    made = factory(settings)
+    try:
+        yield made
+    finally:
+        made.close()
+
+
+def clip_cache(use_cache: bool = True) -> ClipCache:
+    """The clip cache; without ``use_cache``, a fresh one in a temporary folder (so
+    everything is synthesized again, and the clips still wait on disk rather than in
+    memory), removed once nothing holds it."""
+    if use_cache:
+        return ClipCache()
+    folder = Path(tempfile.mkdtemp(prefix="voiceguide-clips-"))
+    cache = ClipCache(folder)
+    weakref.finalize(cache, shutil.rmtree, folder, ignore_errors=True)
+    return cache
 
 
 @dataclass
@@ -84,84 +94,14 @@ def start_engine_if_needed(
 ) -> None:
     """When something is to be synthesized, start an engine process now: it boots (about
     0.1 s) on another processor while this process imports numpy and the rest."""
+    if plugged().synthesizer is not None:
+        return  # not the real engine
     settings = voice.settings_for(routine)
     texts = spoken_texts(routine) + list(extra_texts)
     if use_cache:
-        texts = _missing(texts, settings, sample_rate, ClipCache())
+        texts = ClipCache().missing(Pyttsx3Synthesizer(settings).key, texts)
     if any(t.strip() for t in texts):
         start_engine_early()
-
-
-def _missing(
-    texts: list[str], settings: VoiceSettings, sample_rate: int, cache: ClipCache
-) -> list[str]:
-    """The texts, each once, that are to be said and not in ``cache``."""
-    key = Pyttsx3Synthesizer(settings, sample_rate=sample_rate).key
-    return [t for t in dict.fromkeys(texts) if t.strip() and not cache.has(key, t)]
-
-
-def prefetch(
-    texts: list[str],
-    settings: VoiceSettings,
-    sample_rate: int,
-    cache: ClipCache,
-    progress: Progress | None = None,
-    workers: int | None = None,
-    keep: Callable[[str, Clip], object] | None = None,
-) -> int:
-    """Synthesize the texts the cache lacks, with several engine processes at once, and
-    cache them; ``keep`` is also handed each clip (one thread at a time).
-
-    Returns how many were synthesized.
-    """
-    import concurrent.futures
-    import threading
-
-    missing = _missing(texts, settings, sample_rate, cache)
-    if not missing:
-        return 0
-    count = max(1, min(workers or os.cpu_count() or 1, 4, len(missing)))
-    engines = [Pyttsx3Synthesizer(settings, sample_rate=sample_rate) for _ in range(count)]
-    key = engines[0].key
-    lock = threading.Lock()
-    stop = threading.Event()
-    queued = iter(missing)
-    done = 0
-
-    def take() -> Iterator[str]:
-        """The texts still to say, one at a time, to whichever engine has room."""
-        while not stop.is_set():
-            with lock:
-                text = next(queued, None)
-            if text is None:
-                return
-            yield text
-
-    def work(engine: Pyttsx3Synthesizer) -> None:
-        nonlocal done
-        for text, clip in engine.synthesize_all(
-            take(), keep_recording=lambda said, path: cache.adopt(key, said, path)
-        ):
-            with lock:
-                done += 1
-                if keep:
-                    keep(text, clip)
-                if progress:
-                    progress(done, len(missing))
-
-    try:
-        with concurrent.futures.ThreadPoolExecutor(count) as pool:
-            futures = [pool.submit(work, engine) for engine in engines]
-            try:
-                for future in futures:
-                    future.result()
-            except BaseException:
-                stop.set()  # the other engines finish what they have and stop
-                raise
-    finally:
-        for engine in engines:
-            engine.close()
-    return len(missing)
 
 
 def measured_script(
@@ -172,18 +112,19 @@ def measured_script(
     use_cache: bool = True,
     progress: Progress | None = None,
     extra_texts: tuple[str, ...] = (),
+    synthesizer: Synthesizer | None = None,
 ) -> tuple[Script, ClipOracle]:
     """Synthesize every utterance (in parallel where the cache lacks it) and compile
     with the real lengths."""
     from voiceguide.audio.render import ClipOracle, compile_measured
 
     settings = voice.settings_for(routine)
-    with synthesizer(settings, sample_rate, use_cache=use_cache) as engine:
-        assert isinstance(engine, CachedSynthesizer)
+    cache = clip_cache(use_cache)
+    with opened(settings, synthesizer) as engine:
         texts = spoken_texts(routine) + list(extra_texts)
-        clips = ClipOracle(engine, sample_rate)
-        prefetch(texts, settings, sample_rate, engine.cache, progress, keep=clips.keep)
-        clips.prepare(texts)  # cache reads now: every text was just synthesized or found
+        clips = ClipOracle(engine, sample_rate, cache=cache)
+        for text, recording in recordings(engine, cache, texts, progress):
+            clips.keep(text, recording)
         return compile_measured(routine, clips, prepared=True), clips
 
 
@@ -242,8 +183,11 @@ def prepare(
     speech_progress: Progress | None = None,
     level_progress: Progress | None = None,
     extra_texts: tuple[str, ...] = (),
+    synthesizer: Synthesizer | None = None,
 ) -> Guide:
-    """Everything up to the first sample: speech, layout, and the loudness pass."""
+    """Everything up to the first sample: speech, layout, and the loudness pass.
+    ``synthesizer`` None: the installed one (see :func:`voiceguide.ports.plugged`), else
+    pyttsx3."""
     from voiceguide.audio.render import Renderer
 
     script, clips = measured_script(
@@ -253,6 +197,7 @@ def prepare(
         use_cache=use_cache,
         progress=speech_progress,
         extra_texts=extra_texts,
+        synthesizer=synthesizer,
     )
     renderer = Renderer(script, clips, settings)
     levels = LevelCache()

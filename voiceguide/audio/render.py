@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from voiceguide.audio.clips import DEFAULT_SAMPLE_RATE, finish
 from voiceguide.audio.loudness import (
     HOP_SECONDS,
     LoudnessMeter,
@@ -33,10 +34,10 @@ from voiceguide.audio.loudness import (
 )
 from voiceguide.audio.tones import SOUNDS, load_sound_file, synthesize
 from voiceguide.compiler import DEFAULT_RATE, compile_routine, spoken_texts
-from voiceguide.errors import AudioError
 from voiceguide.load.routine import Routine
 from voiceguide.model.script import Script, Speech
-from voiceguide.speech.engine import DEFAULT_SAMPLE_RATE, Clip, Synthesizer
+from voiceguide.ports import Recording, Synthesizer
+from voiceguide.speech.cache import ClipCache, recordings
 
 Samples = npt.NDArray[np.float32]
 
@@ -93,14 +94,15 @@ CLIP_MEMORY_BYTES = 32 << 20
 class ClipOracle:
     """A duration oracle backed by real audio: each text is synthesized once and measured.
 
-    The clips themselves are kept in a small in-memory LRU (:data:`CLIP_MEMORY_BYTES`);
-    one that was pushed out is fetched again from the synthesizer, which is a read from
-    the clip cache on disk, so memory stays flat however much is said.
+    The clips (recordings finished at :attr:`sample_rate`) are kept in a small in-memory
+    LRU (:data:`CLIP_MEMORY_BYTES`); one that was pushed out is read again from the clip
+    ``cache`` (without one, synthesized again), so memory stays flat however much is said.
     """
 
     synthesizer: Synthesizer
     sample_rate: int
     progress: Progress | None = None
+    cache: ClipCache | None = None
     frames: dict[str, int] = field(default_factory=dict)
     sounds: dict[str, Samples] = field(default_factory=dict)
     _recent: OrderedDict[str, Samples] = field(default_factory=OrderedDict)
@@ -111,16 +113,20 @@ class ClipOracle:
         if clip is not None:
             self._recent.move_to_end(text)
             return clip
-        return self.keep(text, self.synthesizer.synthesize(text))
+        for made, recording in self._recordings([text]):
+            clip = self.keep(made, recording)
+        assert clip is not None
+        return clip
 
-    def keep(self, text: str, synthesized: Clip) -> Samples:
-        """Take ``text``'s clip, made elsewhere (by this oracle's synthesizer or as it
-        would make it), into memory."""
-        if synthesized.sample_rate != self.sample_rate:
-            raise AudioError(
-                f"the synthesizer gave {synthesized.sample_rate} Hz, not {self.sample_rate} Hz"
-            )
-        clip = np.asarray(synthesized.samples, dtype=np.float32)
+    def _recordings(self, texts: list[str]) -> Iterator[tuple[str, Recording]]:
+        if self.cache is None:
+            return self.synthesizer.synthesize(texts)
+        return recordings(self.synthesizer, self.cache, texts)
+
+    def keep(self, text: str, recording: Recording) -> Samples:
+        """Take ``text``'s recording, made elsewhere (by this oracle's synthesizer),
+        into memory, finished at :attr:`sample_rate`; the clip."""
+        clip = finish(recording, self.sample_rate)
         self.frames[text] = len(clip)
         replaced = self._recent.pop(text, None)
         if replaced is not None:
@@ -149,10 +155,10 @@ class ClipOracle:
         return clip
 
     def prepare(self, texts: list[str]) -> None:
-        """Synthesize ``texts`` up front, reporting progress (done, total)."""
+        """Synthesize (or read) ``texts`` up front, reporting progress (done, total)."""
         todo = [t for t in dict.fromkeys(texts) if t not in self.frames]
-        for number, text in enumerate(todo, start=1):
-            self.clip(text)
+        for number, (text, recording) in enumerate(self._recordings(todo), start=1):
+            self.keep(text, recording)
             if self.progress:
                 self.progress(number, len(todo))
 

@@ -300,8 +300,8 @@ def preview(
     loaded, _ = _adapted(load_routine(routine), routine, painful_side, session)
     if exact:
         options = _voice(voice, rate, volume)
+        from voiceguide.audio.clips import DEFAULT_SAMPLE_RATE
         from voiceguide.pipeline import measured_script, start_engine_if_needed
-        from voiceguide.speech.engine import DEFAULT_SAMPLE_RATE
 
         rate_hz = sample_rate or DEFAULT_SAMPLE_RATE
         start_engine_if_needed(loaded, options, rate_hz, use_cache=not no_cache)
@@ -456,8 +456,8 @@ def export(
         fmt = audio_format(target)
         for path in [target, *sidecar_paths(target, subtitles)]:
             check_target(path, force)
+    from voiceguide.audio.clips import DEFAULT_SAMPLE_RATE
     from voiceguide.pipeline import prepare, start_engine_if_needed
-    from voiceguide.speech.engine import DEFAULT_SAMPLE_RATE
 
     for job_session, target in jobs:
         adapted, _ = _adapted(loaded, routine, painful_side, job_session)
@@ -518,7 +518,7 @@ def voices(language: str | None) -> None:
     Example:
       voiceguide voices --language uk
     """
-    from voiceguide.speech.engine import list_voices
+    from voiceguide.speech.voices import list_voices
 
     found = list_voices(language)
     if not found:
@@ -546,7 +546,7 @@ def cache_clear() -> None:
     Example:
       voiceguide cache clear
     """
-    from voiceguide.speech.engine import ClipCache
+    from voiceguide.speech.cache import ClipCache
 
     clips = ClipCache()
     removed = clips.clear()
@@ -561,7 +561,7 @@ def cache_info() -> None:
     Example:
       voiceguide cache info
     """
-    from voiceguide.speech.engine import ClipCache
+    from voiceguide.speech.cache import ClipCache
 
     clips = ClipCache()
     files = list(clips.folder.glob(f"*{clips.SUFFIX}")) if clips.folder.is_dir() else []
@@ -664,8 +664,8 @@ def play(
     if start_at is not None:
         _find_stage(estimated, start_at)  # a bad stage fails before any work
     _confirm_safety(estimated, yes)
+    from voiceguide.audio.clips import DEFAULT_SAMPLE_RATE
     from voiceguide.pipeline import VoiceOptions, prepare, start_engine_if_needed
-    from voiceguide.speech.engine import DEFAULT_SAMPLE_RATE
 
     options = VoiceOptions(voice, rate)
     ready = loaded.phrases.get("get_ready", "")
