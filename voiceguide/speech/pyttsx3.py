@@ -17,7 +17,7 @@ import tempfile
 import threading
 import time
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -148,7 +148,7 @@ class Pyttsx3Synthesizer:
             self._start(1)
         return self._voice
 
-    def synthesize(self, texts: Iterable[str]) -> Iterator[tuple[str, Recording]]:
+    def synthesize(self, texts: Iterable[str]) -> Generator[tuple[str, Recording], None, None]:
         """Each text with the engine's recording of it, as each is done: blank ones first
         (empty, without an engine), then the others as the engines finish them (in order
         for each engine). A recording's ``file`` is the engine's file, deleted when the
