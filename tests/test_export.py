@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -223,19 +222,22 @@ def test_subtitles_are_timed_to_the_audio(
 def test_second_export_synthesizes_nothing(
     in_tmp: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With the clip cache warm, exporting again never calls the speech engine;
-    --no-cache does."""
-    assert run_cli("export", SHORT, "-o", "a.wav", "-q").exit_code == 0
-    from voiceguide.speech.engine import Pyttsx3Synthesizer
+    """With the clip cache warm, exporting again never asks the speech engine for a
+    text; --no-cache asks again for every one (each once)."""
+    from voiceguide.testing import FakeSpeech, installed
 
-    def refuse(self: object, texts: Iterable[str], *args: object, **kwargs: object) -> None:
-        raise AssertionError(f"synthesized {list(texts)!r}")
-
-    # every utterance goes through synthesize_all (synthesize too)
-    monkeypatch.setattr(Pyttsx3Synthesizer, "synthesize_all", refuse)
-    assert run_cli("export", SHORT, "-o", "b.wav", "-q").exit_code == 0
-    with pytest.raises(AssertionError, match="synthesized"):
-        run_cli("export", SHORT, "-o", "c.wav", "-q", "--no-cache")
+    monkeypatch.setenv("VOICEGUIDE_CACHE_DIR", str(in_tmp / "cache"))
+    speech = FakeSpeech()
+    with installed(synthesizer=speech):
+        assert run_cli("export", SHORT, "-o", "a.wav", "-q").exit_code == 0
+        said = list(speech.spoken)
+        assert said
+        assert len(said) == len(set(said))
+        assert run_cli("export", SHORT, "-o", "b.wav", "-q").exit_code == 0
+        assert speech.spoken == said
+        assert run_cli("export", SHORT, "-o", "c.wav", "-q", "--no-cache").exit_code == 0
+    assert sorted(speech.spoken[len(said) :]) == sorted(said)
+    assert len(speech.voices) == 3
 
 
 def test_default_output_is_audio_folder_mp3(in_tmp: Path, run_cli: RunCli) -> None:

@@ -10,7 +10,7 @@ import pytest
 from voiceguide.compiler import compile_routine
 from voiceguide.load.routine import load_routine
 from voiceguide.pipeline import VoiceOptions
-from voiceguide.speech.engine import Pyttsx3Synthesizer
+from voiceguide.speech.pyttsx3 import Pyttsx3Synthesizer
 
 UKRAINIAN = Path(__file__).parent / "data" / "uk.yaml"
 
@@ -34,9 +34,9 @@ def test_voice_and_countdown_numbers_are_ukrainian() -> None:
     with Pyttsx3Synthesizer(settings) as ukrainian:
         assert ukrainian.voice is not None
         assert ukrainian.voice.id == "zle/uk"
-        three_uk = ukrainian.synthesize("3").samples
+        three_uk = next(ukrainian.synthesize(["3"]))[1].samples
     with Pyttsx3Synthesizer(VoiceOptions().settings_for(load_routine("neck"))) as english:
-        three_en = english.synthesize("3").samples
+        three_en = next(english.synthesize(["3"]))[1].samples
     countdown = [s.text for s in compile_routine(routine).speech() if s.role == "countdown"]
     assert countdown[:3] == ["3", "2", "1"]
     assert len(three_uk) != len(three_en) or not np.allclose(three_uk, three_en)

@@ -7,7 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voiceguide.audio.render import ClipOracle, Renderer, RenderSettings, compile_measured
+from voiceguide.audio.render import Renderer
+from voiceguide.audio.settings import RenderSettings
+from voiceguide.audio.store import ClipStore
+from voiceguide.compiler import compile_routine
 from voiceguide.load.routine import load_routine
 from voiceguide.play.player import STEADY_CALLBACKS, GapDetector, Player
 from voiceguide.testing import FakeSynthesizer
@@ -20,8 +23,8 @@ BLOCK = 512
 @pytest.fixture
 def player() -> Player:
     fake = FakeSynthesizer(sample_rate=RATE)
-    clips = ClipOracle(fake, RATE)
-    renderer = Renderer(compile_measured(load_routine(SHORT), clips), clips, RenderSettings(RATE))
+    clips = ClipStore(fake, RATE)
+    renderer = Renderer(compile_routine(load_routine(SHORT), clips), clips, RenderSettings(RATE))
     made = Player(renderer, get_ready=np.full(RATE // 2, 0.25, dtype=np.float32))
     made.start_feeding(prefill_seconds=1.0)
     return made
@@ -132,8 +135,8 @@ def test_a_starved_callback_counts_a_dropout() -> None:
     """When the renderer has not kept up, the callback plays silence and counts it, so the
     session can say the sound stuttered; the timeline does not move on meanwhile."""
     fake = FakeSynthesizer(sample_rate=RATE)
-    clips = ClipOracle(fake, RATE)
-    renderer = Renderer(compile_measured(load_routine(SHORT), clips), clips, RenderSettings(RATE))
+    clips = ClipStore(fake, RATE)
+    renderer = Renderer(compile_routine(load_routine(SHORT), clips), clips, RenderSettings(RATE))
     starving = Player(renderer)  # no feeder started: nothing rendered ahead
     block = np.ones((BLOCK, 1), dtype=np.float32)
     assert starving.callback(block, BLOCK)

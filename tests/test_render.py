@@ -12,11 +12,10 @@ from voiceguide.audio.level import LIMITER_MAKEUP_DB, measure_level
 from voiceguide.audio.loudness import LIMITER_MARGIN_DB, LoudnessMeter, db_to_gain, true_peak
 from voiceguide.audio.render import (
     BLOCK_FRAMES,
-    ClipOracle,
     Renderer,
-    RenderSettings,
-    compile_measured,
 )
+from voiceguide.audio.settings import RenderSettings
+from voiceguide.audio.store import ClipStore
 from voiceguide.audio.tones import synthesize
 from voiceguide.compiler import compile_routine
 from voiceguide.load.routine import load_routine
@@ -28,8 +27,8 @@ RATE = 16_000
 
 def renderer_for(path: Path | str = SHORT, **settings: object) -> tuple[Renderer, FakeSynthesizer]:
     fake = FakeSynthesizer(sample_rate=RATE)
-    clips = ClipOracle(fake, RATE)
-    script = compile_measured(load_routine(path), clips)
+    clips = ClipStore(fake, RATE)
+    script = compile_routine(load_routine(path), clips)
     return Renderer(script, clips, RenderSettings(sample_rate=RATE, **settings)), fake  # type: ignore[arg-type]
 
 

@@ -13,28 +13,21 @@ import numpy.typing as npt
 import pytest
 
 from tests.conftest import RunCli
+from voiceguide.audio.clips import TRIM_PAD_SECONDS, finish, trim_silence
 from voiceguide.errors import AudioError
-from voiceguide.speech.engine import (
-    CLIP_FORMAT,
-    TRIM_PAD_SECONDS,
-    CachedSynthesizer,
-    Clip,
-    ClipCache,
-    Pyttsx3Synthesizer,
-    Synthesizer,
+from voiceguide.ports import Recording, Synthesizer
+from voiceguide.speech.cache import CLIP_FORMAT, ClipCache, default_cache_folder, recordings
+from voiceguide.speech.process import WorkerTimeout, start_worker
+from voiceguide.speech.pyttsx3 import Pyttsx3Synthesizer
+from voiceguide.speech.voices import (
     VoiceInfo,
     VoiceSettings,
-    _Engine,
-    _start_worker,
-    _StartError,
-    _WorkerTimeout,
     choose_voice,
-    default_cache_folder,
     engine_missing_message,
     list_voices,
-    trim_silence,
     voices_for,
 )
+from voiceguide.speech.worker import Engine, StartError
 from voiceguide.testing import FakeSynthesizer
 
 SENTENCE = "Stroke gently down the back of the neck, from the hairline to the shoulders."
@@ -46,7 +39,13 @@ def rms(samples: npt.NDArray[np.float32]) -> float:
     return float(np.sqrt(np.mean(np.square(samples, dtype=np.float64))))
 
 
-def loud_span(clip: Clip) -> tuple[int, int]:
+def said(synthesizer: Synthesizer, text: str, sample_rate: int = 44_100) -> Recording:
+    """``text`` as the renderer gets it: the engine's recording, finished at ``sample_rate``."""
+    ((_, recording),) = synthesizer.synthesize([text])
+    return Recording(finish(recording, sample_rate), sample_rate)
+
+
+def loud_span(clip: Recording) -> tuple[int, int]:
     """Index of the first and last sample louder than -50 dB re the peak."""
     magnitude = np.abs(clip.samples)
     loud = np.flatnonzero(magnitude > magnitude.max() * 10 ** (-50 / 20))
@@ -66,8 +65,8 @@ def english() -> Iterator[Pyttsx3Synthesizer]:
 @pytest.mark.audio
 def test_sentence_becomes_audible_speech_at_the_requested_rate() -> None:
     """A sentence is float32 mono at the asked sample rate, audible, about as long as said."""
-    with Pyttsx3Synthesizer(sample_rate=48000) as synthesizer:
-        clip = synthesizer.synthesize(SENTENCE)
+    with Pyttsx3Synthesizer() as synthesizer:
+        clip = said(synthesizer, SENTENCE, 48000)
     assert clip.sample_rate == 48000
     assert clip.samples.dtype == np.float32
     assert clip.samples.ndim == 1
@@ -79,9 +78,9 @@ def test_sentence_becomes_audible_speech_at_the_requested_rate() -> None:
 @pytest.mark.audio
 def test_resampling_keeps_the_length(english: Pyttsx3Synthesizer) -> None:
     """The same sentence lasts the same time whatever the session's sample rate."""
-    with Pyttsx3Synthesizer(sample_rate=22050) as low:
-        at_22050 = low.synthesize(SENTENCE)
-    at_44100 = english.synthesize(SENTENCE)
+    recording = next(english.synthesize([SENTENCE]))[1]
+    at_22050 = Recording(finish(recording, 22050), 22050)
+    at_44100 = Recording(finish(recording, 44100), 44100)
     assert at_22050.sample_rate == 22050
     assert at_44100.sample_rate == 44100
     assert at_44100.duration == pytest.approx(at_22050.duration, abs=0.01)
@@ -90,8 +89,8 @@ def test_resampling_keeps_the_length(english: Pyttsx3Synthesizer) -> None:
 @pytest.mark.audio
 def test_longer_text_gives_a_longer_clip(english: Pyttsx3Synthesizer) -> None:
     """Three sentences take clearly longer than two words."""
-    short = english.synthesize(SHORT)
-    long = english.synthesize(" ".join([SENTENCE] * 3))
+    short = said(english, SHORT)
+    long = said(english, " ".join([SENTENCE] * 3))
     assert short.duration > 0.3
     assert long.duration > 5 * short.duration
 
@@ -100,11 +99,11 @@ def test_longer_text_gives_a_longer_clip(english: Pyttsx3Synthesizer) -> None:
 def test_each_text_gets_its_own_audio(english: Pyttsx3Synthesizer) -> None:
     """Texts said in a row each get their own audio, the same text the same audio
     (pyttsx3 honours only the last save_to_file before runAndWait)."""
-    first = english.synthesize(SHORT)
-    second = english.synthesize(SENTENCE)
-    again = english.synthesize(SHORT)
+    first = said(english, SHORT)
+    second = said(english, SENTENCE)
+    again = said(english, SHORT)
     with Pyttsx3Synthesizer() as alone:
-        sentence_alone = alone.synthesize(SENTENCE)
+        sentence_alone = said(alone, SENTENCE)
     # espeak-ng is not bit-exact from run to run (a few ms differ), so compare lengths.
     assert second.duration > 2 * first.duration
     assert second.duration == pytest.approx(sentence_alone.duration, abs=0.02)
@@ -113,32 +112,41 @@ def test_each_text_gets_its_own_audio(english: Pyttsx3Synthesizer) -> None:
 
 
 @pytest.mark.audio
-def test_many_texts_come_back_in_order_each_with_its_own_audio() -> None:
-    """synthesize_all keeps several texts at the engine at once and gives each back, in
-    order, as synthesize would: blank ones as empty clips, without the engine."""
-    texts = [SHORT, " ", SENTENCE, SHORT, ""]
-    with Pyttsx3Synthesizer() as synthesizer:
-        together = list(synthesizer.synthesize_all(texts, ahead=3))
-        assert synthesizer.calls == 3
-        alone = [synthesizer.synthesize(text) for text in texts]
-    assert [text for text, _ in together] == texts
-    for (_, clip), single in zip(together, alone, strict=True):
-        assert clip.sample_rate == single.sample_rate
-        assert clip.duration == pytest.approx(single.duration, abs=0.02)
-    assert together[1][1].samples.size == together[4][1].samples.size == 0
-    assert together[2][1].duration > 2 * together[0][1].duration
+def test_many_texts_come_back_each_with_its_own_audio() -> None:
+    """synthesize keeps several texts at two engines at once and gives each back as it
+    is done, as alone: blank ones as empty recordings, without an engine; each
+    recording is the engine's own, at its rate, with its file."""
+    texts = [SHORT, " ", SENTENCE, SHORT + " Again.", ""]
+    with Pyttsx3Synthesizer(workers=2) as synthesizer:
+        together = {}
+        for text, recording in synthesizer.synthesize(texts):
+            assert recording.file is None or recording.file.is_file()
+            together[text] = recording
+        assert (synthesizer.calls, synthesizer.starts) == (3, 2)
+        alone = {text: next(synthesizer.synthesize([text]))[1] for text in texts}
+    assert sorted(together) == sorted(texts)
+    for text, recording in together.items():
+        assert recording.sample_rate == alone[text].sample_rate
+        assert recording.duration == pytest.approx(alone[text].duration, abs=0.02)
+        assert (recording.file is None) == (not text.strip())
+    assert together[SENTENCE].sample_rate == 22_050
+    assert together[" "].samples.size == together[""].samples.size == 0
+    assert together[SENTENCE].duration > 2 * together[SHORT].duration
 
 
 @pytest.mark.audio
-def test_leaving_synthesize_all_early_frees_the_engine() -> None:
-    """Left after its first clip, synthesize_all lets go of the engine: the next text is
-    spoken, with its own audio (the answers still owed are skipped)."""
-    with Pyttsx3Synthesizer() as synthesizer:
-        clips = synthesizer.synthesize_all([SHORT, SENTENCE, SENTENCE], ahead=3)
-        text, first = next(clips)
-        clips.close()
+def test_leaving_synthesize_early_frees_the_engine() -> None:
+    """Left after its first recording, synthesize lets go of the engine: the next text
+    is spoken, with its own audio (the answers still owed are skipped)."""
+    with Pyttsx3Synthesizer(workers=1) as synthesizer:
+        made = synthesizer.synthesize([SHORT, SENTENCE, SENTENCE])
+        text, first = next(made)
+        file = first.file
+        made.close()
+        assert file is not None
+        assert not file.exists()
         folder = synthesizer._resources.folder
-        after = synthesizer.synthesize(SHORT)
+        after = next(synthesizer.synthesize([SHORT]))[1]
         assert synthesizer.starts == 1
     assert text == SHORT
     assert after.duration == pytest.approx(first.duration, abs=0.02)
@@ -147,36 +155,37 @@ def test_leaving_synthesize_all_early_frees_the_engine() -> None:
 
 
 @pytest.mark.audio
-def test_prefetch_says_each_missing_text_once_and_hands_it_over(tmp_path: Path) -> None:
-    """With two engines drawing from one list, texts missing from the cache are each
-    said once, their recordings cached and their clips handed over; texts already cached
-    and blank ones are not said."""
-    from voiceguide.pipeline import prefetch
-
+def test_recordings_says_each_missing_text_once_and_caches_it(tmp_path: Path) -> None:
+    """Texts missing from the cache are each said once, by two engines, their recordings
+    moved into the cache as they come; texts already cached are read, blank ones are
+    empty; progress counts the ones said."""
     settings = VoiceSettings()
     cache = ClipCache(tmp_path)
-    key = Pyttsx3Synthesizer(settings).key
-    cache.put(key, "Already here.", Clip(np.ones(10, dtype=np.float32), 44100))
+    synthesizer = Pyttsx3Synthesizer(settings, workers=2)
+    key = synthesizer.key
+    cache.store(key, "Already here.", Recording(np.ones(10, dtype=np.float32), 22050))
     texts = [f"Stage {n}, stroke down." for n in range(6)]
-    handed: list[tuple[str, float]] = []
     progress: list[tuple[int, int]] = []
-    made = prefetch(
-        [*texts, texts[0], "Already here.", "  "],
-        settings,
-        44100,
-        cache,
-        lambda done, total: progress.append((done, total)),
-        workers=2,
-        keep=lambda text, clip: handed.append((text, clip.duration)),
-    )
-    assert made == 6
-    assert sorted(text for text, _ in handed) == sorted(texts)
+    with synthesizer:
+        made = dict(
+            recordings(
+                synthesizer,
+                cache,
+                [*texts, texts[0], "Already here.", "  "],
+                lambda done, total: progress.append((done, total)),
+            )
+        )
+        assert (synthesizer.calls, synthesizer.starts) == (6, 2)
+    assert sorted(made) == sorted([*texts, "Already here.", "  "])
     assert progress == [(n, 6) for n in range(1, 7)]
-    finisher = Pyttsx3Synthesizer(settings)
-    for text, duration in handed:
-        recording = cache.get(key, text)
-        assert recording is not None
-        assert finisher.finish(recording).duration == duration > 0.5
+    assert made["  "].samples.size == 0
+    np.testing.assert_array_equal(made["Already here."].samples, np.ones(10))
+    for text in texts:
+        stored = cache.get(key, text)
+        assert stored is not None
+        np.testing.assert_array_equal(stored.samples, made[text].samples)
+        assert made[text].duration > 0.5
+    assert len(list(tmp_path.iterdir())) == 7
 
 
 @pytest.mark.audio
@@ -185,8 +194,8 @@ def test_a_long_first_utterance_is_complete() -> None:
     does not leak into the next one (pyttsx3's first runAndWait returns early)."""
     text = "One two three four five six seven. " * 20
     with Pyttsx3Synthesizer() as synthesizer:
-        first = synthesizer.synthesize(text)
-        second = synthesizer.synthesize(text)
+        first = said(synthesizer, text)
+        second = said(synthesizer, text)
     assert first.duration > 30
     assert first.duration == pytest.approx(second.duration, abs=0.05)
 
@@ -195,9 +204,9 @@ def test_a_long_first_utterance_is_complete() -> None:
 def test_speaking_rate_and_volume_are_applied() -> None:
     """A slower rate makes a longer clip; a lower volume a quieter one."""
     with Pyttsx3Synthesizer(VoiceSettings(rate=100)) as slow:
-        slow_clip = slow.synthesize(SENTENCE)
+        slow_clip = said(slow, SENTENCE)
     with Pyttsx3Synthesizer(VoiceSettings(rate=200, volume=0.4)) as fast_quiet:
-        fast_clip = fast_quiet.synthesize(SENTENCE)
+        fast_clip = said(fast_quiet, SENTENCE)
     assert slow_clip.duration > 1.5 * fast_clip.duration
     assert float(np.max(np.abs(fast_clip.samples))) < 0.7 * float(np.max(np.abs(slow_clip.samples)))
 
@@ -206,7 +215,7 @@ def test_speaking_rate_and_volume_are_applied() -> None:
 def test_silence_is_trimmed_to_a_small_pad(english: Pyttsx3Synthesizer) -> None:
     """At most the fixed pad of silence is left before and after the speech, and the
     clip starts and ends at zero."""
-    clip = english.synthesize(SENTENCE)
+    clip = said(english, SENTENCE)
     first, last = loud_span(clip)
     pad = round(TRIM_PAD_SECONDS * clip.sample_rate)
     assert first <= pad
@@ -219,8 +228,8 @@ def test_silence_is_trimmed_to_a_small_pad(english: Pyttsx3Synthesizer) -> None:
 def test_nothing_reaches_our_stdout_or_stderr(capfd: pytest.CaptureFixture[str]) -> None:
     """The engine's chatter ("Audio saved to ...") never reaches our stdout or stderr."""
     with Pyttsx3Synthesizer() as synthesizer:
-        synthesizer.synthesize(SHORT)
-        synthesizer.synthesize(SENTENCE)
+        said(synthesizer, SHORT)
+        said(synthesizer, SENTENCE)
     out, err = capfd.readouterr()
     assert out == ""
     assert err == ""
@@ -230,7 +239,7 @@ def test_nothing_reaches_our_stdout_or_stderr(capfd: pytest.CaptureFixture[str])
 def test_blank_text_is_an_empty_clip_without_the_engine() -> None:
     """Blank text gives an empty clip and does not even start the engine."""
     with Pyttsx3Synthesizer() as synthesizer:
-        clip = synthesizer.synthesize("  \n ")
+        clip = said(synthesizer, "  \n ")
         assert (synthesizer.starts, synthesizer.calls) == (0, 0)
     assert clip.samples.size == 0
     assert clip.duration == 0.0
@@ -240,8 +249,8 @@ def test_blank_text_is_an_empty_clip_without_the_engine() -> None:
 def test_close_ends_the_worker_and_removes_its_files() -> None:
     """Leaving the with-block ends the worker process and deletes its temporary folder."""
     with Pyttsx3Synthesizer() as synthesizer:
-        synthesizer.synthesize(SHORT)
-        worker = synthesizer._resources.worker
+        said(synthesizer, SHORT)
+        worker = synthesizer._resources.lanes[0].worker
         folder = synthesizer._resources.folder
         assert worker is not None
         assert folder is not None
@@ -254,12 +263,12 @@ def test_close_ends_the_worker_and_removes_its_files() -> None:
 def test_a_dead_worker_is_replaced() -> None:
     """When the worker process dies between utterances, the next one starts a new worker."""
     with Pyttsx3Synthesizer() as synthesizer:
-        synthesizer.synthesize(SHORT)
-        worker = synthesizer._resources.worker
+        said(synthesizer, SHORT)
+        worker = synthesizer._resources.lanes[0].worker
         assert worker is not None
         worker.process.kill()
         worker.process.wait()
-        clip = synthesizer.synthesize(SHORT)
+        clip = said(synthesizer, SHORT)
         assert synthesizer.starts == 2
     assert clip.duration > 0.3
 
@@ -268,15 +277,15 @@ def test_a_dead_worker_is_replaced() -> None:
 def test_an_engine_started_early_is_taken_by_the_next_synthesizer() -> None:
     """start_engine_early boots an engine process that the next synthesizer takes
     instead of starting its own."""
-    from voiceguide.speech import engine as speech
+    from voiceguide.speech import process as speech
 
     speech.start_engine_early()
     assert len(speech._spares) == 1
     spare = speech._spares[0][0]
     with Pyttsx3Synthesizer() as synthesizer:
-        clip = synthesizer.synthesize(SHORT)
+        clip = said(synthesizer, SHORT)
         assert synthesizer.starts == 1
-        assert synthesizer._resources.worker is spare
+        assert synthesizer._resources.lanes[0].worker is spare
     assert speech._spares == []
     assert clip.duration > 0.3
 
@@ -287,13 +296,13 @@ def test_an_engine_started_in_another_environment_is_not_taken(
 ) -> None:
     """An engine started before the environment changed (here: espeak-ng's data moved
     away) is stopped, not used: the synthesizer starts one as things are now."""
-    from voiceguide.speech import engine as speech
+    from voiceguide.speech import process as speech
 
     speech.start_engine_early()
     spare = speech._spares[0][0]
     monkeypatch.setenv("ESPEAK_DATA_PATH", str(tmp_path))
     with Pyttsx3Synthesizer() as synthesizer, pytest.raises(AudioError, match=INSTALL):
-        synthesizer.synthesize(SHORT)
+        said(synthesizer, SHORT)
     assert speech._spares == []
     assert spare.process.poll() is not None
 
@@ -304,18 +313,22 @@ def test_an_engine_is_started_early_only_for_something_to_say(
 ) -> None:
     """With every clip of a routine cached, nothing is started ahead; with one missing
     (or without the cache), one engine is."""
+    from voiceguide.compiler import spoken_texts
     from voiceguide.load.routine import load_routine
-    from voiceguide.pipeline import VoiceOptions, start_engine_if_needed
-    from voiceguide.speech import engine as speech
+    from voiceguide.pipeline import VoiceOptions, _start_engine_if_needed
+    from voiceguide.speech import process as speech
+    from voiceguide.speech.cache import ClipCache
 
     routine = load_routine(str(Path(__file__).parent / "data" / "short.yaml"))
     assert run_cli("preview", str(routine.path), "--exact").exit_code == 0  # caches it all
+    engine = Pyttsx3Synthesizer(VoiceOptions().settings_for(routine))
+    texts = spoken_texts(routine)
     try:
-        start_engine_if_needed(routine, VoiceOptions(), 44100)
+        _start_engine_if_needed(engine, ClipCache(), texts)
         assert speech._spares == []
-        start_engine_if_needed(routine, VoiceOptions(), 44100, extra_texts=("Not said yet.",))
+        _start_engine_if_needed(engine, ClipCache(), [*texts, "Not said yet."])
         assert len(speech._spares) == 1
-        start_engine_if_needed(routine, VoiceOptions(), 44100, use_cache=False)
+        _start_engine_if_needed(engine, ClipCache(in_tmp / "fresh"), texts)
         assert len(speech._spares) == 1  # one is enough
     finally:
         speech._stop_spares()
@@ -329,14 +342,14 @@ def test_timeout_names_the_text_and_the_next_call_works() -> None:
     with Pyttsx3Synthesizer(timeout=0.001) as synthesizer:
         assert synthesizer.voice is not None  # the worker is up: only the utterance is timed
         with pytest.raises(AudioError) as caught:
-            synthesizer.synthesize(long_text)
+            said(synthesizer, long_text)
         assert str(caught.value) == (
             "the speech engine took more than 0.001 s to say "
             "'Breathe in slowly, and let the shoulders drop. Breathe in s…'; "
             "it was stopped and will restart"
         )
         synthesizer.timeout = 30.0
-        clip = synthesizer.synthesize(SHORT)
+        clip = said(synthesizer, SHORT)
         assert synthesizer.starts == 2
         assert synthesizer.calls == 1
     assert clip.duration > 0.3
@@ -396,7 +409,7 @@ def test_language_picks_its_voice(language: str, voice_id: str, text: str) -> No
     with Pyttsx3Synthesizer(VoiceSettings(language=language)) as synthesizer:
         assert synthesizer.voice is not None
         assert synthesizer.voice.id == voice_id
-        clip = synthesizer.synthesize(text)
+        clip = said(synthesizer, text)
     assert rms(clip.samples) > 0.02
 
 
@@ -415,13 +428,13 @@ def test_unknown_voice_or_language_is_an_audio_error() -> None:
         Pyttsx3Synthesizer(VoiceSettings(voice="xx/nobody")) as synthesizer,
         pytest.raises(AudioError) as caught,
     ):
-        synthesizer.synthesize(SHORT)
+        said(synthesizer, SHORT)
     assert str(caught.value) == "no installed speech voice has the id 'xx/nobody'"
     with (
         Pyttsx3Synthesizer(VoiceSettings(language="tlh")) as synthesizer,
         pytest.raises(AudioError) as caught,
     ):
-        synthesizer.synthesize(SHORT)
+        said(synthesizer, SHORT)
     assert str(caught.value) == (
         "no installed speech voice speaks 'tlh'; choose a voice id or install more voices "
         f"(on Debian/Ubuntu: {INSTALL})"
@@ -450,7 +463,6 @@ def test_key_names_engine_voice_rate_and_volume_not_the_sample_rate() -> None:
     }
     assert len(keys) == 5
     assert base.key == Pyttsx3Synthesizer(VoiceSettings(language="uk")).key
-    assert base.key == Pyttsx3Synthesizer(VoiceSettings(language="uk"), sample_rate=48000).key
     assert base.starts == 0
 
 
@@ -473,7 +485,7 @@ def test_broken_espeak_data_is_reported_with_the_install_command(
     line saying why and how to install espeak-ng."""
     monkeypatch.setenv("ESPEAK_DATA_PATH", str(tmp_path))
     with Pyttsx3Synthesizer() as synthesizer, pytest.raises(AudioError) as caught:
-        synthesizer.synthesize(SHORT)
+        said(synthesizer, SHORT)
     message = str(caught.value)
     assert message.startswith("the speech engine could not start (")
     assert message.endswith(INSTALL)
@@ -485,8 +497,8 @@ def test_broken_espeak_data_is_reported_with_the_install_command(
 def test_worker_reports_pyttsx3_that_cannot_be_imported(monkeypatch: pytest.MonkeyPatch) -> None:
     """In the worker, a pyttsx3 that cannot be imported is an engine failure."""
     monkeypatch.setitem(sys.modules, "pyttsx3", None)
-    with pytest.raises(_StartError) as caught:
-        _Engine({})
+    with pytest.raises(StartError) as caught:
+        Engine({})
     assert caught.value.kind == "engine"
     assert str(caught.value).startswith("pyttsx3 cannot be imported: ")
 
@@ -500,8 +512,8 @@ def test_worker_reports_espeak_that_cannot_be_loaded(monkeypatch: pytest.MonkeyP
         raise RuntimeError("This means you probably do not have eSpeak or eSpeak-ng installed!")
 
     monkeypatch.setattr(pyttsx3, "init", no_library)
-    with pytest.raises(_StartError) as caught:
-        _Engine({})
+    with pytest.raises(StartError) as caught:
+        Engine({})
     assert caught.value.kind == "engine"
     assert engine_missing_message(str(caught.value)) == (
         "the speech engine could not start (This means you probably do not have eSpeak or "
@@ -515,49 +527,47 @@ def test_worker_reports_espeak_that_cannot_be_loaded(monkeypatch: pytest.MonkeyP
 @pytest.mark.audio
 def test_second_run_synthesizes_nothing(tmp_path: Path) -> None:
     """With the cache, a second run of the same texts is all hits: the engine is not even
-    started, and the clips are the same samples."""
+    started, and the recordings are the same samples."""
     texts = [SHORT, SENTENCE, SHORT]
-    with CachedSynthesizer(Pyttsx3Synthesizer(), ClipCache(tmp_path)) as first_run:
-        first = [first_run.synthesize(text) for text in texts]
-        assert (first_run.misses, first_run.hits) == (2, 1)
+    with Pyttsx3Synthesizer() as engine:
+        first = dict(recordings(engine, ClipCache(tmp_path), texts))
+        assert engine.calls == 2
     inner = Pyttsx3Synthesizer()
-    with CachedSynthesizer(inner, ClipCache(tmp_path)) as second_run:
-        second = [second_run.synthesize(text) for text in texts]
-        assert (second_run.misses, second_run.hits) == (0, 3)
+    with inner:
+        second = dict(recordings(inner, ClipCache(tmp_path), texts))
     assert (inner.calls, inner.starts) == (0, 0)
-    for before, after in zip(first, second, strict=True):
-        assert after.sample_rate == before.sample_rate
-        np.testing.assert_array_equal(after.samples, before.samples)
+    assert sorted(second) == sorted(first) == sorted([SHORT, SENTENCE])
+    for text, before in first.items():
+        assert second[text].sample_rate == before.sample_rate
+        np.testing.assert_array_equal(second[text].samples, before.samples)
 
 
-def test_cache_hit_calls_the_inner_synthesizer_once(tmp_path: Path) -> None:
-    """The same text twice reaches the inner synthesizer once; the second is a hit."""
+def test_a_cached_text_is_not_said_again(tmp_path: Path) -> None:
+    """The same text, twice in one list and again later, reaches the synthesizer once."""
     fake = FakeSynthesizer()
-    cached = CachedSynthesizer(fake, ClipCache(tmp_path))
-    one = cached.synthesize(SENTENCE)
-    two = cached.synthesize(SENTENCE)
+    cache = ClipCache(tmp_path)
+    one = dict(recordings(fake, cache, [SENTENCE, SENTENCE]))
+    two = dict(recordings(fake, cache, [SENTENCE]))
     assert fake.spoken == [SENTENCE]
-    assert (cached.misses, cached.hits) == (1, 1)
-    np.testing.assert_array_equal(one.samples, two.samples)
-    assert cached.key == fake.key
+    np.testing.assert_array_equal(one[SENTENCE].samples, two[SENTENCE].samples)
+    assert cache.missing(fake.key, [SENTENCE, "new", " ", "new"]) == ["new"]
 
 
 def test_cache_round_trip_is_exact_and_keyed(tmp_path: Path) -> None:
-    """A stored clip comes back sample for sample at its rate, only for the same key and
-    text; no temporary files are left."""
+    """A stored recording without a file comes back sample for sample at its rate, only
+    for the same key and text; no temporary files are left."""
     cache = ClipCache(tmp_path / "clips")
-    clip = FakeSynthesizer(sample_rate=22050).synthesize(SENTENCE)
-    path = cache.put("key-a", SENTENCE, clip)
+    recording = FakeSynthesizer(sample_rate=22050).hum(SENTENCE)
+    path = cache.store("key-a", SENTENCE, recording)
     assert path.parent == tmp_path / "clips"
     back = cache.get("key-a", SENTENCE)
     assert back is not None
     assert back.sample_rate == 22050
     assert back.samples.dtype == np.float32
-    np.testing.assert_array_equal(back.samples, clip.samples)
+    np.testing.assert_array_equal(back.samples, recording.samples)
     assert cache.get("key-b", SENTENCE) is None
     assert cache.get("key-a", SENTENCE + " ") is None
     assert sorted(p.name for p in (tmp_path / "clips").iterdir()) == [path.name]
-    assert len(cache) == 1
 
 
 def test_clear_empties_the_cache(tmp_path: Path) -> None:
@@ -565,10 +575,10 @@ def test_clear_empties_the_cache(tmp_path: Path) -> None:
     cache = ClipCache(tmp_path)
     fake = FakeSynthesizer()
     for text in ["one", "two words", "three more words"]:
-        cache.put(fake.key, text, fake.synthesize(text))
+        cache.store(fake.key, text, fake.hum(text))
     assert cache.clear() == 3
     assert cache.get(fake.key, "one") is None
-    assert len(cache) == 0
+    assert list(tmp_path.iterdir()) == []
     assert cache.clear() == 0
     assert ClipCache(tmp_path / "never-made").clear() == 0
 
@@ -589,7 +599,7 @@ def test_unwritable_cache_is_an_audio_error(
     Path("taken").write_text("a file, not a folder", encoding="utf-8")
     cache = ClipCache(Path("taken") / "clips")
     with pytest.raises(AudioError) as caught:
-        cache.put("key", "text", FakeSynthesizer().synthesize("text"))
+        cache.store("key", "text", FakeSynthesizer().hum("text"))
     message = str(caught.value)
     assert message.startswith("cannot write to the speech cache taken/clips: ")
     assert message.endswith("(set VOICEGUIDE_CACHE_DIR to use another folder)")
@@ -602,51 +612,54 @@ def test_the_cache_keeps_the_engines_recording_for_every_sample_rate(tmp_path: P
     import soundfile
 
     cache = ClipCache(tmp_path)
-    with CachedSynthesizer(Pyttsx3Synthesizer(sample_rate=44_100), cache) as first:
-        fresh = first.synthesize(SENTENCE)
-        assert first.misses == 1
+    with Pyttsx3Synthesizer() as engine:
+        ((_, recording),) = recordings(engine, cache, [SENTENCE])
+        file = recording.file
+    assert file is not None
+    assert not file.exists()  # moved in
+    fresh = finish(recording, 44_100)
     (entry,) = tmp_path.iterdir()
     info = soundfile.info(str(entry))
     assert (info.subtype, info.samplerate, info.channels) == ("PCM_16", 22_050, 1)
     for rate in (44_100, 48_000, 16_000):
-        inner = Pyttsx3Synthesizer(sample_rate=rate)
-        with CachedSynthesizer(inner, ClipCache(tmp_path)) as again:
-            clip = again.synthesize(SENTENCE)
-            assert (again.hits, again.misses, inner.starts) == (1, 0, 0)
-        assert clip.sample_rate == rate
-        assert clip.duration == pytest.approx(fresh.duration, abs=0.001)
+        inner = Pyttsx3Synthesizer()
+        ((_, stored),) = recordings(inner, ClipCache(tmp_path), [SENTENCE])
+        assert inner.starts == 0
+        clip = finish(stored, rate)
+        assert len(clip) / rate == pytest.approx(len(fresh) / 44_100, abs=0.001)
         if rate == 44_100:
-            np.testing.assert_array_equal(clip.samples, fresh.samples)
+            np.testing.assert_array_equal(clip, fresh)
     assert sorted(tmp_path.iterdir()) == [entry]  # one entry serves every rate
 
 
-def test_a_recording_is_adopted_whole_or_not_at_all(
+def test_a_recordings_file_is_moved_in_whole_or_not_at_all(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """adopt moves the file in; across file systems it is copied (through a temporary
-    file, renamed), and the original is left to its owner."""
+    """store moves a recording's file in; across file systems it is copied (through a
+    temporary file, renamed), and the original is left to its owner."""
     import errno
 
     cache = ClipCache(tmp_path / "cache")
-    recording = tmp_path / "utterance.wav"
-    recording.write_bytes(b"RIFF recorded")
-    path = cache.adopt("k", "one", recording)
+    file = tmp_path / "utterance.wav"
+    recording = Recording(np.zeros(1, dtype=np.float32), 22050, file)
+    file.write_bytes(b"RIFF recorded")
+    path = cache.store("k", "one", recording)
     assert path == cache.path("k", "one")
     assert path.read_bytes() == b"RIFF recorded"
-    assert not recording.exists()
+    assert not file.exists()
 
-    recording.write_bytes(b"RIFF again")
+    file.write_bytes(b"RIFF again")
     replace = os.replace
 
     def other_device(source: str | Path, target: str | Path) -> None:
-        if Path(source) == recording:
+        if Path(source) == file:
             raise OSError(errno.EXDEV, "Invalid cross-device link")
         replace(source, target)
 
     monkeypatch.setattr(os, "replace", other_device)
-    path = cache.adopt("k", "two", recording)
+    path = cache.store("k", "two", recording)
     assert path.read_bytes() == b"RIFF again"
-    assert recording.exists()
+    assert file.exists()
     assert sorted(p.name for p in cache.folder.iterdir()) == sorted(
         [cache.path("k", "one").name, path.name]
     )
@@ -686,7 +699,7 @@ def test_trim_silence_keeps_a_fixed_pad_and_fades_the_ends() -> None:
     silence = np.zeros(rate, dtype=np.float32)
     trimmed = trim_silence(np.concatenate([silence, tone, silence]), rate)
     pad = round(TRIM_PAD_SECONDS * rate)
-    first, last = loud_span(Clip(trimmed, rate))
+    first, last = loud_span(Recording(trimmed, rate))
     assert first == pad
     assert trimmed.size - 1 - last == pad
     assert trimmed[0] == 0.0
@@ -695,27 +708,42 @@ def test_trim_silence_keeps_a_fixed_pad_and_fades_the_ends() -> None:
 
 
 def test_fake_synthesizer_records_and_is_deterministic() -> None:
-    """The fake records what it was asked to say, in order, and its clip length follows
-    the word count at its rate."""
-    fake: Synthesizer = FakeSynthesizer(words_per_minute=120, sample_rate=16000)
-    assert isinstance(fake, FakeSynthesizer)
-    one = fake.synthesize("three little words")
-    two = fake.synthesize("three little words")
-    empty = fake.synthesize("")
+    """The fake records what it was asked to say, in order, and its recording's length
+    follows the word count, at its own rate."""
+    fake = FakeSynthesizer(words_per_minute=120, sample_rate=16000)
+    port: Synthesizer = fake  # it is a Synthesizer (mypy checks this line)
+    made = list(port.synthesize(["three little words", "three little words", ""]))
+    (_, one), (_, two), (_, empty) = made
     assert fake.spoken == ["three little words", "three little words", ""]
     assert one.sample_rate == 16000
     assert one.duration == pytest.approx(1.5)
+    assert one.file is None
     assert empty.samples.size == 0
     np.testing.assert_array_equal(one.samples, two.samples)
     assert float(np.max(np.abs(one.samples))) == pytest.approx(0.1, rel=1e-3)
     assert one.samples[0] == 0.0
 
 
+def test_fake_speech_opens_fakes_that_share_what_was_said() -> None:
+    """The factory notes the voice asked for and collects what every fake it opened said."""
+    from voiceguide.ports import SynthesizerFactory
+    from voiceguide.testing import FakeSpeech
+
+    speech = FakeSpeech()
+    factory: SynthesizerFactory = speech
+    uk = VoiceSettings(language="uk")
+    list(factory(uk).synthesize(["one"]))
+    list(factory(VoiceSettings()).synthesize(["two"]))
+    assert speech.voices == [uk, VoiceSettings()]
+    assert speech.spoken == ["one", "two"]
+    assert speech.opened[0].sample_rate == 22_050
+
+
 def test_importing_speech_stays_light() -> None:
     """Importing speech and testing pulls in none of the audio libraries."""
     heavy = ["numpy", "soundfile", "soxr", "pyttsx3", "platformdirs"]
     code = (
-        "import sys, voiceguide.speech.engine, voiceguide.testing; "
+        "import sys, voiceguide.speech.pyttsx3, voiceguide.speech.cache, voiceguide.testing; "
         f"print([m for m in {heavy!r} if m in sys.modules])"
     )
     result = subprocess.run(
@@ -728,9 +756,9 @@ def test_importing_speech_stays_light() -> None:
 def test_a_late_answer_is_not_taken_for_the_next_request() -> None:
     """An answer to a request the parent stopped waiting for is skipped, not mistaken for
     the answer to the next request."""
-    worker, _ = _start_worker({})
+    worker, _ = start_worker({})
     try:
-        with pytest.raises(_WorkerTimeout):
+        with pytest.raises(WorkerTimeout):
             worker.call({"op": "say", "text": "One two three. " * 30, "path": os.devnull}, 0.0)
         answer = worker.call({"op": "voices"}, 10.0)
     finally:

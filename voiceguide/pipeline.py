@@ -1,48 +1,45 @@
 """The one path from a routine to what every command shows, plays or writes.
 
-routine -> adapt (a session of its course, a painful side) -> one compile (estimated or
-measured speech lengths) -> render. :func:`estimate` serves previews and checks,
-:func:`measure` the exact preview, :func:`prepare` the player and the exporter, which
-share the renderer it returns. No command compiles a variant twice.
+routine -> adapt (a session of its course, a painful side) -> one compile -> render.
+
+- :func:`estimate`: the timeline with speech lengths estimated from the speaking rate
+  (previews, ``check``, ``routines``);
+- :func:`measure`: the timeline with the real lengths of the synthesized speech
+  (``preview --exact``);
+- :func:`prepare`: that, plus the renderer at its loudness, which the player and the
+  exporter share.
+
+The texts to synthesize come from a walk of the stages (:func:`spoken_texts`), so each
+variant is compiled exactly once. The speech engine is a defaulted parameter: None means
+the one installed by :func:`voiceguide.testing.installed`, else pyttsx3.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
-import os
 import shutil
 import tempfile
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from voiceguide.adapt import Variant, adapt
 from voiceguide.audio.settings import DEFAULT_SAMPLE_RATE
-from voiceguide.compiler import DEFAULT_RATE, spoken_texts
+from voiceguide.compiler import DEFAULT_RATE, EstimatedDurations, compile_routine, spoken_texts
 from voiceguide.errors import Diagnostic
-from voiceguide.model.script import Script, Speech
-from voiceguide.speech.engine import (
-    CachedSynthesizer,
-    Clip,
-    ClipCache,
-    Pyttsx3Synthesizer,
-    Synthesizer,
-    VoiceSettings,
-    start_engine_early,
-)
+from voiceguide.ports import Synthesizer, plugged
+from voiceguide.speech.cache import ClipCache
+from voiceguide.speech.voices import VoiceSettings
 
 if TYPE_CHECKING:  # numpy comes with these: imported where they are used
-    from voiceguide.audio.level import Level
-    from voiceguide.audio.render import ClipOracle, Renderer
+    from voiceguide.audio.render import Renderer
     from voiceguide.audio.settings import RenderSettings
+    from voiceguide.audio.store import ClipStore
     from voiceguide.load.routine import Routine
+    from voiceguide.model.script import Script
     from voiceguide.ports import Progress
-
-LEVEL_FORMAT = 1
 
 
 @dataclass(frozen=True)
@@ -62,27 +59,14 @@ class VoiceOptions:
         )
 
 
-@contextlib.contextmanager
-def synthesizer(
-    settings: VoiceSettings, sample_rate: int, *, use_cache: bool = True
-) -> Iterator[Synthesizer]:
-    """The pyttsx3 synthesizer behind the clip cache; with ``use_cache`` false, behind a
-    fresh cache in a temporary folder (everything is synthesized again, and the clips
-    still wait on disk rather than in memory)."""
-    with contextlib.ExitStack() as stack:
-        engine = stack.enter_context(Pyttsx3Synthesizer(settings, sample_rate=sample_rate))
-        folder = None if use_cache else Path(tempfile.mkdtemp(prefix="voiceguide-clips-"))
-        cached = stack.enter_context(CachedSynthesizer(engine, ClipCache(folder)))
-        if folder is not None:  # removed once nothing can ask for these clips any more
-            weakref.finalize(cached, shutil.rmtree, folder, ignore_errors=True)
-        yield cached
-
-
 @dataclass
 class Guide:
+    """A variant ready to be heard: its timeline, its renderer (at its loudness) and the
+    clips it mixes from."""
+
     script: Script
     renderer: Renderer
-    clips: ClipOracle
+    clips: ClipStore
 
     @property
     def loudness_note(self) -> str | None:
@@ -134,8 +118,6 @@ def check_routine(reference: str) -> CheckReport:
 
 def estimate(routine: Routine, variant: Variant, *, rate: int | None = None) -> Script:
     """The variant's timeline with speech lengths estimated from the speaking rate."""
-    from voiceguide.compiler import EstimatedDurations, compile_routine
-
     adapted = adapt(routine, variant)
     return compile_routine(adapted, EstimatedDurations(rate or adapted.voice.rate or DEFAULT_RATE))
 
@@ -147,175 +129,14 @@ def measure(
     sample_rate: int | None = None,
     *,
     use_cache: bool = True,
+    synthesizer: Synthesizer | None = None,
 ) -> Script:
     """The variant's timeline with the real lengths of its synthesized speech, as the
     audio made at ``sample_rate`` will have it."""
     adapted = adapt(routine, variant)
     rate = sample_rate or DEFAULT_SAMPLE_RATE
-    start_engine_if_needed(adapted, voice, rate, use_cache=use_cache)
-    script, _ = measured_script(adapted, voice, rate, use_cache=use_cache)
+    script, _ = _speak(adapted, voice, rate, use_cache=use_cache, synthesizer=synthesizer)
     return script
-
-
-def start_engine_if_needed(
-    routine: Routine,
-    voice: VoiceOptions,
-    sample_rate: int,
-    *,
-    use_cache: bool = True,
-    extra_texts: tuple[str, ...] = (),
-) -> None:
-    """When something is to be synthesized, start an engine process now: it boots (about
-    0.1 s) on another processor while this process imports numpy and the rest."""
-    settings = voice.settings_for(routine)
-    texts = spoken_texts(routine) + list(extra_texts)
-    if use_cache:
-        texts = _missing(texts, settings, sample_rate, ClipCache())
-    if any(t.strip() for t in texts):
-        start_engine_early()
-
-
-def _missing(
-    texts: list[str], settings: VoiceSettings, sample_rate: int, cache: ClipCache
-) -> list[str]:
-    """The texts, each once, that are to be said and not in ``cache``."""
-    key = Pyttsx3Synthesizer(settings, sample_rate=sample_rate).key
-    return [t for t in dict.fromkeys(texts) if t.strip() and not cache.has(key, t)]
-
-
-def prefetch(
-    texts: list[str],
-    settings: VoiceSettings,
-    sample_rate: int,
-    cache: ClipCache,
-    progress: Progress | None = None,
-    workers: int | None = None,
-    keep: Callable[[str, Clip], object] | None = None,
-) -> int:
-    """Synthesize the texts the cache lacks, with several engine processes at once, and
-    cache them; ``keep`` is also handed each clip (one thread at a time).
-
-    Returns how many were synthesized.
-    """
-    import concurrent.futures
-    import threading
-
-    missing = _missing(texts, settings, sample_rate, cache)
-    if not missing:
-        return 0
-    count = max(1, min(workers or os.cpu_count() or 1, 4, len(missing)))
-    engines = [Pyttsx3Synthesizer(settings, sample_rate=sample_rate) for _ in range(count)]
-    key = engines[0].key
-    lock = threading.Lock()
-    stop = threading.Event()
-    queued = iter(missing)
-    done = 0
-
-    def take() -> Iterator[str]:
-        """The texts still to say, one at a time, to whichever engine has room."""
-        while not stop.is_set():
-            with lock:
-                text = next(queued, None)
-            if text is None:
-                return
-            yield text
-
-    def work(engine: Pyttsx3Synthesizer) -> None:
-        nonlocal done
-        for text, clip in engine.synthesize_all(
-            take(), keep_recording=lambda said, path: cache.adopt(key, said, path)
-        ):
-            with lock:
-                done += 1
-                if keep:
-                    keep(text, clip)
-                if progress:
-                    progress(done, len(missing))
-
-    try:
-        with concurrent.futures.ThreadPoolExecutor(count) as pool:
-            futures = [pool.submit(work, engine) for engine in engines]
-            try:
-                for future in futures:
-                    future.result()
-            except BaseException:
-                stop.set()  # the other engines finish what they have and stop
-                raise
-    finally:
-        for engine in engines:
-            engine.close()
-    return len(missing)
-
-
-def measured_script(
-    routine: Routine,
-    voice: VoiceOptions,
-    sample_rate: int,
-    *,
-    use_cache: bool = True,
-    progress: Progress | None = None,
-    extra_texts: tuple[str, ...] = (),
-) -> tuple[Script, ClipOracle]:
-    """Synthesize every utterance (in parallel where the cache lacks it) and compile
-    with the real lengths."""
-    from voiceguide.audio.render import ClipOracle, compile_measured
-
-    settings = voice.settings_for(routine)
-    with synthesizer(settings, sample_rate, use_cache=use_cache) as engine:
-        assert isinstance(engine, CachedSynthesizer)
-        texts = spoken_texts(routine) + list(extra_texts)
-        clips = ClipOracle(engine, sample_rate)
-        prefetch(texts, settings, sample_rate, engine.cache, progress, keep=clips.keep)
-        clips.prepare(texts)  # cache reads now: every text was just synthesized or found
-        return compile_measured(routine, clips, prepared=True), clips
-
-
-class LevelCache:
-    """The measured gain of each guide, so a second export or play skips the loudness
-    pass. Kept beside the clip cache."""
-
-    def __init__(self, folder: Path | None = None) -> None:
-        self.folder = folder or ClipCache().folder.parent / "levels"
-
-    @staticmethod
-    def key(renderer: Renderer, voice_key: str) -> str:
-        settings = renderer.settings
-        events = [
-            [e.time, e.duration, e.text if isinstance(e, Speech) else e.sound]
-            for e in renderer.script.events
-        ]
-        material = [
-            LEVEL_FORMAT,
-            voice_key,
-            settings.sample_rate,
-            settings.channels,
-            settings.loudness,
-            settings.true_peak,
-            renderer.script.duration,
-            events,
-        ]
-        return hashlib.sha256(json.dumps(material).encode("utf-8")).hexdigest()
-
-    def get(self, key: str) -> Level | None:
-        """The level measured before, or None."""
-        from voiceguide.audio.level import Level
-
-        try:
-            data = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
-            return Level(float(data["gain"]), float(data.get("shortfall", 0.0)))
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return None
-
-    def put(self, key: str, level: Level) -> None:
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            temporary = self.folder / f".{key}.{os.getpid()}.tmp"
-            temporary.write_text(
-                json.dumps({"gain": level.gain, "shortfall": level.shortfall}), encoding="utf-8"
-            )
-            os.replace(temporary, self.folder / f"{key}.json")
-        except OSError:
-            pass  # a cache that cannot be written only costs time
 
 
 def prepare(
@@ -329,30 +150,97 @@ def prepare(
     level_progress: Progress | None = None,
     extra_texts: tuple[str, ...] = (),
     adapted: Routine | None = None,
+    synthesizer: Synthesizer | None = None,
 ) -> Guide:
     """Everything up to the first sample: the variant, its speech, one compile with the
-    real lengths, and the loudness pass. ``adapted``: the variant, when the caller has
-    made it already."""
+    real lengths, and the loudness pass (measured once, then kept in the level cache).
+    ``adapted``: the variant, when the caller has made it already; ``extra_texts``:
+    more to have ready (the player's "get ready" countdown)."""
     adapted = adapted or adapt(routine, variant)
-    start_engine_if_needed(
-        adapted, voice, settings.sample_rate, use_cache=use_cache, extra_texts=extra_texts
-    )
-    from voiceguide.audio.level import measure_level
-    from voiceguide.audio.render import Renderer
-
-    script, clips = measured_script(
+    script, clips = _speak(
         adapted,
         voice,
         settings.sample_rate,
         use_cache=use_cache,
+        synthesizer=synthesizer,
         progress=speech_progress,
         extra_texts=extra_texts,
     )
+    from voiceguide.audio.level import LevelCache, measure_level
+    from voiceguide.audio.render import Renderer
+
     renderer = Renderer(script, clips, settings)
-    levels = LevelCache()
-    key = LevelCache.key(renderer, clips.synthesizer.key)
+    levels = LevelCache(ClipCache().folder.parent / "levels")
+    key = levels.key(renderer, clips.synthesizer.key)
     level = levels.get(key) if use_cache else None
     if level is None:
         level = measure_level(renderer, level_progress)
         levels.put(key, level)
     return Guide(script, renderer.at_level(level), clips)
+
+
+def _speak(
+    adapted: Routine,
+    voice: VoiceOptions,
+    sample_rate: int,
+    *,
+    use_cache: bool,
+    synthesizer: Synthesizer | None,
+    progress: Progress | None = None,
+    extra_texts: tuple[str, ...] = (),
+) -> tuple[Script, ClipStore]:
+    """Every text the variant says, synthesized where the cache lacks it (in parallel),
+    and the one compile with their real lengths."""
+    settings = voice.settings_for(adapted)
+    texts = [*spoken_texts(adapted), *extra_texts]
+    cache = _clip_cache(use_cache)
+    with _opened(settings, synthesizer) as engine:
+        if synthesizer is None and plugged().synthesizer is None:
+            _start_engine_if_needed(engine, cache, texts)
+        from voiceguide.audio.store import ClipStore  # numpy, while the engine starts
+        from voiceguide.speech.cache import recordings
+
+        clips = ClipStore(engine, sample_rate, cache)
+        for text, recording in recordings(engine, cache, texts, progress):
+            clips.keep(text, recording)
+        return compile_routine(adapted, clips), clips
+
+
+def _start_engine_if_needed(engine: Synthesizer, cache: ClipCache, texts: list[str]) -> None:
+    """When pyttsx3 has anything to say, start its first process now: it boots on another
+    processor while this one imports numpy and the rest."""
+    if cache.missing(engine.key, texts):
+        from voiceguide.speech.process import start_engine_early
+
+        start_engine_early()
+
+
+@contextlib.contextmanager
+def _opened(settings: VoiceSettings, synthesizer: Synthesizer | None) -> Iterator[Synthesizer]:
+    """``synthesizer`` as given (its owner closes it), else one opened for ``settings``
+    (the installed one, else pyttsx3) and closed at the end."""
+    if synthesizer is not None:
+        yield synthesizer
+        return
+    factory = plugged().synthesizer
+    if factory is None:
+        from voiceguide.speech.pyttsx3 import Pyttsx3Synthesizer
+
+        factory = Pyttsx3Synthesizer
+    made = factory(settings)
+    try:
+        yield made
+    finally:
+        made.close()
+
+
+def _clip_cache(use_cache: bool) -> ClipCache:
+    """The clip cache; without ``use_cache``, a fresh one in a temporary folder (so
+    everything is synthesized again, and the clips still wait on disk rather than in
+    memory), removed once nothing holds it."""
+    if use_cache:
+        return ClipCache()
+    folder = Path(tempfile.mkdtemp(prefix="voiceguide-clips-"))
+    cache = ClipCache(folder)
+    weakref.finalize(cache, shutil.rmtree, folder, ignore_errors=True)
+    return cache

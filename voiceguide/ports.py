@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
     from voiceguide.play.terminal import Status
-    from voiceguide.speech.engine import VoiceSettings
+    from voiceguide.speech.voices import VoiceSettings
 
     Samples = npt.NDArray[np.float32]
     """Audio frames: mono (frames,) or frames × channels, float32 in [-1, 1]."""

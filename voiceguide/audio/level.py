@@ -7,9 +7,13 @@ Measured on the renderer's raw mix, only where something sounds; the result is a
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -25,6 +29,7 @@ from voiceguide.audio.loudness import (
     limiter_gain,
     peak_hold,
 )
+from voiceguide.model.script import Speech
 
 if TYPE_CHECKING:
     from voiceguide.audio.render import Renderer
@@ -237,3 +242,53 @@ def _merged(spans: Iterable[tuple[int, int]], hop: int, total: int) -> list[tupl
         else:
             merged.append((first, last))
     return merged
+
+
+LEVEL_FORMAT = 1
+"""Bumped whenever the loudness pass changes, so levels measured before are not reused."""
+
+
+class LevelCache:
+    """The measured level of each guide, so a second export or play skips the loudness
+    pass; one small JSON file per guide, beside the clip cache."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    @staticmethod
+    def key(renderer: Renderer, voice_key: str) -> str:
+        """What decides a guide's level: the voice, the settings and every event."""
+        settings = renderer.settings
+        events = [
+            [e.time, e.duration, e.text if isinstance(e, Speech) else e.sound]
+            for e in renderer.script.events
+        ]
+        material = [
+            LEVEL_FORMAT,
+            voice_key,
+            settings.sample_rate,
+            settings.channels,
+            settings.loudness,
+            settings.true_peak,
+            renderer.script.duration,
+            events,
+        ]
+        return hashlib.sha256(json.dumps(material).encode("utf-8")).hexdigest()
+
+    def get(self, key: str) -> Level | None:
+        """The level measured before, or None."""
+        try:
+            data = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+            return Level(float(data["gain"]), float(data.get("shortfall", 0.0)))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def put(self, key: str, level: Level) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            temporary = self.folder / f".{key}.{os.getpid()}.tmp"
+            data = {"gain": level.gain, "shortfall": level.shortfall}
+            temporary.write_text(json.dumps(data), encoding="utf-8")
+            os.replace(temporary, self.folder / f"{key}.json")
+        except OSError:
+            pass  # a cache that cannot be written only costs time

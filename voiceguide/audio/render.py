@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import bisect
 import copy
-from collections import OrderedDict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -33,114 +32,17 @@ from voiceguide.audio.loudness import (
     peak_hold,
 )
 from voiceguide.audio.settings import RenderSettings
-from voiceguide.audio.tones import SOUNDS, load_sound_file, synthesize
-from voiceguide.compiler import DEFAULT_RATE, compile_routine, spoken_texts
-from voiceguide.errors import AudioError
-from voiceguide.load.routine import Routine
 from voiceguide.model.script import Script, Speech
-from voiceguide.speech.engine import Clip, Synthesizer
 
 if TYPE_CHECKING:
-    from voiceguide.ports import Progress, Samples
+    from voiceguide.audio.store import ClipStore
+    from voiceguide.ports import Samples
 
 BLOCK_FRAMES = 32768
 TONE_GAIN_DB = -4.0
 """Cue sounds sit a little under the speech."""
 FADE_SECONDS = 0.03
 """Fade applied where speech is cut at a stage's end."""
-
-
-CLIP_MEMORY_BYTES = 32 << 20
-"""Speech kept in memory while rendering; the rest waits in the clip cache on disk."""
-
-
-@dataclass
-class ClipOracle:
-    """A duration oracle backed by real audio: each text is synthesized once and measured.
-
-    The clips themselves are kept in a small in-memory LRU (:data:`CLIP_MEMORY_BYTES`);
-    one that was pushed out is fetched again from the synthesizer, which is a read from
-    the clip cache on disk, so memory stays flat however much is said.
-    """
-
-    synthesizer: Synthesizer
-    sample_rate: int
-    progress: Progress | None = None
-    frames: dict[str, int] = field(default_factory=dict)
-    sounds: dict[str, Samples] = field(default_factory=dict)
-    _recent: OrderedDict[str, Samples] = field(default_factory=OrderedDict)
-    _bytes: int = 0
-
-    def clip(self, text: str) -> Samples:
-        clip = self._recent.get(text)
-        if clip is not None:
-            self._recent.move_to_end(text)
-            return clip
-        return self.keep(text, self.synthesizer.synthesize(text))
-
-    def keep(self, text: str, synthesized: Clip) -> Samples:
-        """Take ``text``'s clip, made elsewhere (by this oracle's synthesizer or as it
-        would make it), into memory."""
-        if synthesized.sample_rate != self.sample_rate:
-            raise AudioError(
-                f"the synthesizer gave {synthesized.sample_rate} Hz, not {self.sample_rate} Hz"
-            )
-        clip = np.asarray(synthesized.samples, dtype=np.float32)
-        self.frames[text] = len(clip)
-        replaced = self._recent.pop(text, None)
-        if replaced is not None:
-            self._bytes -= replaced.nbytes
-        self._recent[text] = clip
-        self._bytes += clip.nbytes
-        while self._bytes > CLIP_MEMORY_BYTES and len(self._recent) > 1:
-            _, evicted = self._recent.popitem(last=False)
-            self._bytes -= evicted.nbytes
-        return clip
-
-    def length(self, text: str) -> int:
-        """Frames of the clip for ``text``."""
-        if text not in self.frames:
-            self.clip(text)
-        return self.frames[text]
-
-    def sound_clip(self, sound: str) -> Samples:
-        clip = self.sounds.get(sound)
-        if clip is None:
-            if sound in SOUNDS:
-                clip = synthesize(sound, self.sample_rate)
-            else:
-                clip = load_sound_file(sound, self.sample_rate)
-            self.sounds[sound] = clip
-        return clip
-
-    def prepare(self, texts: list[str]) -> None:
-        """Synthesize ``texts`` up front, reporting progress (done, total)."""
-        todo = [t for t in dict.fromkeys(texts) if t not in self.frames]
-        for number, text in enumerate(todo, start=1):
-            self.clip(text)
-            if self.progress:
-                self.progress(number, len(todo))
-
-
-class _OracleView:
-    """Adapts :class:`ClipOracle` to the compiler's ``speech``/``sound`` protocol."""
-
-    def __init__(self, clips: ClipOracle) -> None:
-        self.clips = clips
-
-    def speech(self, text: str) -> float:
-        return self.clips.length(text) / self.clips.sample_rate
-
-    def sound(self, sound: str) -> float:
-        return len(self.clips.sound_clip(sound)) / self.clips.sample_rate
-
-
-def compile_measured(routine: Routine, clips: ClipOracle, prepared: bool = False) -> Script:
-    """Compile with the real lengths of the synthesized clips: every text is synthesized
-    first (unless the caller has ``prepared`` them), then laid out with measured lengths."""
-    if not prepared:
-        clips.prepare(spoken_texts(routine))
-    return compile_routine(routine, _OracleView(clips))
 
 
 @dataclass(frozen=True)
@@ -163,7 +65,7 @@ class Renderer:
     def __init__(
         self,
         script: Script,
-        clips: ClipOracle,
+        clips: ClipStore,
         settings: RenderSettings,
         level: Level | None = None,
     ) -> None:
@@ -275,11 +177,4 @@ def _faded(samples: Samples, rate: int) -> Samples:
     return out
 
 
-__all__ = [
-    "BLOCK_FRAMES",
-    "DEFAULT_RATE",
-    "ClipOracle",
-    "RenderSettings",
-    "Renderer",
-    "compile_measured",
-]
+__all__ = ["BLOCK_FRAMES", "TONE_GAIN_DB", "Renderer"]

@@ -49,7 +49,7 @@ def voices(language: str | None) -> None:
     Example:
       voiceguide voices --language uk
     """
-    from voiceguide.speech.engine import list_voices
+    from voiceguide.speech.voices import list_voices
 
     found = list_voices(language)
     if not found:
@@ -95,7 +95,7 @@ def cache_clear() -> None:
     Example:
       voiceguide cache clear
     """
-    from voiceguide.speech.engine import ClipCache
+    from voiceguide.speech.cache import ClipCache
 
     clips = ClipCache()
     removed = clips.clear()
@@ -110,7 +110,7 @@ def cache_info() -> None:
     Example:
       voiceguide cache info
     """
-    from voiceguide.speech.engine import ClipCache
+    from voiceguide.speech.cache import ClipCache
 
     clips = ClipCache()
     files = list(clips.folder.glob(f"*{clips.SUFFIX}")) if clips.folder.is_dir() else []

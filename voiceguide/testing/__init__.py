@@ -23,7 +23,7 @@ from voiceguide.ports import (
     pop_plugs,
     push_plugs,
 )
-from voiceguide.testing.speech import FakeSynthesizer
+from voiceguide.testing.speech import FakeSpeech, FakeSynthesizer
 
 
 @contextlib.contextmanager
@@ -44,4 +44,4 @@ def installed(
         pop_plugs()
 
 
-__all__ = ["FakeSynthesizer", "installed"]
+__all__ = ["FakeSpeech", "FakeSynthesizer", "installed"]

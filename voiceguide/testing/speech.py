@@ -1,13 +1,19 @@
-"""Test doubles for the pluggable parts, shipped with the package.
+"""A speech engine that hums: the :class:`~voiceguide.ports.Synthesizer` port without
+espeak-ng, and a factory to install it under a command.
 
-They let tests assert exactly what was said without a speech engine or sound card.
+    speech = FakeSpeech()
+    with installed(synthesizer=speech):
+        CliRunner().invoke(cli, ["export", "neck", "--no-cache"])
+    assert speech.spoken == [...]
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Iterator
 
-from voiceguide.speech.engine import Clip
+from voiceguide.ports import Recording
+from voiceguide.speech.voices import VoiceSettings
 
 FAKE_PITCH = 110.0
 """Frequency (Hz) of the hum a :class:`FakeSynthesizer` "speaks"."""
@@ -15,36 +21,51 @@ FAKE_PITCH = 110.0
 FAKE_LEVEL = 0.1
 """Peak level of the hum."""
 
+FAKE_RATE = 22_050
+"""The fake engine's own rate (espeak's), so clips are resampled as real ones are."""
+
 
 class FakeSynthesizer:
-    """A :class:`~voiceguide.speech.Synthesizer` that hums instead of speaking.
+    """A :class:`~voiceguide.ports.Synthesizer` that hums instead of speaking.
 
-    Each clip is a low sine burst, ``words * 60 / words_per_minute`` seconds long (so the
-    same text always gives the same samples) that fades in and out; blank text gives an
-    empty clip.  Every text asked for is appended to :attr:`spoken`, in order.
+    Each recording is a low sine burst at the fake's own ``sample_rate``,
+    ``words * 60 / words_per_minute`` seconds long (so the same text always gives the
+    same samples), that fades in and out; blank text gives an empty recording. Every
+    text asked for is appended to :attr:`spoken`, in order (pass a list to share one).
     """
 
-    def __init__(self, words_per_minute: int = 150, sample_rate: int = 44100) -> None:
+    def __init__(
+        self,
+        words_per_minute: int = 150,
+        sample_rate: int = FAKE_RATE,
+        spoken: list[str] | None = None,
+    ) -> None:
         if words_per_minute <= 0:
             raise ValueError(f"words per minute must be positive, got {words_per_minute!r}")
         if sample_rate <= 0:
             raise ValueError(f"sample rate must be positive, got {sample_rate!r}")
         self.words_per_minute = words_per_minute
         self.sample_rate = sample_rate
-        self.spoken: list[str] = []
+        self.spoken: list[str] = [] if spoken is None else spoken
+        self.closed = False
 
     @property
     def key(self) -> str:
         return f"fake wpm={self.words_per_minute} samples={self.sample_rate}Hz"
 
     def duration(self, text: str) -> float:
-        """How long the clip for ``text`` is, in seconds."""
+        """How long the recording of ``text`` is, in seconds."""
         return len(text.split()) * 60.0 / self.words_per_minute
 
-    def synthesize(self, text: str) -> Clip:
+    def synthesize(self, texts: Iterable[str]) -> Iterator[tuple[str, Recording]]:
+        for text in texts:
+            self.spoken.append(text)
+            yield text, self.hum(text)
+
+    def hum(self, text: str) -> Recording:
+        """The recording of ``text`` (without noting it as spoken)."""
         import numpy as np
 
-        self.spoken.append(text)
         length = round(self.duration(text) * self.sample_rate)
         t = np.arange(length, dtype=np.float64) / self.sample_rate
         samples = FAKE_LEVEL * np.sin(2.0 * math.pi * FAKE_PITCH * t)
@@ -53,4 +74,26 @@ class FakeSynthesizer:
             ramp = 0.5 * (1.0 - np.cos(math.pi * np.arange(fade) / fade))
             samples[:fade] *= ramp
             samples[length - fade :] *= ramp[::-1]
-        return Clip(samples.astype(np.float32), self.sample_rate)
+        return Recording(samples.astype(np.float32), self.sample_rate)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class FakeSpeech:
+    """A :data:`~voiceguide.ports.SynthesizerFactory` of :class:`FakeSynthesizer`\\ s, for
+    ``installed(synthesizer=...)``: notes the voice settings each was opened for in
+    :attr:`voices`, and every text any of them was asked for in one :attr:`spoken`."""
+
+    def __init__(self, words_per_minute: int = 150, sample_rate: int = FAKE_RATE) -> None:
+        self.words_per_minute = words_per_minute
+        self.sample_rate = sample_rate
+        self.voices: list[VoiceSettings] = []
+        self.spoken: list[str] = []
+        self.opened: list[FakeSynthesizer] = []
+
+    def __call__(self, settings: VoiceSettings) -> FakeSynthesizer:
+        self.voices.append(settings)
+        synthesizer = FakeSynthesizer(self.words_per_minute, self.sample_rate, self.spoken)
+        self.opened.append(synthesizer)
+        return synthesizer

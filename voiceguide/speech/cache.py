@@ -1,0 +1,174 @@
+"""The clip cache in front of a speech engine, and the one way the pipeline gets its
+recordings: cached ones read, missing ones synthesized and stored (:func:`recordings`).
+
+What is kept is what the synthesizer recorded, at its own rate: for pyttsx3, the
+engine's own file (16-bit WAV), moved in as it is; for a synthesizer without a file,
+its samples in float WAV (exact). Clips at any sample rate are finished from it
+(:func:`voiceguide.audio.clips.finish`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from voiceguide.errors import AudioError, display_path
+from voiceguide.ports import Progress, Recording, Synthesizer
+from voiceguide.speech.voices import one_line
+
+CACHE_ENV = "VOICEGUIDE_CACHE_DIR"
+"""Environment variable naming voiceguide's cache folder (clips go in its ``clips``)."""
+
+CLIP_FORMAT = 2
+"""Bumped whenever the way recordings are made or kept changes, so old entries are not
+reused."""
+
+
+def default_cache_folder() -> Path:
+    """Where clips are cached: ``$VOICEGUIDE_CACHE_DIR/clips``, else the user cache folder."""
+    root = os.environ.get(CACHE_ENV)
+    if root:
+        return Path(root).expanduser() / "clips"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("voiceguide")) / "clips"
+
+
+class ClipCache:
+    """Recordings on disk, one WAV per (synthesizer key, text), named by their sha256.
+
+    Entries appear atomically (moved in, or written to a temporary file and renamed), so
+    a crash never leaves half of one; an unreadable entry counts as a miss. Either kind
+    can be listened to.
+    """
+
+    SUFFIX = ".wav"
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = Path(folder) if folder is not None else default_cache_folder()
+
+    def path(self, key: str, text: str) -> Path:
+        """The file that holds (or would hold) the entry for ``key`` and ``text``."""
+        digest = hashlib.sha256(json.dumps([CLIP_FORMAT, key, text]).encode("utf-8")).hexdigest()
+        return self.folder / f"{digest}{self.SUFFIX}"
+
+    def missing(self, key: str, texts: Iterable[str]) -> list[str]:
+        """The texts, each once and in order, that are to be said and not cached."""
+        return [t for t in dict.fromkeys(texts) if t.strip() and not self.path(key, t).exists()]
+
+    def get(self, key: str, text: str) -> Recording | None:
+        """The recording as it was stored (mono, at its rate), or None."""
+        path = self.path(key, text)
+        if not path.is_file():
+            return None
+        import soundfile
+
+        try:
+            data, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
+        except (RuntimeError, OSError, ValueError):
+            path.unlink(missing_ok=True)  # damaged: make it again
+            return None
+        return Recording(data[:, 0] if data.shape[1] == 1 else data.mean(axis=1), int(rate))
+
+    def store(self, key: str, text: str, recording: Recording) -> Path:
+        """Keep ``recording``: its ``file`` moved in when it has one (copied where it is
+        on another file system, the original then left to its owner), else its samples
+        written. Raise AudioError when the cache folder cannot be written."""
+        file = recording.file
+        if file is None:
+            import soundfile
+
+            def write(name: str) -> None:
+                soundfile.write(
+                    name, recording.samples, recording.sample_rate, subtype="FLOAT", format="WAV"
+                )
+
+            return self._write(key, text, write)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            path = self.path(key, text)
+            os.replace(file, path)
+            return path
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise self._unwritable(exc) from None
+        return self._write(key, text, lambda name: shutil.copyfile(file, name))
+
+    def _write(self, key: str, text: str, write: Callable[[str], object]) -> Path:
+        path = self.path(key, text)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            handle, name = tempfile.mkstemp(prefix=".", suffix=".part", dir=self.folder)
+            os.close(handle)
+            try:
+                write(name)
+                os.replace(name, path)
+            except BaseException:
+                Path(name).unlink(missing_ok=True)
+                raise
+        except (OSError, RuntimeError) as exc:
+            raise self._unwritable(exc) from None
+        return path
+
+    def _unwritable(self, exc: Exception) -> AudioError:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else one_line(exc)
+        return AudioError(
+            f"cannot write to the speech cache {display_path(self.folder)}: {reason} "
+            f"(set {CACHE_ENV} to use another folder)"
+        )
+
+    def clear(self) -> int:
+        """Remove every cached clip (and leftover temporary files); return how many files."""
+        removed = 0
+        if not self.folder.is_dir():
+            return 0
+        for pattern in (f"*{self.SUFFIX}", ".*.part"):
+            for path in self.folder.glob(pattern):
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+                    removed += 1
+        return removed
+
+
+def recordings(
+    synthesizer: Synthesizer,
+    cache: ClipCache,
+    texts: Iterable[str],
+    progress: Progress | None = None,
+) -> Iterator[tuple[str, Recording]]:
+    """Each of ``texts`` once, with its recording: those the cache lacks first, as the
+    synthesizer makes them (each stored as it comes; ``progress`` is told (done, total)
+    of these), then blank ones (empty) and the cached ones, read from the cache."""
+    key = synthesizer.key
+    unique = list(dict.fromkeys(texts))
+    missing = cache.missing(key, unique)
+    if missing:
+        for done, (text, recording) in enumerate(synthesizer.synthesize(missing), start=1):
+            cache.store(key, text, recording)
+            if progress:
+                progress(done, len(missing))
+            yield text, recording
+    made = set(missing)
+    rest = [text for text in unique if text not in made]
+    blank = [text for text in rest if not text.strip()]
+    if blank:
+        yield from synthesizer.synthesize(blank)
+    lost: list[str] = []  # removed or damaged since: made again
+    for text in rest:
+        if text.strip():
+            stored = cache.get(key, text)
+            if stored is None:
+                lost.append(text)
+            else:
+                yield text, stored
+    if lost:
+        for text, recording in synthesizer.synthesize(lost):
+            cache.store(key, text, recording)
+            yield text, recording
