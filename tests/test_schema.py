@@ -20,7 +20,6 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from voiceguide.audio.tones import SOUNDS
 from voiceguide.cli import cli
 from voiceguide.compiler import compile_routine
 from voiceguide.durations import parse_duration
@@ -40,6 +39,7 @@ from voiceguide.load.routine import (
     load_routine,
 )
 from voiceguide.model.script import SegmentKind, SpeechRole
+from voiceguide.model.sounds import SOUNDS
 from voiceguide.phrases import PHRASE_KEYS, PHRASES
 
 Schema = dict[str, Any]

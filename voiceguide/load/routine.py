@@ -14,7 +14,6 @@ from pathlib import Path
 import yaml
 from yaml.constructor import SafeConstructor
 
-from voiceguide.audio.tones import SOUND_FILE_SUFFIXES, SOUNDS
 from voiceguide.durations import parse_duration
 from voiceguide.errors import (
     Diagnostic,
@@ -26,6 +25,7 @@ from voiceguide.errors import (
 )
 from voiceguide.load.source import Source, position_of, read_source
 from voiceguide.model.record import Record, field
+from voiceguide.model.sounds import SOUND_FILE_SUFFIXES, SOUNDS
 from voiceguide.phrases import PHRASE_KEYS, phrases_for
 
 FORMAT_VERSION = 1
