@@ -127,12 +127,12 @@ def test_interrupt_exits_130(
 ) -> None:
     """Ctrl-C anywhere in a command exits 130 with a short message, no traceback."""
     from voiceguide import cli as cli_module
-    from voiceguide.load import routine
+    from voiceguide import load
 
     def interrupted(_: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(routine, "load_routine", interrupted)
+    monkeypatch.setattr(load, "load_routine", interrupted)
     with pytest.raises(SystemExit) as exit_info:
         cli_module.main(["preview", "neck"])
     assert exit_info.value.code == 130

@@ -11,7 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from voiceguide.compiler import EstimatedDurations, compile_routine
-from voiceguide.load.routine import Item, Stage, builtin_names, load_routine
+from voiceguide.load import load_routine
+from voiceguide.load.library import builtin_names
+from voiceguide.model.routine import Item, Stage
 from voiceguide.model.script import Script, Speech, Tone
 
 

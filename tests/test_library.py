@@ -20,7 +20,9 @@ from click.testing import CliRunner
 
 from voiceguide.cli import cli
 from voiceguide.compiler import compile_routine
-from voiceguide.load.routine import TECHNIQUES, Routine, builtin_names, load_routine
+from voiceguide.load import load_routine
+from voiceguide.load.library import builtin_names
+from voiceguide.model.routine import TECHNIQUES, Routine
 from voiceguide.model.script import Script
 
 

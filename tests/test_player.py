@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from voiceguide.audio.render import ClipOracle, Renderer, RenderSettings, compile_measured
-from voiceguide.load.routine import load_routine
+from voiceguide.load import load_routine
 from voiceguide.play.player import STEADY_CALLBACKS, GapDetector, Player
 from voiceguide.testing import FakeSynthesizer
 

@@ -1,7 +1,7 @@
 """The JSON Schemas shipped in ``voiceguide/schema``: the one for routine files (editors
 validate and complete routines with it) and the one for ``preview --format json`` output
 (third parties rely on it).  Both must be valid schemas and stay in step with the loader
-(``voiceguide.load.routine``) and the JSON writer (``voiceguide.formats.json_format``).
+(``voiceguide.load``) and the JSON writer (``voiceguide.formats.json_format``).
 """
 
 from __future__ import annotations
@@ -25,19 +25,10 @@ from voiceguide.compiler import compile_routine
 from voiceguide.durations import parse_duration
 from voiceguide.errors import RoutineError, Severity
 from voiceguide.formats.json_format import to_json
-from voiceguide.load.routine import (
-    _BLOCK_KEYS,
-    _INCLUDE_KEYS,
-    _STAGE_KEYS,
-    _TOP_KEYS,
-    CUE_NAMES,
-    DEFAULT_SOUNDS,
-    TECHNIQUES,
-    TEMPLATE_VARIABLES,
-    builtin_names,
-    builtin_path,
-    load_routine,
-)
+from voiceguide.load import load_routine
+from voiceguide.load.library import builtin_names, builtin_path
+from voiceguide.load.reader import _BLOCK_KEYS, _INCLUDE_KEYS, _STAGE_KEYS, _TOP_KEYS
+from voiceguide.model.routine import CUE_NAMES, DEFAULT_SOUNDS, TECHNIQUES, TEMPLATE_VARIABLES
 from voiceguide.model.script import SegmentKind, SpeechRole
 from voiceguide.model.sounds import SOUNDS
 from voiceguide.phrases import PHRASE_KEYS, PHRASES

@@ -14,8 +14,8 @@ import math
 from collections.abc import Callable
 
 from voiceguide.errors import Diagnostic, Severity
-from voiceguide.load.routine import Count, Course, Item, Routine, Stage, items_duration
 from voiceguide.model.record import replace
+from voiceguide.model.routine import Count, Course, Item, Routine, Stage, items_duration
 
 MIN_STAGE_SECONDS = 10.0
 

@@ -19,7 +19,7 @@ from typing import Protocol
 
 from voiceguide.durations import format_spoken
 from voiceguide.errors import Diagnostic, Position, Severity
-from voiceguide.load.routine import Cues, Item, Routine, Stage
+from voiceguide.model.routine import Cues, Item, Routine, Stage
 from voiceguide.model.script import Event, Script, Segment, Speech, SpeechRole, Tone
 from voiceguide.model.sounds import SOUNDS
 

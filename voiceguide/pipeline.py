@@ -29,7 +29,7 @@ from voiceguide.speech.engine import (
 
 if TYPE_CHECKING:  # numpy comes with these: imported where they are used
     from voiceguide.audio.render import ClipOracle, Progress, Renderer, RenderSettings
-    from voiceguide.load.routine import Routine
+    from voiceguide.model.routine import Routine
 
 LEVEL_FORMAT = 1
 

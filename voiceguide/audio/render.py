@@ -34,7 +34,7 @@ from voiceguide.audio.loudness import (
 from voiceguide.audio.tones import load_sound_file, synthesize
 from voiceguide.compiler import DEFAULT_RATE, compile_routine, spoken_texts
 from voiceguide.errors import AudioError
-from voiceguide.load.routine import Routine
+from voiceguide.model.routine import Routine
 from voiceguide.model.script import Script, Speech
 from voiceguide.model.sounds import SOUNDS
 from voiceguide.speech.engine import DEFAULT_SAMPLE_RATE, Clip, Synthesizer

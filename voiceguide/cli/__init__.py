@@ -59,7 +59,7 @@ def cli() -> None:
 
 if TYPE_CHECKING:
     from voiceguide.audio.render import Renderer
-    from voiceguide.load.routine import Routine
+    from voiceguide.model.routine import Routine
     from voiceguide.pipeline import VoiceOptions
 
 routine_argument = click.argument("routine", metavar="ROUTINE")
@@ -196,7 +196,7 @@ def check(routines: tuple[str, ...], strict: bool) -> None:
     """
     from voiceguide.compiler import compile_routine
     from voiceguide.durations import format_length
-    from voiceguide.load.routine import load_routine
+    from voiceguide.load import load_routine
 
     failed = False
     for reference in routines:
@@ -289,7 +289,7 @@ def preview(
     from voiceguide.compiler import DEFAULT_RATE, EstimatedDurations, compile_routine
     from voiceguide.files import check_target, write_text_atomic
     from voiceguide.formats import SUFFIXES, WRITERS
-    from voiceguide.load.routine import load_routine
+    from voiceguide.load import load_routine
 
     if sample_rate is not None and not exact:
         raise click.UsageError("--sample-rate applies to --exact only")
@@ -330,7 +330,8 @@ def routines() -> None:
     """
     from voiceguide.compiler import compile_routine
     from voiceguide.durations import format_length
-    from voiceguide.load.routine import builtin_names, load_routine
+    from voiceguide.load import load_routine
+    from voiceguide.load.library import builtin_names
 
     for name in builtin_names():
         script = compile_routine(load_routine(name))
@@ -434,7 +435,7 @@ def export(
     from voiceguide.export.writer import audio_format, chapters, sidecar_paths
     from voiceguide.export.writer import export as write_guide
     from voiceguide.files import check_target
-    from voiceguide.load.routine import load_routine
+    from voiceguide.load import load_routine
 
     loaded = load_routine(routine)
     if course_folder is not None:
@@ -656,7 +657,7 @@ def play(
       voiceguide play neck --session auto --painful-side right
     """
     from voiceguide.compiler import compile_routine
-    from voiceguide.load.routine import load_routine
+    from voiceguide.load import load_routine
 
     original = load_routine(routine)
     loaded, session_number = _adapted(original, routine, painful_side, session)
@@ -780,7 +781,7 @@ def history(routine: str | None) -> None:
     """
     from voiceguide.durations import format_clock
     from voiceguide.history import History
-    from voiceguide.load.routine import load_routine
+    from voiceguide.load import load_routine
 
     store = History()
     key = None

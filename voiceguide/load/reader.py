@@ -1,302 +1,39 @@
-"""Routines: the YAML format (version 1), its models, and loading with precise errors.
-
-:func:`load_routine` reads a file (or a built-in routine by name) into frozen dataclasses.
-Every problem found is reported at once, one :class:`~voiceguide.errors.Diagnostic` per
-problem, each with file:line:column, what is wrong and how to fix it.
-"""
+"""The reader: composed YAML nodes into a routine's records, collecting every problem."""
 
 from __future__ import annotations
 
 import string
-from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import yaml
 from yaml.constructor import SafeConstructor
 
 from voiceguide.durations import parse_duration
-from voiceguide.errors import (
-    Diagnostic,
-    Position,
-    RoutineError,
-    RoutineNotFound,
-    Severity,
-    display_path,
-)
+from voiceguide.errors import Diagnostic, Position, RoutineError, Severity, display_path
 from voiceguide.load.source import Source, position_of, read_source
-from voiceguide.model.record import Record, field
+from voiceguide.model import routine as model
+from voiceguide.model.routine import (
+    CUE_NAMES,
+    FORMAT_VERSION,
+    MAX_COUNT_REPS,
+    MAX_INCLUDE_DEPTH,
+    MAX_REPEAT,
+    TECHNIQUES,
+    TEMPLATE_VARIABLES,
+    Block,
+    Count,
+    Course,
+    CueOverrides,
+    Cues,
+    Item,
+    Reminder,
+    Routine,
+    Safety,
+    Stage,
+    Voice,
+)
 from voiceguide.model.sounds import SOUND_FILE_SUFFIXES, SOUNDS
 from voiceguide.phrases import PHRASE_KEYS, phrases_for
-
-FORMAT_VERSION = 1
-_BUILTIN_FOLDER = Path(__file__).parent.parent / "routines"
-MAX_SESSION_SECONDS = 24 * 3600.0
-MAX_REPEAT = 1000
-MAX_COUNT_REPS = 1000
-MAX_INCLUDE_DEPTH = 16
-
-TECHNIQUES = (
-    "stroking",
-    "squeezing",
-    "rubbing",
-    "kneading",
-    "pressure",
-    "acupressure",
-    "compression",
-    "vibration",
-    "tapping",
-    "shaking",
-    "exercise",
-    "rest",
-)
-CUE_NAMES = ("start", "end", "switch", "halfway", "countdown", "finish")
-DEFAULT_SOUNDS: dict[str, str] = {
-    "start": "chime",
-    "end": "bell",
-    "switch": "double",
-    "halfway": "soft",
-    "countdown": "tick",
-    "finish": "gong",
-}
-TEMPLATE_VARIABLES = ("stage", "next", "side", "n", "remaining", "total")
-
-
-# --------------------------------------------------------------------------- models
-#
-# The models are frozen records (voiceguide.model.record: dataclasses' declarations without
-# their start-up cost, which bench/startup measures). Those never compared for equality
-# compare by identity.
-
-
-class Voice(Record):
-    """Speech settings; ``None`` leaves the choice to the engine or the command line."""
-
-    id: str | None = None
-    rate: int | None = None
-    volume: float | None = None
-
-
-class Safety(Record):
-    contraindications: tuple[str, ...] = ()
-    stop_if: tuple[str, ...] = ()
-
-
-class CueOverrides(Record, eq=False):
-    """Cue settings as written at one level; ``None`` means inherit."""
-
-    countdown: int | None = None
-    halfway: bool | None = None
-    next_up: float | None = None
-    sounds: Mapping[str, str | None] = field(default_factory=dict)
-
-
-class Cues(Record, eq=False):
-    """Resolved cue settings: countdown seconds, halfway cue, next-up lead (0 = off) and
-    the sound of each cue (a built-in name, a file path, or ``None`` for silence)."""
-
-    countdown: int = 3
-    halfway: bool = True
-    next_up: float = 0.0
-    sounds: Mapping[str, str | None] = field(default_factory=lambda: dict(DEFAULT_SOUNDS))
-
-    def merged(self, over: CueOverrides) -> Cues:
-        return Cues(
-            countdown=self.countdown if over.countdown is None else over.countdown,
-            halfway=self.halfway if over.halfway is None else over.halfway,
-            next_up=self.next_up if over.next_up is None else over.next_up,
-            sounds={**self.sounds, **over.sounds},
-        )
-
-
-class Reminder(Record, eq=False):
-    """Spoken at ``at`` seconds into the stage, or every ``every`` seconds."""
-
-    text: str
-    at: float | None = None
-    every: float | None = None
-
-
-class Count(Record, eq=False):
-    """Spoken repetitions "1", "2", … every ``every`` seconds; ``start`` is the offset of
-    "1" in the stage, or ``None`` to start as soon as the instructions are spoken."""
-
-    reps: int
-    every: float
-    start: float | None = None
-
-
-class Stage(Record, eq=False):
-    name: str
-    duration: float
-    position: Position
-    technique: str | None = None
-    say: tuple[str, ...] = ()
-    remind: tuple[Reminder, ...] = ()
-    sides: tuple[str, ...] = ()
-    switch_pause: float = 0.0
-    count: Count | None = None
-    cues: CueOverrides = field(default_factory=CueOverrides)
-    painful_scale: float | None = None
-    """With a painful side, that side's part is this share of a healthy side's."""
-    side_weights: tuple[float, ...] = ()
-    """Relative lengths of the sides' parts (empty: equal); set for a painful side."""
-    side_notes: Mapping[str, str] = field(default_factory=dict)
-    """Said at the start of a side's part, after the switch (e.g. to press more lightly)."""
-
-    def part_duration(self) -> float:
-        """Length of the shortest side's part (the whole stage when it has no sides)."""
-        return min(self.part_durations())
-
-    def part_durations(self) -> tuple[float, ...]:
-        """Length of each side's part, in order (one part when it has no sides)."""
-        parts = max(len(self.sides), 1)
-        active = self.duration - self.switch_pause * (parts - 1)
-        weights = self.side_weights or (1.0,) * parts
-        return tuple(active * weight / sum(weights) for weight in weights)
-
-
-class Block(Record, eq=False):
-    """Stages repeated ``repeat`` times; ``transition`` (if set) applies inside the block."""
-
-    name: str | None
-    repeat: int
-    items: tuple[Item, ...]
-    position: Position
-    transition: float | None = None
-    cues: CueOverrides = field(default_factory=CueOverrides)
-
-    def duration(self, outer_transition: float) -> float:
-        gap = outer_transition if self.transition is None else self.transition
-        return self.repeat * items_duration(self.items, gap) + gap * (self.repeat - 1)
-
-
-Item = Stage | Block
-
-
-def items_duration(items: tuple[Item, ...], transition: float) -> float:
-    total = 0.0
-    for item in items:
-        total += item.duration if isinstance(item, Stage) else item.duration(transition)
-    return total + transition * max(len(items) - 1, 0)
-
-
-class Course(Record, eq=False):
-    """How a routine grows over a course of sessions.
-
-    ``first`` is the massage time (stages and transitions, without the spoken
-    introduction and ending) of session 1; it grows evenly to the routine's full length
-    at session ``full_from``. The first ``sparing`` sessions keep the pressure light.
-    """
-
-    sessions: int
-    first: float
-    full_from: int
-    sparing: int = 0
-
-    def massage_time(self, session: int, full: float) -> float:
-        """Seconds of massage in ``session`` for a routine of ``full`` seconds."""
-        if session >= self.full_from or self.full_from <= 1:
-            return full
-        share = (session - 1) / (self.full_from - 1)
-        return min(self.first + (full - self.first) * share, full)
-
-
-class Routine(Record, eq=False):
-    title: str
-    stages: tuple[Item, ...]
-    path: Path | None = None
-    name: str | None = None
-    description: str | None = None
-    language: str = "en"
-    author: str | None = None
-    voice: Voice = field(default_factory=Voice)
-    position_text: str | None = None
-    preparation: tuple[str, ...] = ()
-    closing: str | None = None
-    safety: Safety = field(default_factory=Safety)
-    cues: Cues = field(default_factory=Cues)
-    transition: float = 0.0
-    phrases: Mapping[str, str] = field(default_factory=lambda: phrases_for("en"))
-    course: Course | None = None
-    warnings: tuple[Diagnostic, ...] = ()
-
-    @property
-    def stage_time(self) -> float:
-        """Seconds of stages and transitions (the spoken introduction and ending excluded)."""
-        return items_duration(self.stages, self.transition)
-
-    def iter_stages(self) -> Iterator[Stage]:
-        def walk(items: tuple[Item, ...]) -> Iterator[Stage]:
-            for item in items:
-                if isinstance(item, Stage):
-                    yield item
-                else:
-                    yield from walk(item.items)
-
-        return walk(self.stages)
-
-
-# --------------------------------------------------------------------------- lookup
-
-
-def builtin_names() -> list[str]:
-    folder = _BUILTIN_FOLDER
-    return sorted(
-        entry.name.removesuffix(".yaml")
-        for entry in folder.iterdir()
-        if entry.name.endswith(".yaml")
-    )
-
-
-def builtin_path(name: str) -> Path:
-    return _BUILTIN_FOLDER / f"{name}.yaml"
-
-
-def resolve_routine(reference: str) -> tuple[Path, str, str | None]:
-    """The file of a routine given by path or built-in name: (path, label, built-in name)."""
-    path = Path(reference)
-    if path.suffix.lower() in {".yaml", ".yml"} or path.exists() or "/" in reference:
-        return path, display_path(path), None
-    if reference in builtin_names():
-        return builtin_path(reference), f"<built-in>/{reference}.yaml", reference
-    import difflib
-
-    close = difflib.get_close_matches(reference, builtin_names(), n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    raise RoutineNotFound(
-        f"{reference!r} is neither a routine file nor a built-in routine{hint} "
-        "(run 'voiceguide routines' for the list)"
-    )
-
-
-def load_routine(reference: str | Path) -> Routine:
-    """Load a routine from a file path or a built-in routine's name.
-
-    Raises :class:`RoutineError` carrying every diagnostic when there is any error;
-    warnings are kept on the routine.
-    """
-    if isinstance(reference, Path):
-        path, label, name = reference, display_path(reference), None
-    else:
-        path, label, name = resolve_routine(reference)
-    from voiceguide._gc import paused
-
-    reader = _Reader()
-    with paused():
-        routine = reader.routine(read_source(path, label), name)
-    errors = [d for d in reader.diagnostics if d.severity is Severity.ERROR]
-    if errors or routine is None:
-        raise RoutineError(sorted(reader.diagnostics, key=_diagnostic_order))
-    return routine
-
-
-def _diagnostic_order(diagnostic: Diagnostic) -> tuple[str, int, int]:
-    where = diagnostic.position
-    return (where.path, where.line, where.column) if where else ("", 0, 0)
-
-
-# --------------------------------------------------------------------------- reading
-
 
 _SCALARS = SafeConstructor()
 
@@ -359,7 +96,7 @@ def _is_null(node: yaml.Node) -> bool:
     return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"
 
 
-class _Reader:
+class Reader:
     """Turns composed YAML nodes into models, collecting every problem it meets."""
 
     def __init__(self) -> None:
@@ -492,7 +229,7 @@ class _Reader:
         if seconds < 0 or (seconds == 0 and not allow_zero):
             self.error(node, f"{what} must be longer than zero, not {node.value!r}")
             return None
-        if seconds > MAX_SESSION_SECONDS:
+        if seconds > model.MAX_SESSION_SECONDS:
             self.error(node, f"{what} of {node.value!r} is over 24 hours; check the unit (s, m, h)")
             return None
         return seconds
@@ -592,7 +329,7 @@ class _Reader:
             course=self.course(keys["course"][1]) if "course" in keys else None,
         )
         total = routine.stage_time
-        if stages and total > MAX_SESSION_SECONDS:
+        if stages and total > model.MAX_SESSION_SECONDS:
             self.error(
                 keys["stages"][1],
                 f"the session lasts {total / 3600:.1f} hours, over the 24-hour limit; shorten stages or repeats",
@@ -1037,10 +774,15 @@ class _Reader:
             self.source = outer
 
 
+def diagnostic_order(diagnostic: Diagnostic) -> tuple[str, int, int]:
+    where = diagnostic.position
+    return (where.path, where.line, where.column) if where else ("", 0, 0)
+
+
 def _with_warnings(routine: Routine, diagnostics: list[Diagnostic]) -> Routine:
     from voiceguide.model.record import replace
 
     warnings = tuple(
-        sorted((d for d in diagnostics if d.severity is Severity.WARNING), key=_diagnostic_order)
+        sorted((d for d in diagnostics if d.severity is Severity.WARNING), key=diagnostic_order)
     )
     return replace(routine, warnings=warnings)
