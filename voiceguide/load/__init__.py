@@ -10,9 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from voiceguide.errors import RoutineError, Severity, display_path
+from voiceguide.load.document import read_routine
 from voiceguide.load.library import resolve_routine
-from voiceguide.load.reader import Reader, diagnostic_order
 from voiceguide.load.source import read_source
+from voiceguide.load.values import Reader, diagnostic_order
 from voiceguide.model.routine import Routine
 
 
@@ -30,7 +31,7 @@ def load_routine(reference: str | Path) -> Routine:
 
     reader = Reader()
     with paused():
-        routine = reader.routine(read_source(path, label), name)
+        routine = read_routine(reader, read_source(path, label), name)
     errors = [d for d in reader.diagnostics if d.severity is Severity.ERROR]
     if errors or routine is None:
         raise RoutineError(sorted(reader.diagnostics, key=diagnostic_order))
