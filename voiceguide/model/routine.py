@@ -8,7 +8,7 @@ every problem; the compiler and the commands read them. The records are frozen
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 from voiceguide.errors import Diagnostic, Position
@@ -204,13 +204,3 @@ class Routine(Record, eq=False):
     def stage_time(self) -> float:
         """Seconds of stages and transitions (the spoken introduction and ending excluded)."""
         return items_duration(self.stages, self.transition)
-
-    def iter_stages(self) -> Iterator[Stage]:
-        def walk(items: tuple[Item, ...]) -> Iterator[Stage]:
-            for item in items:
-                if isinstance(item, Stage):
-                    yield item
-                else:
-                    yield from walk(item.items)
-
-        return walk(self.stages)
