@@ -2,7 +2,7 @@
 """How loading, compiling and previewing scale with the number of stages.
 
 Generates routines of 1,000, 2,000, 5,000 and 10,000 stages into a temporary folder and
-times, best of 3: load (parse + validate, :func:`voiceguide.load.routine.load_routine`),
+times, best of 3: load (parse + validate, :func:`voiceguide.load.load_routine`),
 compile (estimated durations, :func:`voiceguide.compiler.compile_routine`) and each
 preview writer (text, json, srt, vtt, markdown).  Goal: compile + preview of 10,000
 stages in under 1 s, growing linearly (10k/5k close to 2.0).
@@ -36,10 +36,10 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 
 try:
-    import voiceguide.load.routine
+    import voiceguide.model.routine
     from voiceguide.compiler import compile_routine
     from voiceguide.formats import WRITERS
-    from voiceguide.load.routine import load_routine
+    from voiceguide.load import load_routine
     from voiceguide.load.source import read_source
     from voiceguide.model.script import Script
 except ImportError:  # run with a Python that lacks voiceguide: use the repo's venv
@@ -414,8 +414,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     # Thousands of realistic stages last days; lift the loader's 24-hour session limit so
     # that the bench measures scaling, not that limit.
-    limit = voiceguide.load.routine.MAX_SESSION_SECONDS
-    voiceguide.load.routine.MAX_SESSION_SECONDS = float("inf")
+    limit = voiceguide.model.routine.MAX_SESSION_SECONDS
+    voiceguide.model.routine.MAX_SESSION_SECONDS = float("inf")
 
     print(
         f"Load, compile and preview: {', '.join(f'{s:,}' for s in sizes)} stages, "

@@ -17,7 +17,7 @@ from tests.conftest import RunCli
 from voiceguide.adapt import for_session, with_painful_side
 from voiceguide.compiler import compile_routine
 from voiceguide.history import History
-from voiceguide.load.routine import load_routine
+from voiceguide.load import load_routine
 from voiceguide.model.script import Segment
 
 COURSE = str(Path(__file__).parent / "data" / "course.yaml")

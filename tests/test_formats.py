@@ -12,7 +12,7 @@ import webvtt
 
 from voiceguide.compiler import compile_routine
 from voiceguide.formats import WRITERS
-from voiceguide.load.routine import load_routine
+from voiceguide.load import load_routine
 from voiceguide.model.script import Script
 
 DATA = Path(__file__).parent / "data"

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from voiceguide.compiler import compile_routine
-from voiceguide.load.routine import load_routine
+from voiceguide.load import load_routine
 from voiceguide.pipeline import VoiceOptions
 from voiceguide.speech.pyttsx3 import Pyttsx3Synthesizer
 

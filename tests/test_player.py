@@ -11,7 +11,7 @@ from voiceguide.audio.render import Renderer
 from voiceguide.audio.settings import RenderSettings
 from voiceguide.audio.store import ClipStore
 from voiceguide.compiler import compile_routine
-from voiceguide.load.routine import load_routine
+from voiceguide.load import load_routine
 from voiceguide.play.player import STEADY_CALLBACKS, GapDetector, Player
 from voiceguide.testing import FakeSynthesizer
 

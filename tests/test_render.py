@@ -18,7 +18,7 @@ from voiceguide.audio.settings import RenderSettings
 from voiceguide.audio.store import ClipStore
 from voiceguide.audio.tones import synthesize
 from voiceguide.compiler import compile_routine
-from voiceguide.load.routine import load_routine
+from voiceguide.load import load_routine
 from voiceguide.testing import FakeSynthesizer
 
 SHORT = Path(__file__).parent / "data" / "short.yaml"

@@ -1,7 +1,7 @@
 """The JSON Schemas shipped in ``voiceguide/schema``: the one for routine files (editors
 validate and complete routines with it) and the one for ``preview --format json`` output
 (third parties rely on it).  Both must be valid schemas and stay in step with the loader
-(``voiceguide.load.routine``) and the JSON writer (``voiceguide.formats.json_format``).
+(``voiceguide.load``) and the JSON writer (``voiceguide.formats.json_format``).
 """
 
 from __future__ import annotations
@@ -20,26 +20,17 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from voiceguide.audio.tones import SOUNDS
 from voiceguide.cli import cli
 from voiceguide.compiler import compile_routine
 from voiceguide.durations import parse_duration
 from voiceguide.errors import RoutineError, Severity
 from voiceguide.formats.json_format import to_json
-from voiceguide.load.routine import (
-    _BLOCK_KEYS,
-    _INCLUDE_KEYS,
-    _STAGE_KEYS,
-    _TOP_KEYS,
-    CUE_NAMES,
-    DEFAULT_SOUNDS,
-    TECHNIQUES,
-    TEMPLATE_VARIABLES,
-    builtin_names,
-    builtin_path,
-    load_routine,
-)
+from voiceguide.load import load_routine
+from voiceguide.load.keys import BLOCK_KEYS, INCLUDE_KEYS, STAGE_KEYS, TOP_KEYS
+from voiceguide.load.library import builtin_names, builtin_path
+from voiceguide.model.routine import CUE_NAMES, DEFAULT_SOUNDS, TECHNIQUES, TEMPLATE_VARIABLES
 from voiceguide.model.script import SegmentKind, SpeechRole
+from voiceguide.model.sounds import SOUNDS
 from voiceguide.phrases import PHRASE_KEYS, PHRASES
 
 Schema = dict[str, Any]
@@ -171,10 +162,10 @@ def _keys(schema: Schema) -> list[str]:
 @pytest.mark.parametrize(
     ("where", "schema", "expected"),
     [
-        ("top level", ROUTINE_SCHEMA, _TOP_KEYS),
-        ("stage", STAGE, _STAGE_KEYS),
-        ("repeat block", DEFS["repeatBlock"], _BLOCK_KEYS),
-        ("include", DEFS["include"], _INCLUDE_KEYS),
+        ("top level", ROUTINE_SCHEMA, TOP_KEYS),
+        ("stage", STAGE, STAGE_KEYS),
+        ("repeat block", DEFS["repeatBlock"], BLOCK_KEYS),
+        ("include", DEFS["include"], INCLUDE_KEYS),
         ("phrases", ROUTINE_SCHEMA["properties"]["phrases"], PHRASE_KEYS),
         ("cue sounds", DEFS["cueSettings"]["properties"]["sounds"], CUE_NAMES),
     ],

@@ -314,7 +314,7 @@ def test_an_engine_is_started_early_only_for_something_to_say(
     """With every clip of a routine cached, nothing is started ahead; with one missing
     (or without the cache), one engine is."""
     from voiceguide.compiler import spoken_texts
-    from voiceguide.load.routine import load_routine
+    from voiceguide.load import load_routine
     from voiceguide.pipeline import VoiceOptions, _start_engine_if_needed
     from voiceguide.speech import process as speech
     from voiceguide.speech.cache import ClipCache

@@ -11,8 +11,9 @@ import numpy.typing as npt
 import pytest
 import soundfile
 
-from voiceguide.audio.tones import SOUNDS, ToneSpec, load_sound_file, synthesize
+from voiceguide.audio.tones import load_sound_file, synthesize
 from voiceguide.errors import AudioError
+from voiceguide.model.sounds import SOUNDS, ToneSpec
 
 RATE = 44100
 NAMES = sorted(SOUNDS)
@@ -91,7 +92,10 @@ def test_unknown_sound_is_a_key_error() -> None:
 
 def test_importing_tones_does_not_import_numpy() -> None:
     """Checking a routine needs the palette's names and lengths only, never numpy."""
-    code = "import sys, voiceguide.audio.tones; print('numpy' in sys.modules, 'soundfile' in sys.modules)"
+    code = (
+        "import sys, voiceguide.model.sounds, voiceguide.audio.tones; "
+        "print('numpy' in sys.modules, 'soundfile' in sys.modules)"
+    )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from voiceguide.errors import Diagnostic, OptionError, Severity
-from voiceguide.load.routine import Count, Course, Item, Routine, Stage, items_duration
 from voiceguide.model.record import replace
+from voiceguide.model.routine import Count, Course, Item, Routine, Stage, items_duration
 
 MIN_STAGE_SECONDS = 10.0
 PAINFUL_SIDES = ("left", "right")

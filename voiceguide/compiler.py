@@ -17,11 +17,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
-from voiceguide.audio.tones import SOUNDS
 from voiceguide.durations import format_spoken
 from voiceguide.errors import Diagnostic, OptionError, Position, Severity
-from voiceguide.load.routine import Cues, Item, Routine, Stage
+from voiceguide.model.routine import Cues, Item, Routine, Stage
 from voiceguide.model.script import Event, Script, Segment, Speech, SpeechRole, Tone
+from voiceguide.model.sounds import SOUNDS
 
 SPEECH_GAP = 0.25
 """Silence kept between two utterances, in seconds."""

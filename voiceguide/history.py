@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from voiceguide.errors import VoiceguideError
 
 if TYPE_CHECKING:
-    from voiceguide.load.routine import Routine
+    from voiceguide.model.routine import Routine
 
 DATA_ENV = "VOICEGUIDE_DATA_DIR"
 SCHEMA_VERSION = 1

@@ -37,7 +37,7 @@ if TYPE_CHECKING:  # numpy comes with these: imported where they are used
     from voiceguide.audio.render import Renderer
     from voiceguide.audio.settings import RenderSettings
     from voiceguide.audio.store import ClipStore
-    from voiceguide.load.routine import Routine
+    from voiceguide.model.routine import Routine
     from voiceguide.model.script import Script
     from voiceguide.ports import Progress
 

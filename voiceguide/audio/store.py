@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from voiceguide.audio.clips import finish
-from voiceguide.audio.tones import SOUNDS, load_sound_file, synthesize
+from voiceguide.audio.tones import load_sound_file, synthesize
+from voiceguide.model.sounds import SOUNDS
 from voiceguide.speech.cache import ClipCache, recordings
 
 if TYPE_CHECKING:

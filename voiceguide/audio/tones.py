@@ -1,8 +1,8 @@
-"""Cue sounds: the built-in palette, and user sound files.
+"""Cue sounds as samples: the built-in palette synthesized, and user sound files decoded.
 
-Only names and lengths live at module level so that loading and checking a routine
-never imports numpy; the waveforms are made by :func:`synthesize` and user files are
-decoded by :func:`load_sound_file`, both importing the audio libraries when called.
+The palette's names and lengths are :mod:`voiceguide.model.sounds`; the waveforms are made
+by :func:`synthesize` and user files are decoded by :func:`load_sound_file`, both importing
+the audio libraries when called, so importing this module does not import numpy.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from voiceguide.errors import AudioError, display_path
-from voiceguide.model.record import Record
+from voiceguide.model.sounds import SOUNDS
 
 if TYPE_CHECKING:
     import numpy as np
@@ -36,34 +36,6 @@ marimba bar, which is what makes a cue pleasant rather than a beep.
 
 DECAY_RATE = 3.5
 """How steep the exponential decay of the fundamental is over a note's ring time."""
-
-
-class ToneSpec(Record):
-    """A cue sound: notes (Hz) played one after another, each with a bell-like envelope."""
-
-    notes: tuple[float, ...]
-    note_seconds: float
-    decay_seconds: float
-    level: float
-    description: str
-
-    @property
-    def duration(self) -> float:
-        return self.note_seconds * (len(self.notes) - 1) + self.decay_seconds
-
-
-SOUNDS: dict[str, ToneSpec] = {
-    "chime": ToneSpec((659.26, 987.77), 0.16, 0.70, 0.50, "two rising notes: a stage begins"),
-    "bell": ToneSpec((523.25,), 0.0, 0.90, 0.50, "one soft bell: a stage ends"),
-    "double": ToneSpec((783.99, 783.99), 0.18, 0.40, 0.45, "two quick notes: change sides"),
-    "soft": ToneSpec((587.33,), 0.0, 0.45, 0.35, "one quiet note: halfway"),
-    "tick": ToneSpec((1318.5,), 0.0, 0.09, 0.30, "a short tick: countdown"),
-    "gong": ToneSpec((659.26, 523.25, 392.00), 0.22, 1.80, 0.50, "a falling chord: session over"),
-    "rise": ToneSpec((523.25, 659.26, 783.99), 0.12, 0.50, 0.45, "three rising notes"),
-    "fall": ToneSpec((783.99, 659.26, 523.25), 0.12, 0.50, 0.45, "three falling notes"),
-}
-
-SOUND_FILE_SUFFIXES = (".wav", ".flac", ".ogg")
 
 
 def synthesize(name: str, sample_rate: int) -> npt.NDArray[np.float32]:

@@ -17,7 +17,7 @@ from voiceguide.export.writer import AudioFormat, audio_format, rate_problem, si
 from voiceguide.files import check_target
 
 if TYPE_CHECKING:
-    from voiceguide.load.routine import Routine
+    from voiceguide.model.routine import Routine
 
 DEFAULT_FOLDER = Path("audio")
 """Where a guide goes when no file is named."""

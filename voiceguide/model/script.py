@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Literal
 
 from voiceguide.errors import Diagnostic
-from voiceguide.load.routine import Safety, Voice
 from voiceguide.model.record import Record, field
+from voiceguide.model.routine import Safety, Voice
 
 SegmentKind = Literal["intro", "stage", "transition", "outro"]
 SpeechRole = Literal[

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from voiceguide.adapt import Variant
 
 if TYPE_CHECKING:
-    from voiceguide.load.routine import Routine
+    from voiceguide.model.routine import Routine
     from voiceguide.pipeline import VoiceOptions
     from voiceguide.play.player import Outcome
 

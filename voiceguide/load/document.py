@@ -1,0 +1,177 @@
+"""A routine file's top level: the routine itself, its voice, safety notes, phrases and
+course; :mod:`~voiceguide.load.items` reads its stages, :mod:`~voiceguide.load.cues` its
+cues."""
+
+from __future__ import annotations
+
+import yaml
+
+from voiceguide.errors import Diagnostic, Severity
+from voiceguide.load.cues import read_cues
+from voiceguide.load.items import read_items
+from voiceguide.load.keys import COURSE_KEYS, SAFETY_KEYS, TOP_KEYS, VOICE_KEYS
+from voiceguide.load.source import Source
+from voiceguide.load.values import Reader, diagnostic_order, is_null
+from voiceguide.model import routine as model
+from voiceguide.model.routine import FORMAT_VERSION, Course, Cues, Item, Routine, Safety, Voice
+from voiceguide.phrases import PHRASE_KEYS, phrases_for
+
+
+def read_routine(r: Reader, source: Source, name: str | None) -> Routine | None:
+    """The routine in ``source`` with its warnings, or ``None`` when its top level is not a
+    mapping; every problem goes to ``r``."""
+    r.source = source
+    r.include_stack.append(source.path.resolve())
+    keys = r.mapping(source.root, "the routine", TOP_KEYS)
+    if keys is None:
+        return None
+    get = keys.get
+    if "voiceguide" not in keys:
+        r.error(source.root, "missing 'voiceguide: 1' (the format version) at the top")
+    else:
+        version_node = keys["voiceguide"][1]
+        version = r.integer(version_node, "'voiceguide' (the format version)", 0, 10**6)
+        if version is not None and version != FORMAT_VERSION:
+            r.error(
+                version_node,
+                f"format version {version} is not supported; this voiceguide reads version {FORMAT_VERSION}",
+            )
+    title = r.text(keys["title"][1], "title") if "title" in keys else None
+    if "title" not in keys:
+        r.error(source.root, "missing 'title'; every routine needs one")
+    language = "en"
+    if (entry := get("language")) and (lang := r.text(entry[1], "language")):
+        if not lang.replace("-", "").replace("_", "").isalnum() or len(lang) > 20:
+            r.error(entry[1], f"language {lang!r} is not a language code such as en, uk or lv")
+        language = lang
+    phrases = phrases_for(language)
+    if entry := get("phrases"):
+        phrases.update(_phrases(r, entry[1]))
+    cues = Cues()
+    if entry := get("cues"):
+        cues = cues.merged(read_cues(r, entry[1], "cues"))
+    transition = 0.0
+    if (entry := get("transition")) and (
+        gap := r.duration(entry[1], "transition", allow_zero=True)
+    ) is not None:
+        transition = gap
+    stages: tuple[Item, ...] = ()
+    if "stages" not in keys:
+        r.error(source.root, "missing 'stages'; list the stages of the session")
+    else:
+        stages = read_items(r, keys["stages"][1], "stages")
+    routine = Routine(
+        title=title or "",
+        stages=stages,
+        path=source.path,
+        name=name,
+        description=r.optional_text(get("description"), "description"),
+        language=language,
+        author=r.optional_text(get("author"), "author"),
+        voice=_voice(r, get("voice")),
+        position_text=r.optional_text(get("position"), "position"),
+        preparation=r.texts(keys["preparation"][1], "preparation") if "preparation" in keys else (),
+        closing=r.optional_text(get("closing"), "closing"),
+        safety=_safety(r, get("safety")),
+        cues=cues,
+        transition=transition,
+        phrases=phrases,
+        course=_course(r, keys["course"][1]) if "course" in keys else None,
+    )
+    total = routine.stage_time
+    if stages and total > model.MAX_SESSION_SECONDS:
+        r.error(
+            keys["stages"][1],
+            f"the session lasts {total / 3600:.1f} hours, over the 24-hour limit; shorten stages or repeats",
+        )
+    routine = _with_warnings(routine, r.diagnostics)
+    r.include_stack.pop()
+    return routine
+
+
+def _course(r: Reader, node: yaml.Node) -> Course | None:
+    keys = r.mapping(node, "course", COURSE_KEYS)
+    if keys is None:
+        return None
+    missing = [k for k in ("sessions", "first") if k not in keys]
+    if missing:
+        r.error(
+            node,
+            f"course needs {' and '.join(map(repr, missing))}, as in {{sessions: 10, first: 5m}}",
+        )
+        return None
+    sessions = r.integer(keys["sessions"][1], "sessions", 1, 100)
+    first = r.duration(keys["first"][1], "first (the massage time of session 1)")
+    full_from = sessions
+    if "full_from" in keys:
+        full_from = r.integer(keys["full_from"][1], "full_from", 1, 100)
+    sparing = r.integer(keys["sparing"][1], "sparing", 0, 100) if "sparing" in keys else 0
+    if sessions is None or first is None or full_from is None or sparing is None:
+        return None
+    if full_from > sessions:
+        r.error(
+            keys["full_from"][1],
+            f"full_from {full_from} is after the last session ({sessions})",
+        )
+        return None
+    if sparing > sessions:
+        r.error(keys["sparing"][1], f"sparing {sparing} is more than the {sessions} sessions")
+        return None
+    return Course(sessions, first, full_from, sparing)
+
+
+def _voice(r: Reader, entry: tuple[yaml.Node, yaml.Node] | None) -> Voice:
+    if entry is None:
+        return Voice()
+    keys = r.mapping(entry[1], "voice", VOICE_KEYS)
+    if keys is None:
+        return Voice()
+    voice_id = r.text(keys["id"][1], "voice id") if "id" in keys else None
+    rate = (
+        r.integer(keys["rate"][1], "voice rate (words per minute)", 40, 500)
+        if "rate" in keys
+        else None
+    )
+    volume = r.number(keys["volume"][1], "voice volume", 0.0, 1.0) if "volume" in keys else None
+    return Voice(voice_id, rate, volume)
+
+
+def _safety(r: Reader, entry: tuple[yaml.Node, yaml.Node] | None) -> Safety:
+    if entry is None:
+        return Safety()
+    keys = r.mapping(entry[1], "safety", SAFETY_KEYS)
+    if keys is None:
+        return Safety()
+    return Safety(
+        contraindications=r.texts(keys["contraindications"][1], "contraindications")
+        if "contraindications" in keys
+        else (),
+        stop_if=r.texts(keys["stop_if"][1], "stop_if") if "stop_if" in keys else (),
+    )
+
+
+def _phrases(r: Reader, node: yaml.Node) -> dict[str, str]:
+    keys = r.mapping(node, "phrases", PHRASE_KEYS)
+    result: dict[str, str] = {}
+    for key, (_, value) in (keys or {}).items():
+        if (
+            isinstance(value, yaml.ScalarNode)
+            and not is_null(value)
+            and not str(value.value).strip()
+        ):
+            result[key] = ""  # an empty phrase turns that sentence off
+            continue
+        context = "sided" if key in {"switch", "painful_intro"} else "phrase"
+        text = r.text(value, f"phrase {key!r}", template=context)
+        if text is not None:
+            result[key] = text
+    return result
+
+
+def _with_warnings(routine: Routine, diagnostics: list[Diagnostic]) -> Routine:
+    from voiceguide.model.record import replace
+
+    warnings = tuple(
+        sorted((d for d in diagnostics if d.severity is Severity.WARNING), key=diagnostic_order)
+    )
+    return replace(routine, warnings=warnings)
