@@ -9,7 +9,8 @@ import pytest
 
 from voiceguide.audio.render import ClipOracle, Renderer, RenderSettings, compile_measured
 from voiceguide.load.routine import load_routine
-from voiceguide.play.player import STEADY_CALLBACKS, GapDetector, Player
+from voiceguide.play.devices import STEADY_CALLBACKS, GapDetector
+from voiceguide.play.player import Player
 from voiceguide.testing import FakeSynthesizer
 
 SHORT = Path(__file__).parent / "data" / "short.yaml"
