@@ -673,38 +673,33 @@ def play(
     start_engine_if_needed(
         loaded, options, DEFAULT_SAMPLE_RATE, use_cache=not no_cache, extra_texts=extra_texts
     )
-    from voiceguide.play.player import find_output
+    from voiceguide.play import output_for
 
-    output = find_output(device)
+    output = output_for(device)
 
     from voiceguide.audio.render import RenderSettings
-    from voiceguide.play.player import (
-        Player,
-        SoundDeviceOutput,
-        get_ready_audio,
-        run_session,
-    )
-    from voiceguide.play.terminal import HELP, Display, KeyReader
+    from voiceguide.play import play as play_guide
+    from voiceguide.play.record import Recorder
 
     settings = RenderSettings(DEFAULT_SAMPLE_RATE)
     guide = prepare(loaded, options, settings, use_cache=not no_cache, extra_texts=extra_texts)
     script = guide.script
     start = _find_stage(script, start_at).start if start_at is not None else 0.0
-    player = Player(
-        guide.renderer,
-        start_frame=round(start * settings.sample_rate),
+    record = Recorder(
+        _history_key(original, routine),
+        script.title,
+        session_number,
+        script.duration,
+        warn=lambda message: click.echo(message, err=True),
+    )
+    outcome = play_guide(
+        guide,
+        start=start,
         volume=volume,
-        get_ready=get_ready_audio(guide.renderer, guide.clips, ready),
+        device=output,
+        get_ready_phrase=ready,
+        progress=record.progress,
     )
-    display = Display()
-    sink = SoundDeviceOutput(settings.sample_rate, settings.channels, output)
-    record = _Recorder(
-        _history_key(original, routine), script.title, session_number, script.duration
-    )
-    with KeyReader() as keys:
-        if keys.interactive:
-            display.message(HELP)
-        outcome = run_session(player, sink, keys, display, progress=record.progress)
     record.finish(outcome.reason, outcome.seconds, outcome.segment.label)
     from voiceguide.durations import format_clock
 
@@ -736,36 +731,6 @@ def play(
             f"voiceguide: error: the audio output stopped working ({where}); "
             f"to go on from there: {resume}"
         )
-
-
-class _Recorder:
-    """Writes the session to the history; a history that cannot be written is reported
-    once and does not stop the session."""
-
-    def __init__(self, routine: str, title: str, session: int | None, duration: float) -> None:
-        from voiceguide.history import History, HistoryError
-
-        self.history = History()
-        self.error = HistoryError
-        self.record: int | None = None
-        try:
-            self.record = self.history.start(routine, title, session, duration)
-        except HistoryError as exc:
-            click.echo(f"voiceguide: warning: this session is not recorded: {exc}", err=True)
-
-    def progress(self, seconds: float, stage: str) -> None:
-        if self.record is not None:
-            try:
-                self.history.progress(self.record, seconds, stage)
-            except self.error:
-                self.record = None
-
-    def finish(self, outcome: str, seconds: float, stage: str) -> None:
-        if self.record is not None:
-            try:
-                self.history.finish(self.record, outcome, seconds, stage)
-            except self.error as exc:
-                click.echo(f"voiceguide: warning: this session is not recorded: {exc}", err=True)
 
 
 @cli.command()
@@ -818,7 +783,7 @@ def devices() -> None:
     Example:
       voiceguide devices
     """
-    from voiceguide.play.player import NO_DEVICE, output_devices
+    from voiceguide.play.devices import NO_DEVICE, output_devices
 
     found = output_devices()
     if not found:
