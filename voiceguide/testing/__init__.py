@@ -23,6 +23,7 @@ from voiceguide.ports import (
     pop_plugs,
     push_plugs,
 )
+from voiceguide.testing.play import FakeClock, FakeDisplay, FakeKeys, FakeSink, FakeSinks
 from voiceguide.testing.speech import FakeSynthesizer
 
 
@@ -44,4 +45,12 @@ def installed(
         pop_plugs()
 
 
-__all__ = ["FakeSynthesizer", "installed"]
+__all__ = [
+    "FakeClock",
+    "FakeDisplay",
+    "FakeKeys",
+    "FakeSink",
+    "FakeSinks",
+    "FakeSynthesizer",
+    "installed",
+]
