@@ -20,8 +20,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Protocol
 
-import numpy as np
-
 if TYPE_CHECKING:
     from voiceguide.play.terminal import Status
     from voiceguide.ports import Samples
@@ -147,10 +145,11 @@ class FakeSink:
             if lost:
                 self.status_errors += 1
                 self._frames += lost
-                self.pieces.append((False, np.zeros((lost, self.channels), dtype=np.float32)))
+                silence = _zeros(lost, self.channels)
+                self.pieces.append((False, silence))
             if source is not None:
                 source.wait_rendered()
-            out = np.zeros((self.block, self.channels), dtype=np.float32)
+            out = _zeros(self.block, self.channels)
             keep_going = self._callback(out, self.block, lost)
             self.pieces.append((True, out))
             self.lost.append(lost)
@@ -186,11 +185,17 @@ class FakeSink:
             self._finish(call_done=False)
 
 
+def _zeros(frames: int, channels: int) -> Samples:
+    import numpy as np  # here: importing voiceguide.testing stays light
+
+    return np.zeros((frames, channels), dtype=np.float32)
+
+
 def _joined(blocks: Iterable[Samples]) -> Samples:
+    import numpy as np
+
     pieces = list(blocks)
-    if not pieces:
-        return np.zeros((0, 1), dtype=np.float32)
-    return np.concatenate(pieces)
+    return np.concatenate(pieces) if pieces else _zeros(0, 1)
 
 
 class FakeSinks:
