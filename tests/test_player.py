@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -12,8 +14,22 @@ from voiceguide.audio.settings import RenderSettings
 from voiceguide.audio.store import ClipStore
 from voiceguide.compiler import compile_routine
 from voiceguide.load import load_routine
-from voiceguide.play.player import STEADY_CALLBACKS, GapDetector, Player
-from voiceguide.testing import FakeSynthesizer
+from voiceguide.pipeline import Guide
+from voiceguide.play import play
+from voiceguide.play.devices import STEADY_CALLBACKS, GapDetector
+from voiceguide.play.get_ready import get_ready_audio
+from voiceguide.play.player import Player
+from voiceguide.play.session import Outcome
+from voiceguide.play.terminal import HELP
+from voiceguide.testing import (
+    FakeClock,
+    FakeDisplay,
+    FakeKeys,
+    FakeSink,
+    FakeSinks,
+    FakeSynthesizer,
+    installed,
+)
 
 SHORT = Path(__file__).parent / "data" / "short.yaml"
 RATE = 16_000
@@ -228,3 +244,265 @@ def test_a_gap_longer_than_what_is_rendered_ahead_jumps(player: Player) -> None:
     fade = player.fade
     assert np.allclose(heard[fade:], reference(player, start / RATE, RATE)[fade:], atol=1e-6)
     player.close()
+
+
+# --------------------------------------------------------------------------- sessions
+# A whole session in-process: play() with a fake clock, sink, keys and display. The sink
+# plays 1024-frame blocks as the clock's time covers them, so every assertion is on the
+# exact frames the patient would hear.
+
+DEVICE_BLOCK = 1024
+
+
+@pytest.fixture(scope="module")
+def guide() -> Guide:
+    fake = FakeSynthesizer(sample_rate=RATE)
+    clips = ClipStore(fake, RATE)
+    script = compile_routine(load_routine(SHORT), clips)
+    renderer = Renderer(script, clips, RenderSettings(RATE))
+    return Guide(script, renderer, clips)
+
+
+@dataclass
+class Session:
+    outcome: Outcome
+    sink: FakeSink
+    display: FakeDisplay
+    keys: FakeKeys
+    clock: FakeClock
+
+
+def session(
+    guide: Guide,
+    commands: list[tuple[float, str]] | None = None,
+    *,
+    start: float = 0.0,
+    interrupt_at: float | None = None,
+    **sink_options: Any,
+) -> Session:
+    clock = FakeClock(interrupt_at=interrupt_at)
+    sink = FakeSink(clock, RATE, block=1024, **sink_options)
+    keys = FakeKeys(clock, commands or [])
+    display = FakeDisplay()
+    outcome = play(
+        guide,
+        start=start,
+        get_ready_phrase="Get ready",
+        sink=sink,
+        clock=clock,
+        keys=keys,
+        display=display,
+    )
+    return Session(outcome, sink, display, keys, clock)
+
+
+def timeline(guide: Guide, first: int, last: int) -> np.ndarray:
+    """The rendered guide from frame ``first`` to ``last`` (silence past its end)."""
+    end = min(last, guide.renderer.total_frames)
+    frames = np.zeros(0, dtype=np.float32)
+    if end > first:
+        frames = np.concatenate(list(guide.renderer.blocks(first, end)))[:, 0]
+    return np.concatenate([frames, np.zeros(last - first - len(frames), dtype=np.float32)])
+
+
+def faded_out(frames: np.ndarray) -> np.ndarray:
+    """A block as the stop's or the pause's fade leaves it: 20 ms down to silence."""
+    fade = round(RATE * 0.02)
+    down = np.linspace(1.0, 1.0 - fade / fade, fade, endpoint=False)
+    out = np.zeros_like(frames)
+    out[:fade] = frames[:fade] * np.clip(down, 0, 1).astype(np.float32)
+    return out
+
+
+def test_a_session_plays_the_whole_guide_and_finishes(guide: Guide) -> None:
+    """Without a key pressed: every frame of the guide, in order, then the end; the help
+    line first (keys can come), the status all along, the sink stopped and closed."""
+    run = session(guide)
+    total = guide.renderer.total_frames
+    played = run.sink.played[:, 0]
+    assert len(played) == -(-total // DEVICE_BLOCK) * DEVICE_BLOCK  # the last block, padded
+    assert np.array_equal(played, timeline(guide, 0, len(played)))
+    assert run.outcome == Outcome("finished", total / RATE, guide.script.segment_at(total / RATE))
+    assert run.display.messages == [HELP]
+    assert run.display.statuses[0].label == "Introduction"
+    assert run.display.statuses[-1].session_left < 0.1
+    assert run.display.closed
+    assert run.sink.stopped
+    assert run.sink.closed
+
+
+def test_quit_fades_out_drains_and_says_where(guide: Guide) -> None:
+    """q at 2 s: the blocks up to then as rendered, one block fading out over 20 ms, the
+    drain's silence (latency + 50 ms: one block), and the end."""
+    run = session(guide, [(2.0, "quit")])
+    played = run.sink.played[:, 0]
+    k = 31 * DEVICE_BLOCK  # the blocks 2 s covers
+    assert len(played) == k + 2 * DEVICE_BLOCK
+    assert np.array_equal(played[:k], timeline(guide, 0, k))
+    assert np.allclose(
+        played[k : k + DEVICE_BLOCK], faded_out(timeline(guide, k, k + DEVICE_BLOCK)), atol=1e-7
+    )
+    assert not played[k + DEVICE_BLOCK :].any()
+    assert run.outcome.reason == "quit"
+    assert run.outcome.seconds == (k + DEVICE_BLOCK) / RATE
+    assert run.outcome.segment.label == "Introduction"
+
+
+def test_pause_then_resume_with_get_ready(guide: Guide) -> None:
+    """space at 1 s: a fade, silence while paused (the guide waits); space at 3 s: "get
+    ready" and the countdown, then the guide from exactly where it paused, fading in."""
+    run = session(guide, [(1.0, "pause"), (3.0, "pause"), (12.0, "quit")])
+    ready = get_ready_audio(guide.renderer, guide.clips, "Get ready")
+    played = run.sink.played[:, 0]
+    paused = 15 * DEVICE_BLOCK  # the blocks 1 s covers
+    resumed = 46 * DEVICE_BLOCK  # the blocks 3 s covers
+    fade = round(RATE * 0.02)
+    assert np.array_equal(played[:paused], timeline(guide, 0, paused))
+    assert np.allclose(
+        played[paused : paused + DEVICE_BLOCK],
+        faded_out(timeline(guide, paused, paused + DEVICE_BLOCK)),
+    )
+    assert not played[paused + DEVICE_BLOCK : resumed].any()
+    after = resumed + len(ready)
+    assert np.array_equal(played[resumed:after], ready)
+    going_on = timeline(guide, paused + DEVICE_BLOCK, paused + DEVICE_BLOCK + RATE)
+    # a 20 ms fade-in (split across two blocks when "get ready" ends near a block's end)
+    assert np.all(np.abs(played[after : after + fade]) <= np.abs(going_on[:fade]))
+    assert np.array_equal(played[after + fade : after + RATE], going_on[fade:RATE])
+    assert run.display.messages == [HELP, "paused: press space to go on", "go on"]
+    shown = [(s.paused, round(s.session_left)) for s in run.display.statuses]
+    assert (True, round(guide.script.duration - (paused + DEVICE_BLOCK) / RATE)) in shown
+    assert run.outcome.reason == "quit"
+
+
+def test_next_and_previous_jump_with_a_crossfade(guide: Guide) -> None:
+    """n at 1 s: a 20 ms crossfade into the next stage, then that stage from its start;
+    p 6 s later: back to that stage's start (past the 3 s grace); n at the last stage
+    part says so and plays on."""
+    stages = [s for s in guide.script.segments if s.kind == "stage"]
+    commands = [(1.0, "next"), (7.0, "previous"), (8.0, "next"), (8.0, "next"), (8.0, "next")]
+    run = session(guide, [*commands, (9.0, "quit")])
+    played = run.sink.played[:, 0]
+    jump = 15 * DEVICE_BLOCK
+    stroking = round(stages[0].start * RATE)
+    fade = round(RATE * 0.02)
+    assert np.array_equal(played[:jump], timeline(guide, 0, jump))
+    new = timeline(guide, stroking, stroking + fade) * (np.arange(1, fade + 1) / fade).astype(
+        np.float32
+    )
+    old = timeline(guide, jump, jump + fade) * np.linspace(1, 0, fade, endpoint=False).astype(
+        np.float32
+    )
+    assert np.allclose(played[jump : jump + fade], new + old, atol=1e-6)
+    back = 109 * DEVICE_BLOCK  # the blocks 7 s covers
+    assert np.array_equal(
+        played[jump + fade : back], timeline(guide, stroking + fade, stroking + back - jump)
+    )
+    assert np.array_equal(
+        played[back + fade : back + RATE // 2],
+        timeline(guide, stroking + fade, stroking + RATE // 2 - back + back),
+    )
+    assert run.display.messages == [HELP, "this is the last stage"]
+    assert run.outcome.segment == stages[-1]
+
+
+def test_volume_steps_scale_what_follows(guide: Guide) -> None:
+    """- at 1 s: from the next block on, the guide at 90 %; + twice: 110 %."""
+    run = session(guide, [(1.0, "quieter"), (2.0, "louder"), (2.0, "louder"), (3.0, "quit")])
+    played = run.sink.played[:, 0]
+    first, second = 15 * DEVICE_BLOCK, 31 * DEVICE_BLOCK
+    assert np.array_equal(played[:first], timeline(guide, 0, first))
+    assert np.array_equal(played[first:second], timeline(guide, first, second) * np.float32(0.9))
+    louder = np.float32(0.9 + 0.1 + 0.1)
+    assert np.array_equal(
+        played[second : second + DEVICE_BLOCK * 10],
+        timeline(guide, second, second + DEVICE_BLOCK * 10) * louder,
+    )
+    assert run.display.statuses[-1].volume == pytest.approx(1.1)
+
+
+def test_a_lost_device_is_noticed_by_the_watchdog(guide: Guide) -> None:
+    """The device stops calling back at 2 s (its last call at 1.95 s): 3 s later the
+    session ends as device-lost, where the sound stopped; the sink is closed without
+    waiting on it."""
+    run = session(guide, lost_at=2.0)
+    assert run.outcome.reason == "device-lost"
+    assert run.outcome.seconds == 30 * DEVICE_BLOCK / RATE
+    assert len(run.sink.played) == 30 * DEVICE_BLOCK
+    assert run.clock.now() == pytest.approx(5.0)
+    assert run.sink.closed
+    assert not run.sink.stopped
+
+
+def test_a_stream_that_ends_by_itself_is_a_lost_device(guide: Guide) -> None:
+    run = session(guide, lost_at=2.0, ends=True)
+    assert run.outcome.reason == "device-lost"
+    assert run.clock.now() < 2.1
+
+
+def test_an_underrun_is_made_up_so_later_sound_is_on_time(guide: Guide) -> None:
+    """The device plays 100 ms of silence of its own at 1 s: the next block skips 100 ms of
+    the guide with a crossfade, so what is heard from then on is where it would have
+    been; the session counts one stutter and 100 ms skipped."""
+    gap = RATE // 10
+    run = session(guide, [(4.0, "quit")], gaps={1.0: gap})
+    at = 16 * DEVICE_BLOCK  # the first block due at or after 1 s
+    played = run.sink.played[:, 0]
+    fade = round(RATE * 0.02)
+    assert np.array_equal(played[:at], timeline(guide, 0, at))
+    assert np.array_equal(
+        played[at + fade : at + 2 * RATE], timeline(guide, at + gap + fade, at + gap + 2 * RATE)
+    )
+    heard = run.sink.heard[:, 0]
+    assert not heard[at : at + gap].any()
+    assert np.array_equal(
+        heard[at + gap + fade : at + gap + RATE], timeline(guide, at + gap + fade, at + gap + RATE)
+    )
+    assert run.sink.lost.count(gap) == 1
+    assert run.outcome.dropouts == 1
+    assert run.outcome.skipped == gap / RATE
+
+
+def test_ctrl_c_stops_with_a_fade(guide: Guide) -> None:
+    """Ctrl-C at 2 s (the sleep it comes in plays nothing): like q, a fade and the
+    drain, and the session says interrupted."""
+    run = session(guide, interrupt_at=2.0)
+    played = run.sink.played[:, 0]
+    k = 30 * DEVICE_BLOCK
+    assert len(played) == k + 2 * DEVICE_BLOCK
+    assert np.allclose(
+        played[k : k + DEVICE_BLOCK], faded_out(timeline(guide, k, k + DEVICE_BLOCK)), atol=1e-7
+    )
+    assert not played[k + DEVICE_BLOCK :].any()
+    assert run.outcome.reason == "interrupted"
+
+
+def test_starting_at_a_stage_plays_from_its_first_frame(guide: Guide) -> None:
+    stage = [s for s in guide.script.segments if s.kind == "stage"][1]
+    run = session(guide, [(1.0, "quit")], start=stage.start)
+    first = round(stage.start * RATE)
+    assert np.array_equal(
+        run.sink.played[: 15 * DEVICE_BLOCK, 0], timeline(guide, first, first + 15 * DEVICE_BLOCK)
+    )
+
+
+@pytest.mark.audio
+def test_the_play_command_in_process(run_cli: Any) -> None:
+    """`voiceguide play` with a fake sink, clock, keys and display (the real speech
+    engine): q at 2 s stops where it was, says how to go on, and records the session."""
+    clock = FakeClock()
+    sinks = FakeSinks(clock)
+    display = FakeDisplay()
+    keys = FakeKeys(clock, [(2.0, "quit")])
+    with installed(sink=sinks, clock=clock, keys=keys, display=display):
+        result = run_cli("play", str(SHORT), "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        f"Stopped: Introduction at 00:02. To go on from there: voiceguide play {SHORT}"
+    )
+    assert display.messages == [HELP]
+    (sink,) = sinks.opened
+    assert sink.rate == 44_100
+    assert sink.played.any()
+    assert sink.stopped
+    assert sink.closed

@@ -66,7 +66,7 @@ def devices() -> None:
     Example:
       voiceguide devices
     """
-    from voiceguide.play.player import NO_DEVICE, output_devices
+    from voiceguide.play.devices import NO_DEVICE, output_devices
 
     found = output_devices()
     if not found:

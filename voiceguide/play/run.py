@@ -13,7 +13,7 @@ from voiceguide.adapt import Variant
 if TYPE_CHECKING:
     from voiceguide.model.routine import Routine
     from voiceguide.pipeline import VoiceOptions
-    from voiceguide.play.player import Outcome
+    from voiceguide.play.session import Outcome
 
 Confirm = Callable[[tuple[str, ...], tuple[str, ...]], None]
 """Shown the contraindications and the signs to stop at; raises to say no."""
@@ -51,8 +51,8 @@ def play_routine(request: PlayRequest, confirm: Confirm) -> Played:
     from voiceguide.durations import format_clock
     from voiceguide.history import History, routine_key
     from voiceguide.pipeline import VoiceOptions, prepare
-    from voiceguide.play.player import find_output
-    from voiceguide.play.recorder import SessionRecorder
+    from voiceguide.play import output_for, play
+    from voiceguide.play.record import Recorder
 
     routine, variant = request.routine, request.variant
     key = routine_key(routine, request.reference)
@@ -66,7 +66,7 @@ def play_routine(request: PlayRequest, confirm: Confirm) -> Played:
     adapted = adapt(routine, variant)
     stage = find_stage(adapted, request.start_at) if request.start_at is not None else None
     confirm(adapted.safety.contraindications, adapted.safety.stop_if)
-    output = find_output(request.device)
+    output = output_for(request.device)
     ready = adapted.phrases.get("get_ready", "")
     extra_texts = tuple(t for t in (ready, "3", "2", "1") if t)
     guide = prepare(
@@ -80,10 +80,9 @@ def play_routine(request: PlayRequest, confirm: Confirm) -> Played:
     )
     script = guide.script
     start = next(s.start for s in script.stages if s.stage_number == stage) if stage else 0.0
-    recorder = SessionRecorder(key, script.title, variant.session, script.duration)
-    from voiceguide.play.player import play_guide
-
-    outcome = play_guide(
+    warnings: list[str] = []
+    recorder = Recorder(key, script.title, variant.session, script.duration, warn=warnings.append)
+    outcome = play(
         guide,
         start=start,
         volume=request.volume,
@@ -94,7 +93,6 @@ def play_routine(request: PlayRequest, confirm: Confirm) -> Played:
     recorder.finish(outcome.reason, outcome.seconds, outcome.segment.label)
     number = outcome.segment.stage_number
     resume = f"voiceguide play {request.reference}" + (f" --start-at {number}" if number else "")
-    warnings = list(recorder.warnings)
     if outcome.dropouts:
         caught_up = (
             f" (skipped {outcome.skipped * 1000:.0f} ms of the guide to stay on time)"

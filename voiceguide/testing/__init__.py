@@ -23,6 +23,7 @@ from voiceguide.ports import (
     pop_plugs,
     push_plugs,
 )
+from voiceguide.testing.play import FakeClock, FakeDisplay, FakeKeys, FakeSink, FakeSinks
 from voiceguide.testing.speech import FakeSpeech, FakeSynthesizer
 
 
@@ -44,4 +45,13 @@ def installed(
         pop_plugs()
 
 
-__all__ = ["FakeSpeech", "FakeSynthesizer", "installed"]
+__all__ = [
+    "FakeClock",
+    "FakeDisplay",
+    "FakeKeys",
+    "FakeSink",
+    "FakeSinks",
+    "FakeSpeech",
+    "FakeSynthesizer",
+    "installed",
+]

@@ -1,23 +1,33 @@
-"""Writing a played session to the history as it goes."""
+"""The session in the patient's history, written as it plays."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 
-class SessionRecorder:
-    """Writes the session to the history; a history that cannot be written is noted in
-    :attr:`warnings` (once) and does not stop the session."""
 
-    def __init__(self, routine: str, title: str, session: int | None, duration: float) -> None:
+class Recorder:
+    """Writes the session to the history; a history that cannot be written is reported
+    once (through ``warn``) and does not stop the session."""
+
+    def __init__(
+        self,
+        routine: str,
+        title: str,
+        session: int | None,
+        duration: float,
+        *,
+        warn: Callable[[str], None],
+    ) -> None:
         from voiceguide.history import History, HistoryError
 
         self.history = History()
         self.error = HistoryError
+        self.warn = warn
         self.record: int | None = None
-        self.warnings: list[str] = []
         try:
             self.record = self.history.start(routine, title, session, duration)
         except HistoryError as exc:
-            self.warnings.append(f"this session is not recorded: {exc}")
+            warn(f"this session is not recorded: {exc}")
 
     def progress(self, seconds: float, stage: str) -> None:
         if self.record is not None:
@@ -31,4 +41,4 @@ class SessionRecorder:
             try:
                 self.history.finish(self.record, outcome, seconds, stage)
             except self.error as exc:
-                self.warnings.append(f"this session is not recorded: {exc}")
+                self.warn(f"this session is not recorded: {exc}")

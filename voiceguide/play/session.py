@@ -1,0 +1,155 @@
+"""A session: the player, a sink, the patient's keys and a display, until it ends.
+
+:func:`run_session` plays until the end, a quit, Ctrl-C or a lost device, and says how
+it ended (:class:`Outcome`). Time is the :class:`~voiceguide.ports.Clock`'s, so a test
+runs an hour's session in a moment.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from voiceguide.model.script import Segment
+from voiceguide.play.player import Player
+from voiceguide.play.terminal import Status
+from voiceguide.ports import AudioSink, Clock, Display, Keys, MonotonicClock
+
+VOLUME_STEP = 0.1
+WAIT_STEP = 0.01
+"""How often a wait for the sink to end looks again, in seconds."""
+
+SessionProgress = Callable[[float, str], None]
+"""Told (seconds into the guide, the stage's label) every so often."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a session ended: finished, quit, interrupted or device-lost; and where."""
+
+    reason: str
+    seconds: float
+    segment: Segment
+    dropouts: int = 0
+    """Times the sound had to wait for samples (the machine was too busy)."""
+    skipped: float = 0.0
+    """Seconds of the guide skipped to make up for the time those gaps took."""
+
+
+def run_session(
+    player: Player,
+    sink: AudioSink,
+    keys: Keys,
+    display: Display,
+    *,
+    clock: Clock | None = None,
+    poll: float = 0.05,
+    watchdog: float = 3.0,
+    first_callback: float = 15.0,
+    progress: SessionProgress | None = None,
+    progress_every: float = 5.0,
+) -> Outcome:
+    """Play until the end, a quit, Ctrl-C or a lost device; the sink is always closed."""
+    clock = clock or MonotonicClock()
+    done = threading.Event()
+    reason = "finished"
+    player.start_feeding()
+    player.last_callback = clock.now()
+    sink.start(player.callback, done.set)
+    drain = sink.latency + 0.05
+    player.drain_for(drain)
+    reported = clock.now()
+    try:
+        while True:
+            if player.error is not None:
+                raise player.error
+            for command in keys.pending():
+                if command == "quit":
+                    reason = "quit"
+                elif command == "pause":
+                    player.toggle_pause()
+                    display.message("paused: press space to go on" if player.paused else "go on")
+                elif command == "next":
+                    if player.next_stage() is None:
+                        display.message("this is the last stage")
+                elif command == "previous":
+                    player.previous_stage()
+                elif command in {"louder", "quieter"}:
+                    player.change_volume(VOLUME_STEP if command == "louder" else -VOLUME_STEP)
+            if reason == "quit":
+                player.stop()
+                _wait(done, drain + 0.5, clock)
+                break
+            if player.finished.is_set():
+                _wait(done, 1.0, clock)
+                break
+            # The device is gone when the stream ended by itself, or when the callback has
+            # stopped coming; a busy machine may take a while for the very first one.
+            silent_for = clock.now() - player.last_callback
+            limit = watchdog if player.callbacks else first_callback
+            if done.is_set() or silent_for > limit:
+                reason = "device-lost"
+                break
+            _show(player, display)
+            if progress is not None and clock.now() - reported > progress_every:
+                reported = clock.now()
+                seconds = player.position / player.rate
+                progress(seconds, player.script.segment_at(seconds).label)
+            clock.sleep(poll)
+    except KeyboardInterrupt:
+        reason = "interrupted"
+        player.stop()
+        _wait(done, drain + 0.2, clock)
+    finally:
+        _close_quietly(sink, abort=reason == "device-lost")
+        player.close()
+        display.close()
+    seconds = player.position / player.rate
+    dropouts = player.underruns + getattr(sink, "status_errors", 0)
+    skipped = player.skipped / player.rate
+    return Outcome(reason, seconds, player.script.segment_at(seconds), dropouts, skipped)
+
+
+def _wait(done: threading.Event, seconds: float, clock: Clock) -> None:
+    """Until ``done`` is set, for at most ``seconds`` on ``clock``."""
+    deadline = clock.now() + seconds
+    while not done.is_set():
+        left = deadline - clock.now()
+        if left <= 0:
+            return
+        clock.sleep(min(left, WAIT_STEP))
+
+
+def _show(player: Player, display: Display) -> None:
+    seconds = player.position / player.rate
+    script = player.script
+    segment = script.segment_at(seconds)
+    later = [s for s in script.segments if s.kind == "stage" and s.start > segment.start]
+    display.status(
+        Status(
+            segment_index=segment.index,
+            label=segment.label if segment.kind != "transition" else "pause",
+            stage_left=max(segment.end - seconds, 0.0),
+            session_left=max(script.duration - seconds, 0.0),
+            progress=min(seconds / script.duration, 1.0) if script.duration else 1.0,
+            next_label=later[0].label if later else None,
+            paused=player.paused,
+            volume=player.volume,
+        )
+    )
+
+
+def _close_quietly(sink: AudioSink, *, abort: bool) -> None:
+    """Stop and close the sink without ever hanging on a device that is gone."""
+
+    def close() -> None:
+        with contextlib.suppress(Exception):
+            if not abort:
+                sink.stop()
+            sink.close()
+
+    closer = threading.Thread(target=close, daemon=True)
+    closer.start()
+    closer.join(timeout=2.0)

@@ -1,0 +1,48 @@
+"""The timeline as the player reads it: frames rendered ahead, from a position on."""
+
+from __future__ import annotations
+
+import collections
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from voiceguide.ports import Samples
+
+
+@dataclass
+class Stream:
+    """Frames of the timeline from ``position`` on, rendered ahead."""
+
+    position: int
+    blocks: collections.deque[Samples] = field(default_factory=collections.deque)
+    offset: int = 0  # into blocks[0]
+
+    def buffered(self) -> int:
+        return sum(len(b) for b in self.blocks) - self.offset
+
+    def take(self, frames: int, channels: int) -> tuple[Samples, int]:
+        """Up to ``frames`` frames from the buffer (fewer on an underrun)."""
+        out = np.zeros((frames, channels), dtype=np.float32)
+        filled = 0
+        while filled < frames and self.blocks:
+            block = self.blocks[0]
+            count = min(frames - filled, len(block) - self.offset)
+            out[filled : filled + count] = block[self.offset : self.offset + count]
+            filled += count
+            self.offset += count
+            if self.offset == len(block):
+                self.blocks.popleft()
+                self.offset = 0
+        self.position += filled
+        return out, filled
+
+
+@dataclass
+class Crossfade:
+    """After a jump: the stream jumped from, fading out over ``left`` more frames."""
+
+    old: Stream
+    left: int
