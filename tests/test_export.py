@@ -228,7 +228,7 @@ def test_second_export_synthesizes_nothing(
 
     monkeypatch.setenv("VOICEGUIDE_CACHE_DIR", str(in_tmp / "cache"))
     speech = FakeSpeech()
-    with installed(synthesizer=speech):
+    with installed(speech=speech):
         assert run_cli("export", SHORT, "-o", "a.wav", "-q").exit_code == 0
         said = list(speech.spoken)
         assert said
@@ -237,7 +237,7 @@ def test_second_export_synthesizes_nothing(
         assert speech.spoken == said
         assert run_cli("export", SHORT, "-o", "c.wav", "-q", "--no-cache").exit_code == 0
     assert sorted(speech.spoken[len(said) :]) == sorted(said)
-    assert len(speech.voices) == 3
+    assert len(speech.opened_for) == 3
 
 
 def test_default_output_is_audio_folder_mp3(in_tmp: Path, run_cli: RunCli) -> None:

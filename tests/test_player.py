@@ -25,8 +25,9 @@ from voiceguide.testing import (
     FakeClock,
     FakeDisplay,
     FakeKeys,
+    FakeOutput,
     FakeSink,
-    FakeSinks,
+    FakeSpeech,
     FakeSynthesizer,
     installed,
 )
@@ -486,15 +487,14 @@ def test_starting_at_a_stage_plays_from_its_first_frame(guide: Guide) -> None:
     )
 
 
-@pytest.mark.audio
 def test_the_play_command_in_process(run_cli: Any) -> None:
-    """`voiceguide play` with a fake sink, clock, keys and display (the real speech
-    engine): q at 2 s stops where it was, says how to go on, and records the session."""
+    """`voiceguide play` with a fake engine, sink, clock, keys and display: q at 2 s stops
+    where it was, says how to go on, and records the session."""
     clock = FakeClock()
-    sinks = FakeSinks(clock)
+    sinks = FakeOutput(clock)
     display = FakeDisplay()
     keys = FakeKeys(clock, [(2.0, "quit")])
-    with installed(sink=sinks, clock=clock, keys=keys, display=display):
+    with installed(speech=FakeSpeech(), output=sinks, clock=clock, keys=keys, display=display):
         result = run_cli("play", str(SHORT), "--yes")
     assert result.exit_code == 0, result.stderr
     assert result.stderr.splitlines()[-1] == (

@@ -725,18 +725,21 @@ def test_fake_synthesizer_records_and_is_deterministic() -> None:
 
 
 def test_fake_speech_opens_fakes_that_share_what_was_said() -> None:
-    """The factory notes the voice asked for and collects what every fake it opened said."""
-    from voiceguide.ports import SynthesizerFactory
+    """The fake engine notes the voice asked for, collects what every fake it opened
+    said, and lists its voices as the real engine does (best match first)."""
+    from voiceguide.ports import SpeechEngine
     from voiceguide.testing import FakeSpeech
 
     speech = FakeSpeech()
-    factory: SynthesizerFactory = speech
+    engine: SpeechEngine = speech
     uk = VoiceSettings(language="uk")
-    list(factory(uk).synthesize(["one"]))
-    list(factory(VoiceSettings()).synthesize(["two"]))
-    assert speech.voices == [uk, VoiceSettings()]
+    list(engine.open(uk).synthesize(["one"]))
+    list(engine.open(VoiceSettings()).synthesize(["two"]))
+    assert speech.opened_for == [uk, VoiceSettings()]
     assert speech.spoken == ["one", "two"]
     assert speech.opened[0].sample_rate == 22_050
+    assert [v.id for v in engine.voices("uk")] == ["fake/uk"]
+    assert [v.id for v in engine.voices()] == ["fake/en", "fake/uk"]
 
 
 def test_importing_speech_stays_light() -> None:

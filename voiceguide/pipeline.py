@@ -195,7 +195,7 @@ def _speak(
     texts = [*spoken_texts(adapted), *extra_texts]
     cache = _clip_cache(use_cache)
     with _opened(settings, synthesizer) as engine:
-        if synthesizer is None and plugged().synthesizer is None:
+        if synthesizer is None and plugged().speech is None:
             _start_engine_if_needed(engine, cache, texts)
         from voiceguide.audio.store import ClipStore  # numpy, while the engine starts
         from voiceguide.speech.cache import recordings
@@ -222,12 +222,9 @@ def _opened(settings: VoiceSettings, synthesizer: Synthesizer | None) -> Iterato
     if synthesizer is not None:
         yield synthesizer
         return
-    factory = plugged().synthesizer
-    if factory is None:
-        from voiceguide.speech.pyttsx3 import Pyttsx3Synthesizer
+    from voiceguide.speech import speech_engine
 
-        factory = Pyttsx3Synthesizer
-    made = factory(settings)
+    made = speech_engine().open(settings)
     try:
         yield made
     finally:

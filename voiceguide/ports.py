@@ -20,8 +20,9 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
+    from voiceguide.play.devices import OutputDevice
     from voiceguide.play.terminal import Status
-    from voiceguide.speech.voices import VoiceSettings
+    from voiceguide.speech.voices import VoiceInfo, VoiceSettings
 
     Samples = npt.NDArray[np.float32]
     """Audio frames: mono (frames,) or frames × channels, float32 in [-1, 1]."""
@@ -68,8 +69,17 @@ class Synthesizer(Protocol):
         ...
 
 
-SynthesizerFactory = Callable[["VoiceSettings"], Synthesizer]
-"""Opens a synthesizer for a voice; the pipeline opens one per guide."""
+class SpeechEngine(Protocol):
+    """A kind of speech engine (pyttsx3; a fake in tests): its voices, and a synthesizer
+    for one of them."""
+
+    def open(self, settings: VoiceSettings) -> Synthesizer:
+        """A synthesizer speaking with ``settings``; the pipeline opens one per guide."""
+        ...
+
+    def voices(self, language: str | None = None) -> list[VoiceInfo]:
+        """The voices installed, or those for ``language``, best match first."""
+        ...
 
 
 class DurationOracle(Protocol):
@@ -102,8 +112,21 @@ class AudioSink(Protocol):
     def close(self) -> None: ...
 
 
-SinkFactory = Callable[[int, int, "int | str | None"], AudioSink]
-"""Opens the sink for (sample rate, channels, device)."""
+class AudioOutput(Protocol):
+    """The machine's sound outputs (PortAudio; a fake in tests)."""
+
+    def devices(self) -> list[OutputDevice]:
+        """The output devices, the default marked."""
+        ...
+
+    def find(self, device: int | str | None) -> int | str | None:
+        """The device to open for ``device`` (an index, part of a name, or None for the
+        default), checked now so that a missing one fails before any work."""
+        ...
+
+    def open(self, sample_rate: int, channels: int, device: int | str | None) -> AudioSink:
+        """A sink on that device."""
+        ...
 
 
 class Clock(Protocol):
@@ -143,8 +166,8 @@ class Display(Protocol):
 class Plugs:
     """The parts installed in place of the real ones (None: the real one)."""
 
-    synthesizer: SynthesizerFactory | None = None
-    sink: SinkFactory | None = None
+    speech: SpeechEngine | None = None
+    output: AudioOutput | None = None
     clock: Clock | None = None
     keys: Keys | None = None
     display: Display | None = None
@@ -182,6 +205,7 @@ class MonotonicClock:
 
 
 __all__ = [
+    "AudioOutput",
     "AudioSink",
     "Clock",
     "Display",
@@ -191,8 +215,7 @@ __all__ = [
     "Plugs",
     "Progress",
     "Recording",
-    "SinkFactory",
+    "SpeechEngine",
     "Synthesizer",
-    "SynthesizerFactory",
     "plugged",
 ]

@@ -49,9 +49,9 @@ def voices(language: str | None) -> None:
     Example:
       voiceguide voices --language uk
     """
-    from voiceguide.speech.voices import list_voices
+    from voiceguide.speech import speech_engine
 
-    found = list_voices(language)
+    found = speech_engine().voices(language)
     if not found:
         raise VoiceguideError(f"no installed voice speaks {language!r}")
     for info in found:
@@ -66,9 +66,10 @@ def devices() -> None:
     Example:
       voiceguide devices
     """
-    from voiceguide.play.devices import NO_DEVICE, output_devices
+    from voiceguide.play import audio_output
+    from voiceguide.play.devices import NO_DEVICE
 
-    found = output_devices()
+    found = audio_output().devices()
     if not found:
         raise VoiceguideError(NO_DEVICE)
     for info in found:

@@ -17,19 +17,20 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from voiceguide.pipeline import Guide
     from voiceguide.play.session import Outcome, SessionProgress
-    from voiceguide.ports import AudioSink, Clock, Display, Keys
+    from voiceguide.ports import AudioOutput, AudioSink, Clock, Display, Keys
 
 
-def output_for(device: int | str | None) -> int | str | None:
-    """The output device to open, checked now (before any work) so a missing device fails
-    at once; with a sink installed in its place, ``device`` as it is."""
+def audio_output() -> AudioOutput:
+    """The sound outputs to use: those installed (see :func:`voiceguide.testing.installed`),
+    else PortAudio's."""
     from voiceguide.ports import plugged
 
-    if plugged().sink is not None:
-        return device
-    from voiceguide.play.devices import find_output
+    installed = plugged().output
+    if installed is not None:
+        return installed
+    from voiceguide.play.devices import PortAudioOutput
 
-    return find_output(device)
+    return PortAudioOutput()
 
 
 def play(
@@ -69,12 +70,7 @@ def play(
         clock=clock,
     )
     if sink is None:
-        if plugs.sink is not None:
-            sink = plugs.sink(rate, channels, device)
-        else:
-            from voiceguide.play.devices import SoundDeviceOutput
-
-            sink = SoundDeviceOutput(rate, channels, device)
+        sink = audio_output().open(rate, channels, device)
     with contextlib.ExitStack() as stack:
         if display is None:
             from voiceguide.play import terminal
@@ -89,4 +85,4 @@ def play(
         return run_session(player, sink, keys, display, clock=clock, progress=progress)
 
 
-__all__ = ["output_for", "play"]
+__all__ = ["audio_output", "play"]

@@ -178,3 +178,16 @@ def find_output(device: int | str | None) -> int | str | None:
         names = ", ".join(f"{o.index}: {o.name}" for o in outputs)
         raise AudioError(f"no output device matches {str(device)!r}; outputs are {names}") from None
     return int(info["index"])
+
+
+class PortAudioOutput:
+    """The default :class:`~voiceguide.ports.AudioOutput`: PortAudio through sounddevice."""
+
+    def devices(self) -> list[OutputDevice]:
+        return output_devices()
+
+    def find(self, device: int | str | None) -> int | str | None:
+        return find_output(device)
+
+    def open(self, sample_rate: int, channels: int, device: int | str | None) -> SoundDeviceOutput:
+        return SoundDeviceOutput(sample_rate, channels, device)

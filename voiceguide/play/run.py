@@ -51,7 +51,7 @@ def play_routine(request: PlayRequest, confirm: Confirm) -> Played:
     from voiceguide.durations import format_clock
     from voiceguide.history import History, routine_key
     from voiceguide.pipeline import VoiceOptions, prepare
-    from voiceguide.play import output_for, play
+    from voiceguide.play import audio_output, play
     from voiceguide.play.record import Recorder
 
     routine, variant = request.routine, request.variant
@@ -66,7 +66,7 @@ def play_routine(request: PlayRequest, confirm: Confirm) -> Played:
     adapted = adapt(routine, variant)
     stage = find_stage(adapted, request.start_at) if request.start_at is not None else None
     confirm(adapted.safety.contraindications, adapted.safety.stop_if)
-    output = output_for(request.device)
+    output = audio_output().find(request.device)
     ready = adapted.phrases.get("get_ready", "")
     extra_texts = tuple(t for t in (ready, "3", "2", "1") if t)
     guide = prepare(

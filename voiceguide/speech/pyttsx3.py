@@ -33,7 +33,13 @@ from voiceguide.speech.process import (
     spawn_worker,
     voice_from_hello,
 )
-from voiceguide.speech.voices import VoiceInfo, VoiceSettings, normalize_language, quote
+from voiceguide.speech.voices import (
+    VoiceInfo,
+    VoiceSettings,
+    list_voices,
+    normalize_language,
+    quote,
+)
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -312,3 +318,13 @@ class Pyttsx3Synthesizer:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+
+class Pyttsx3Engine:
+    """The default :class:`~voiceguide.ports.SpeechEngine`: pyttsx3 (espeak-ng on Linux)."""
+
+    def open(self, settings: VoiceSettings) -> Pyttsx3Synthesizer:
+        return Pyttsx3Synthesizer(settings)
+
+    def voices(self, language: str | None = None) -> list[VoiceInfo]:
+        return list_voices(language)

@@ -1,6 +1,6 @@
 """Test doubles for every port, shipped with the package, and one way to install them.
 
-    with installed(synthesizer=FakeSpeech(), sink=...):
+    with installed(speech=FakeSpeech(), output=FakeOutput(clock)):
         CliRunner().invoke(cli, ["export", "neck"])
 
 Under :func:`installed`, every command uses the parts given in place of the real ones,
@@ -14,30 +14,30 @@ import contextlib
 from collections.abc import Iterator
 
 from voiceguide.ports import (
+    AudioOutput,
     Clock,
     Display,
     Keys,
     Plugs,
-    SinkFactory,
-    SynthesizerFactory,
+    SpeechEngine,
     pop_plugs,
     push_plugs,
 )
-from voiceguide.testing.play import FakeClock, FakeDisplay, FakeKeys, FakeSink, FakeSinks
+from voiceguide.testing.play import FakeClock, FakeDisplay, FakeKeys, FakeOutput, FakeSink
 from voiceguide.testing.speech import FakeSpeech, FakeSynthesizer
 
 
 @contextlib.contextmanager
 def installed(
     *,
-    synthesizer: SynthesizerFactory | None = None,
-    sink: SinkFactory | None = None,
+    speech: SpeechEngine | None = None,
+    output: AudioOutput | None = None,
     clock: Clock | None = None,
     keys: Keys | None = None,
     display: Display | None = None,
 ) -> Iterator[Plugs]:
     """Use these parts instead of the real ones inside the block (None: the real one)."""
-    plugs = Plugs(synthesizer, sink, clock, keys, display)
+    plugs = Plugs(speech, output, clock, keys, display)
     push_plugs(plugs)
     try:
         yield plugs
@@ -49,8 +49,8 @@ __all__ = [
     "FakeClock",
     "FakeDisplay",
     "FakeKeys",
+    "FakeOutput",
     "FakeSink",
-    "FakeSinks",
     "FakeSpeech",
     "FakeSynthesizer",
     "installed",

@@ -20,7 +20,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Protocol
 
+from voiceguide.errors import AudioError
+
 if TYPE_CHECKING:
+    from voiceguide.play.devices import OutputDevice
     from voiceguide.play.terminal import Status
     from voiceguide.ports import Samples
 
@@ -198,21 +201,43 @@ def _joined(blocks: Iterable[Samples]) -> Samples:
     return np.concatenate(pieces) if pieces else _zeros(0, 1)
 
 
-class FakeSinks:
-    """A :data:`~voiceguide.ports.SinkFactory` of :class:`FakeSink` on one clock (the
-    options are each sink's); :attr:`opened` keeps every sink it made, with the device
-    it was asked for in :attr:`devices`."""
+FAKE_DEVICES = ("Fake speakers", "Fake headphones")
+"""The output devices a :class:`FakeOutput` has (the first is the default)."""
+
+
+class FakeOutput:
+    """An :class:`~voiceguide.ports.AudioOutput` whose sinks are :class:`FakeSink`\\ s on
+    one clock (the options are each sink's); :attr:`opened` keeps every sink it made, with
+    the device it was asked for in :attr:`devices_opened`. Its devices are
+    :data:`FAKE_DEVICES`, found by index or part of a name as the real ones are."""
 
     def __init__(self, clock: FakeClock, **options: object) -> None:
         self.clock = clock
         self.options = options
         self.opened: list[FakeSink] = []
-        self.devices: list[int | str | None] = []
+        self.devices_opened: list[int | str | None] = []
 
-    def __call__(self, rate: int, channels: int, device: int | str | None) -> FakeSink:
-        sink = FakeSink(self.clock, rate, channels, **self.options)  # type: ignore[arg-type]
+    def devices(self) -> list[OutputDevice]:
+        from voiceguide.play.devices import OutputDevice
+
+        return [
+            OutputDevice(index, name, "Fake", 2, index == 0)
+            for index, name in enumerate(FAKE_DEVICES)
+        ]
+
+    def find(self, device: int | str | None) -> int | str | None:
+        if device is None:
+            return None
+        for found in self.devices():
+            if device == found.index or str(device).casefold() in found.name.casefold():
+                return found.index
+        names = ", ".join(f"{o.index}: {o.name}" for o in self.devices())
+        raise AudioError(f"no output device matches {str(device)!r}; outputs are {names}")
+
+    def open(self, sample_rate: int, channels: int, device: int | str | None) -> FakeSink:
+        sink = FakeSink(self.clock, sample_rate, channels, **self.options)  # type: ignore[arg-type]
         self.opened.append(sink)
-        self.devices.append(device)
+        self.devices_opened.append(device)
         return sink
 
 
@@ -263,4 +288,4 @@ class FakeDisplay:
         self.closed = True
 
 
-__all__ = ["FakeClock", "FakeDisplay", "FakeKeys", "FakeSink", "FakeSinks"]
+__all__ = ["FAKE_DEVICES", "FakeClock", "FakeDisplay", "FakeKeys", "FakeOutput", "FakeSink"]

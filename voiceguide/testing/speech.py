@@ -2,7 +2,7 @@
 espeak-ng, and a factory to install it under a command.
 
     speech = FakeSpeech()
-    with installed(synthesizer=speech):
+    with installed(speech=speech):
         CliRunner().invoke(cli, ["export", "neck", "--no-cache"])
     assert speech.spoken == [...]
 """
@@ -13,13 +13,19 @@ import math
 from collections.abc import Iterable, Iterator
 
 from voiceguide.ports import Recording
-from voiceguide.speech.voices import VoiceSettings
+from voiceguide.speech.voices import VoiceInfo, VoiceSettings, voices_for
 
 FAKE_PITCH = 110.0
 """Frequency (Hz) of the hum a :class:`FakeSynthesizer` "speaks"."""
 
 FAKE_LEVEL = 0.1
 """Peak level of the hum."""
+
+FAKE_VOICES = (
+    VoiceInfo("fake/en", "Fake English", ("en-gb", "en")),
+    VoiceInfo("fake/uk", "Fake Ukrainian", ("uk",)),
+)
+"""The voices a :class:`FakeSpeech` has."""
 
 FAKE_RATE = 22_050
 """The fake engine's own rate (espeak's), so clips are resampled as real ones are."""
@@ -81,19 +87,23 @@ class FakeSynthesizer:
 
 
 class FakeSpeech:
-    """A :data:`~voiceguide.ports.SynthesizerFactory` of :class:`FakeSynthesizer`\\ s, for
-    ``installed(synthesizer=...)``: notes the voice settings each was opened for in
-    :attr:`voices`, and every text any of them was asked for in one :attr:`spoken`."""
+    """A :class:`~voiceguide.ports.SpeechEngine` of :class:`FakeSynthesizer`\\ s, for
+    ``installed(speech=...)``: notes the voice settings each was opened for in
+    :attr:`opened_for`, and every text any of them was asked for in one :attr:`spoken`.
+    Its voices are :data:`FAKE_VOICES`."""
 
     def __init__(self, words_per_minute: int = 150, sample_rate: int = FAKE_RATE) -> None:
         self.words_per_minute = words_per_minute
         self.sample_rate = sample_rate
-        self.voices: list[VoiceSettings] = []
+        self.opened_for: list[VoiceSettings] = []
         self.spoken: list[str] = []
         self.opened: list[FakeSynthesizer] = []
 
-    def __call__(self, settings: VoiceSettings) -> FakeSynthesizer:
-        self.voices.append(settings)
+    def open(self, settings: VoiceSettings) -> FakeSynthesizer:
+        self.opened_for.append(settings)
         synthesizer = FakeSynthesizer(self.words_per_minute, self.sample_rate, self.spoken)
         self.opened.append(synthesizer)
         return synthesizer
+
+    def voices(self, language: str | None = None) -> list[VoiceInfo]:
+        return list(FAKE_VOICES) if language is None else voices_for(FAKE_VOICES, language)
