@@ -15,16 +15,18 @@ does not fit is cut at the stage's end or left out, with a warning naming the st
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol
+from typing import TYPE_CHECKING
 
-from voiceguide.durations import format_spoken
-from voiceguide.errors import Diagnostic, OptionError, Position, Severity
-from voiceguide.model.routine import Cues, Item, Routine, Stage
+from voiceguide.errors import Diagnostic
+from voiceguide.layout import SPEECH_GAP, Layout, Part, ms
+from voiceguide.model.routine import Cues, Routine
 from voiceguide.model.script import Event, Script, Segment, Speech, SpeechRole, Tone
 from voiceguide.model.sounds import SOUNDS
+from voiceguide.stages import Instance, gap_between, instances_of
 
-SPEECH_GAP = 0.25
-"""Silence kept between two utterances, in seconds."""
+if TYPE_CHECKING:
+    from voiceguide.ports import DurationOracle
+
 TONE_GAP = 0.15
 """Silence between a cue sound and the speech that follows it."""
 INTRO_LEAD = 0.5
@@ -32,14 +34,6 @@ SEGMENT_TAIL = 1.0
 MIN_HALFWAY_PART = 30.0
 MIN_COUNTDOWN_SPARE = 5.0
 DEFAULT_RATE = 150
-
-
-class DurationOracle(Protocol):
-    """How long things sound, in seconds."""
-
-    def speech(self, text: str) -> float: ...
-
-    def sound(self, sound: str) -> float: ...
 
 
 class EstimatedDurations:
@@ -54,164 +48,12 @@ class EstimatedDurations:
         if known is None:
             words = len(text.split())
             sentences = sum(map(text.count, ".!?;:")) or 1
-            known = self._known[text] = _ms(0.1 + words * 60.0 / self.rate + 0.15 * sentences)
+            known = self._known[text] = ms(0.1 + words * 60.0 / self.rate + 0.15 * sentences)
         return known
 
     def sound(self, sound: str) -> float:
         spec = SOUNDS.get(sound)
         return spec.duration if spec else 1.0
-
-
-# --------------------------------------------------------------------------- flattening
-
-
-# The compiler's working records are plain classes: dataclasses would generate their
-# methods at import, and start-up time is measured (bench/startup).
-
-
-class _Instance:
-    """A stage as played: its resolved cues, its repetition, and ``path``, the enclosing
-    blocks, outermost first: (block key, iteration, transition inside)."""
-
-    __slots__ = ("cues", "path", "repetition", "stage")
-
-    def __init__(
-        self,
-        stage: Stage,
-        cues: Cues,
-        repetition: tuple[int, int] | None,
-        path: tuple[tuple[int, int, float], ...],
-    ) -> None:
-        self.stage, self.cues, self.repetition, self.path = stage, cues, repetition, path
-
-
-def _flatten(
-    items: tuple[Item, ...],
-    cues: Cues,
-    transition: float,
-    repetition: tuple[int, int] | None,
-    path: tuple[tuple[int, int, float], ...],
-    out: list[_Instance],
-    keys: dict[int, int],
-) -> None:
-    for item in items:
-        if isinstance(item, Stage):
-            out.append(_Instance(item, cues.merged(item.cues), repetition, path))
-            continue
-        block_cues = cues.merged(item.cues)
-        gap = transition if item.transition is None else item.transition
-        key = keys.setdefault(id(item), len(keys))
-        for n in range(1, item.repeat + 1):
-            rep = (n, item.repeat) if item.repeat > 1 else repetition
-            _flatten(item.items, block_cues, gap, rep, (*path, (key, n, gap)), out, keys)
-
-
-def _gap_between(a: _Instance, b: _Instance, top: float) -> float:
-    """The transition of the innermost block holding both stages (the routine's if none)."""
-    gap = top
-    for (key_a, iteration_a, gap_a), (key_b, iteration_b, _) in zip(a.path, b.path, strict=False):
-        if key_a != key_b:
-            break
-        gap = gap_a
-        if iteration_a != iteration_b:
-            break
-    return gap
-
-
-# --------------------------------------------------------------------------- layout
-
-
-class _Candidate:
-    __slots__ = ("anchored", "desired", "order", "priority", "role", "text")
-
-    def __init__(
-        self, desired: float, text: str, role: SpeechRole, priority: int, anchored: bool, order: int
-    ) -> None:
-        self.desired, self.text, self.role = desired, text, role
-        self.priority, self.anchored, self.order = priority, anchored, order
-
-
-class _Layout:
-    """Places speech in one segment without overlaps."""
-
-    def __init__(
-        self,
-        start: float,
-        end: float,
-        oracle: DurationOracle,
-        label: str,
-        position: Position | None,
-        warnings: list[Diagnostic],
-    ) -> None:
-        self.start, self.end, self.oracle = start, end, oracle
-        self.label, self.position, self.warnings = label, position, warnings
-        self.placed: list[Speech] = []
-
-    def free_from(self, time: float, duration: float) -> float:
-        """The earliest start at or after ``time`` where ``duration`` overlaps no speech."""
-        moved = True
-        while moved:
-            moved = False
-            for other in self.placed:
-                if time < other.end + SPEECH_GAP and other.time < time + duration + SPEECH_GAP:
-                    time = other.end + SPEECH_GAP
-                    moved = True
-        return time
-
-    def overlaps(self, time: float, duration: float) -> bool:
-        return any(
-            time < other.end + SPEECH_GAP and other.time < time + duration + SPEECH_GAP
-            for other in self.placed
-        )
-
-    def warn(self, message: str) -> None:
-        self.warnings.append(
-            Diagnostic(Severity.WARNING, f"stage {self.label!r}: {message}", self.position)
-        )
-
-    def place(self, candidates: list[_Candidate], segment: int) -> None:
-        for item in sorted(candidates, key=lambda c: (c.priority, c.desired, c.order)):
-            length = _ms(self.oracle.speech(item.text))
-            if item.anchored:
-                if item.desired + length > self.end or self.overlaps(item.desired, length):
-                    self.warn(f"no room for {item.role} {item.text!r} at its time; it is left out")
-                    continue
-                self.placed.append(Speech(_ms(item.desired), length, item.text, item.role, segment))
-                continue
-            time = self.free_from(item.desired, length)
-            if time + length <= self.end:
-                self.placed.append(Speech(_ms(time), length, item.text, item.role, segment))
-            elif item.priority == 0 and time < self.end - SPEECH_GAP:
-                cut = time + length - self.end
-                self.warn(
-                    f"the words do not fit: {cut:.1f} s of {_quote(item.text)} overrun the stage "
-                    "and are cut; shorten the text or lengthen the stage"
-                )
-                self.placed.append(
-                    Speech(
-                        _ms(time),
-                        _ms(self.end - time),
-                        item.text,
-                        item.role,
-                        segment,
-                        truncated=True,
-                    )
-                )
-            else:
-                overrun = time + length - self.end
-                self.warn(
-                    f"{item.role} {_quote(item.text)} does not fit (overrun {overrun:.1f} s) "
-                    "and is left out; shorten the text or lengthen the stage"
-                )
-
-
-def _ms(seconds: float) -> float:
-    """Times are kept to the millisecond: clean output, the same samples everywhere."""
-    return round(seconds, 3)
-
-
-def _quote(text: str, limit: int = 40) -> str:
-    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
 # --------------------------------------------------------------------------- compiling
@@ -236,19 +78,13 @@ class _Compiler:
         self.warnings: list[Diagnostic] = []
         self.time = 0.0
 
-    def instances(self) -> list[_Instance]:
-        routine = self.routine
-        instances: list[_Instance] = []
-        _flatten(routine.stages, routine.cues, routine.transition, None, (), instances, {})
-        return instances
-
     def texts(self) -> list[str]:
         """Every text the layout will be offered, in order, each as it will be worded:
         the candidates of each stage part, built by the same code as :meth:`run` but
         placed nowhere (a template's ``{remaining}`` counts from the part's own bounds,
         so it needs no layout)."""
         texts = [text for text, _ in self.intro_texts()]
-        instances = self.instances()
+        instances = instances_of(self.routine)
         time = 0.0
         for number, instance in enumerate(instances):
             following = instances[number + 1] if number + 1 < len(instances) else None
@@ -267,13 +103,13 @@ class _Compiler:
 
     def run(self) -> Script:
         routine = self.routine
-        instances = self.instances()
+        instances = instances_of(self.routine)
         self.intro()
         for number, instance in enumerate(instances):
             following = instances[number + 1] if number + 1 < len(instances) else None
             self.stage(instance, number + 1, following)
             if following is not None:
-                gap = _gap_between(instance, following, routine.transition)
+                gap = gap_between(instance, following, routine.transition)
                 if gap > 0:
                     self.transition(gap, instance.cues)
         self.outro()
@@ -306,16 +142,16 @@ class _Compiler:
         sound = cues.sounds.get(cue)
         if not sound:
             return 0.0
-        length = _ms(self.oracle.sound(sound))
-        self.events.append(Tone(_ms(time), length, cue, sound, segment))
+        length = ms(self.oracle.sound(sound))
+        self.events.append(Tone(ms(time), length, cue, sound, segment))
         return length
 
     def chain(self, texts: list[tuple[str, SpeechRole]], start: float, segment: int) -> float:
         """Speak ``texts`` one after another from ``start``; return where the last ends."""
         time = start
         for text, role in texts:
-            length = _ms(self.oracle.speech(text))
-            self.events.append(Speech(_ms(time), length, text, role, segment))
+            length = ms(self.oracle.speech(text))
+            self.events.append(Speech(ms(time), length, text, role, segment))
             time += length + SPEECH_GAP
         return time - SPEECH_GAP if texts else start
 
@@ -325,7 +161,7 @@ class _Compiler:
             kind=kind,  # type: ignore[arg-type]
             name=name,
             start=self.time,
-            end=_ms(self.time + length),
+            end=ms(self.time + length),
             **extra,  # type: ignore[arg-type]
         )
         self.segments.append(segment)
@@ -374,7 +210,7 @@ class _Compiler:
         self.tone(cues, "end", self.time, len(self.segments))
         self.add_segment("transition", "Transition", gap)
 
-    def stage(self, instance: _Instance, number: int, following: _Instance | None) -> None:
+    def stage(self, instance: Instance, number: int, following: Instance | None) -> None:
         stage = instance.stage
         sides: tuple[str | None, ...] = stage.sides or (None,)
         stage_start = self.time
@@ -394,12 +230,12 @@ class _Compiler:
 
     def new_part(
         self,
-        instance: _Instance,
+        instance: Instance,
         side_index: int,
         stage_start: float,
         time: float,
-        following: _Instance | None,
-    ) -> _Part:
+        following: Instance | None,
+    ) -> Part:
         """Part ``side_index`` of a stage that began at ``stage_start``, beginning at
         ``time``: its bounds and template values."""
         stage = instance.stage
@@ -409,9 +245,9 @@ class _Compiler:
         pause = stage.switch_pause if side_index else 0.0
         length = stage.part_durations()[side_index]
         end = stage_start + stage.duration if last else time + pause + length
-        part = _Part(
+        part = Part(
             start=time,
-            end=_ms(end),
+            end=ms(end),
             values={
                 "stage": stage.name,
                 "next": following.stage.name if following else self.phrases["last_stage"],
@@ -424,13 +260,13 @@ class _Compiler:
         return part
 
     def part(
-        self, instance: _Instance, part: _Part, side_index: int, length: float, announce_next: bool
+        self, instance: Instance, part: Part, side_index: int, length: float, announce_next: bool
     ) -> None:
         """Lay out one stage part (the whole stage, or one side of it)."""
         stage = instance.stage
         index = len(self.segments)
         label = stage.name + (f" ({part.values['side']})" if part.values["side"] else "")
-        layout = _Layout(part.start, part.end, self.oracle, label, stage.position, self.warnings)
+        layout = Layout(part.start, part.end, self.oracle, label, stage.position, self.warnings)
         active, base = self.offer(instance, part, side_index, length, announce_next)
         layout.place([c for c in part.candidates if c.priority <= 1], index)
         if stage.count:
@@ -448,7 +284,7 @@ class _Compiler:
         self.events.extend(layout.placed)
 
     def offer(
-        self, instance: _Instance, part: _Part, side_index: int, length: float, announce_next: bool
+        self, instance: Instance, part: Part, side_index: int, length: float, announce_next: bool
     ) -> tuple[float, float]:
         """Add the part's cue sounds and its speech candidates (all but the counted
         repetitions, which start where the instructions end); return where the
@@ -488,35 +324,6 @@ class _Compiler:
         return active, base
 
 
-class _Part:
-    """One stage part being laid out: its bounds, template values and speech candidates."""
-
-    def __init__(self, start: float, end: float, values: dict[str, str]) -> None:
-        self.start, self.end, self.values = start, end, values
-        self.candidates: list[_Candidate] = []
-        self.last = True
-        """Whether this is the stage's last part (the next stage is announced in it)."""
-
-    def add(
-        self,
-        desired: float,
-        template: str,
-        role: SpeechRole,
-        priority: int,
-        *,
-        anchored: bool = False,
-    ) -> None:
-        if not template:
-            return
-        text = template
-        if "{" in template:
-            remaining = format_spoken(self.end - desired)
-            text = template.format_map({**self.values, "remaining": remaining})
-        self.candidates.append(
-            _Candidate(desired, text, role, priority, anchored, len(self.candidates))
-        )
-
-
 def _sentence(text: str) -> str:
     text = text.strip()
     return text if text[-1:] in {".", "!", "?", "…"} else text + "."
@@ -532,30 +339,4 @@ def spoken_texts(routine: Routine, oracle: DurationOracle | None = None) -> list
     return list(dict.fromkeys(t for t in _Compiler(routine, oracle).texts() if t.strip()))
 
 
-def find_stage(routine: Routine, wanted: str) -> int:
-    """The number of the stage ``wanted`` names, as the compile numbers them: a number,
-    else the first stage whose name is, begins with or contains ``wanted`` (any case).
-    Found from the stages alone, before anything is laid out or said; a stage that is not
-    there is an :class:`OptionError` naming ``--start-at``."""
-    instances = _Compiler(routine, EstimatedDurations()).instances()
-    names = [instance.stage.name for instance in instances]
-    if wanted.isdigit():
-        if 1 <= int(wanted) <= len(names):
-            return int(wanted)
-        raise OptionError("--start-at", f"there is no stage {wanted}; the routine has {len(names)}")
-    lowered = wanted.casefold()
-    for test in (lambda n: n == lowered, lambda n: n.startswith(lowered), lambda n: lowered in n):
-        for number, name in enumerate(names, start=1):
-            if test(name.casefold()):
-                return number
-    listed = ", ".join(dict.fromkeys(f"{n} {name}" for n, name in enumerate(names, start=1)))
-    raise OptionError("--start-at", f"no stage is called {wanted!r}; stages: {listed}")
-
-
-__all__ = [
-    "DurationOracle",
-    "EstimatedDurations",
-    "compile_routine",
-    "find_stage",
-    "spoken_texts",
-]
+__all__ = ["EstimatedDurations", "compile_routine", "spoken_texts"]

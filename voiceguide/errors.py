@@ -77,3 +77,14 @@ def display_path(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def one_line(text: object, limit: int = 200) -> str:
+    """``text`` on one line, shortened to ``limit`` characters (ending in "…")."""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def quote(text: str, limit: int = 60) -> str:
+    """A text as a message names it: on one line, shortened to ``limit``, quoted."""
+    return repr(one_line(text, limit))

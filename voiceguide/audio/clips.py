@@ -11,9 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from voiceguide.errors import AudioError
+from voiceguide.errors import AudioError, one_line, quote
 from voiceguide.ports import Recording
-from voiceguide.speech.voices import one_line, quote
 
 if TYPE_CHECKING:
     from voiceguide.ports import Samples

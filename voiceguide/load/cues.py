@@ -13,6 +13,15 @@ from voiceguide.model.routine import CUE_NAMES, CueOverrides
 from voiceguide.model.sounds import SOUND_FILE_SUFFIXES, SOUNDS
 
 
+def _is_off(node: yaml.Node) -> bool:
+    """Whether ``node`` is a YAML false (``false``, ``no``, ``off``): a cue turned off."""
+    return (
+        isinstance(node, yaml.ScalarNode)
+        and node.tag.endswith(":bool")
+        and node.value.lower() in {"false", "no", "off"}
+    )
+
+
 def read_cues(r: Reader, node: yaml.Node, what: str) -> CueOverrides:
     """The cue settings written in ``node`` (of the routine, a block or a stage)."""
     keys = r.mapping(node, what, CUE_KEYS)
@@ -21,11 +30,7 @@ def read_cues(r: Reader, node: yaml.Node, what: str) -> CueOverrides:
     countdown = halfway = next_up = None
     if "countdown" in keys:
         value = keys["countdown"][1]
-        if (
-            isinstance(value, yaml.ScalarNode)
-            and value.tag.endswith(":bool")
-            and value.value.lower() in {"false", "no", "off"}
-        ):
+        if _is_off(value):
             countdown = 0
         else:
             countdown = r.integer(value, "countdown (seconds, 0 for none)", 0, 60)
@@ -33,14 +38,7 @@ def read_cues(r: Reader, node: yaml.Node, what: str) -> CueOverrides:
         halfway = r.boolean(keys["halfway"][1], "halfway")
     if "next_up" in keys:
         value = keys["next_up"][1]
-        if (
-            isinstance(value, yaml.ScalarNode)
-            and value.tag.endswith(":bool")
-            and value.value.lower() in {"false", "no", "off"}
-        ):
-            next_up = 0.0
-        else:
-            next_up = r.duration(value, "next_up", allow_zero=True)
+        next_up = 0.0 if _is_off(value) else r.duration(value, "next_up", allow_zero=True)
     sounds: dict[str, str | None] = {}
     if "sounds" in keys:
         sounds = _sounds(r, keys["sounds"][1])

@@ -47,12 +47,12 @@ class Played:
 def play_routine(request: PlayRequest, confirm: Confirm) -> Played:
     """Play the session ``request`` asks for, recording it in the history."""
     from voiceguide.audio.settings import RenderSettings
-    from voiceguide.compiler import find_stage
     from voiceguide.durations import format_clock
     from voiceguide.history import History, routine_key
     from voiceguide.pipeline import VoiceOptions, prepare
     from voiceguide.play import audio_output, play
     from voiceguide.play.record import Recorder
+    from voiceguide.stages import find_stage
 
     routine, variant = request.routine, request.variant
     key = routine_key(routine, request.reference)

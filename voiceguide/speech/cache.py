@@ -19,9 +19,8 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from voiceguide.errors import AudioError, display_path
+from voiceguide.errors import AudioError, display_path, one_line
 from voiceguide.ports import Progress, Recording, Synthesizer
-from voiceguide.speech.voices import one_line
 
 CACHE_ENV = "VOICEGUIDE_CACHE_DIR"
 """Environment variable naming voiceguide's cache folder (clips go in its ``clips``)."""

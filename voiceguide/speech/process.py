@@ -23,8 +23,8 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
-from voiceguide.errors import AudioError
-from voiceguide.speech.voices import VoiceInfo, engine_missing_message, one_line
+from voiceguide.errors import AudioError, one_line
+from voiceguide.speech.voices import VoiceInfo, engine_missing_message
 
 START_TIMEOUT = 20.0
 """Seconds the worker may take to start the engine and choose a voice."""

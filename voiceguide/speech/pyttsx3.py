@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from voiceguide.audio.clips import read_recording
-from voiceguide.errors import AudioError
+from voiceguide.errors import AudioError, quote
 from voiceguide.ports import Recording
 from voiceguide.speech.cache import CLIP_FORMAT
 from voiceguide.speech.process import (
@@ -33,13 +33,7 @@ from voiceguide.speech.process import (
     spawn_worker,
     voice_from_hello,
 )
-from voiceguide.speech.voices import (
-    VoiceInfo,
-    VoiceSettings,
-    list_voices,
-    normalize_language,
-    quote,
-)
+from voiceguide.speech.voices import VoiceInfo, VoiceSettings, list_voices, normalize_language
 
 if TYPE_CHECKING:
     from types import TracebackType

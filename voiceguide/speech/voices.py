@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from voiceguide.errors import one_line
+
 INSTALL_HINT = "on Debian/Ubuntu: sudo apt-get install espeak-ng"
 """How to get the speech engine; part of every "engine missing" message."""
-
-SHORT_TEXT = 60
-"""The most characters of a text that a message quotes."""
 
 
 @dataclass(frozen=True)
@@ -106,14 +105,3 @@ def engine_missing_message(detail: str) -> str:
     """The one-line message for a speech engine that cannot start, with how to install it."""
     reason = one_line(detail) or "no reason given"
     return f"the speech engine could not start ({reason}); is espeak-ng installed? {INSTALL_HINT}"
-
-
-def one_line(text: object, limit: int = 200) -> str:
-    """``text`` on one line, shortened to ``limit`` characters (ending in "…")."""
-    flat = " ".join(str(text).split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-def quote(text: str) -> str:
-    """A spoken text as a message names it: on one line, shortened, quoted."""
-    return repr(one_line(text, SHORT_TEXT))

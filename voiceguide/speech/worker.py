@@ -26,7 +26,8 @@ import threading
 import time
 from typing import Any
 
-from voiceguide.speech.voices import INSTALL_HINT, VoiceInfo, choose_voice, one_line
+from voiceguide.errors import one_line
+from voiceguide.speech.voices import INSTALL_HINT, VoiceInfo, choose_voice
 
 DRIVER_POLL_SECONDS = 0.001
 """How often pyttsx3's espeak driver looks whether an utterance is done (its own 10 ms

@@ -1,0 +1,138 @@
+"""Placing speech inside one stage part without overlaps.
+
+Candidates are offered with a priority and a desired time; :class:`Layout` places them
+in order of priority, moving each to the first free spot at or after its time (or, for
+anchored ones such as counts, only at its time), and warns about what does not fit.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from voiceguide.durations import format_spoken
+from voiceguide.errors import Diagnostic, Position, Severity, quote
+from voiceguide.model.script import Speech, SpeechRole
+
+if TYPE_CHECKING:
+    from voiceguide.ports import DurationOracle
+
+SPEECH_GAP = 0.25
+"""Silence kept between two utterances, in seconds."""
+
+
+class Candidate:
+    __slots__ = ("anchored", "desired", "order", "priority", "role", "text")
+
+    def __init__(
+        self, desired: float, text: str, role: SpeechRole, priority: int, anchored: bool, order: int
+    ) -> None:
+        self.desired, self.text, self.role = desired, text, role
+        self.priority, self.anchored, self.order = priority, anchored, order
+
+
+class Layout:
+    """Places speech in one segment without overlaps."""
+
+    def __init__(
+        self,
+        start: float,
+        end: float,
+        oracle: DurationOracle,
+        label: str,
+        position: Position | None,
+        warnings: list[Diagnostic],
+    ) -> None:
+        self.start, self.end, self.oracle = start, end, oracle
+        self.label, self.position, self.warnings = label, position, warnings
+        self.placed: list[Speech] = []
+
+    def free_from(self, time: float, duration: float) -> float:
+        """The earliest start at or after ``time`` where ``duration`` overlaps no speech."""
+        moved = True
+        while moved:
+            moved = False
+            for other in self.placed:
+                if time < other.end + SPEECH_GAP and other.time < time + duration + SPEECH_GAP:
+                    time = other.end + SPEECH_GAP
+                    moved = True
+        return time
+
+    def overlaps(self, time: float, duration: float) -> bool:
+        return any(
+            time < other.end + SPEECH_GAP and other.time < time + duration + SPEECH_GAP
+            for other in self.placed
+        )
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(
+            Diagnostic(Severity.WARNING, f"stage {self.label!r}: {message}", self.position)
+        )
+
+    def place(self, candidates: list[Candidate], segment: int) -> None:
+        for item in sorted(candidates, key=lambda c: (c.priority, c.desired, c.order)):
+            length = ms(self.oracle.speech(item.text))
+            if item.anchored:
+                if item.desired + length > self.end or self.overlaps(item.desired, length):
+                    self.warn(f"no room for {item.role} {item.text!r} at its time; it is left out")
+                    continue
+                self.placed.append(Speech(ms(item.desired), length, item.text, item.role, segment))
+                continue
+            time = self.free_from(item.desired, length)
+            if time + length <= self.end:
+                self.placed.append(Speech(ms(time), length, item.text, item.role, segment))
+            elif item.priority == 0 and time < self.end - SPEECH_GAP:
+                cut = time + length - self.end
+                self.warn(
+                    f"the words do not fit: {cut:.1f} s of {quote(item.text, 40)} overrun the stage "
+                    "and are cut; shorten the text or lengthen the stage"
+                )
+                self.placed.append(
+                    Speech(
+                        ms(time),
+                        ms(self.end - time),
+                        item.text,
+                        item.role,
+                        segment,
+                        truncated=True,
+                    )
+                )
+            else:
+                overrun = time + length - self.end
+                self.warn(
+                    f"{item.role} {quote(item.text, 40)} does not fit (overrun {overrun:.1f} s) "
+                    "and is left out; shorten the text or lengthen the stage"
+                )
+
+
+def ms(seconds: float) -> float:
+    """Times are kept to the millisecond: clean output, the same samples everywhere."""
+    return round(seconds, 3)
+
+
+class Part:
+    """One stage part being laid out: its bounds, template values and speech candidates."""
+
+    def __init__(self, start: float, end: float, values: dict[str, str]) -> None:
+        self.start, self.end, self.values = start, end, values
+        self.candidates: list[Candidate] = []
+        self.last = True
+        """Whether this is the stage's last part (the next stage is announced in it)."""
+
+    def add(
+        self,
+        desired: float,
+        template: str,
+        role: SpeechRole,
+        priority: int,
+        *,
+        anchored: bool = False,
+    ) -> None:
+        if not template:
+            return
+        text = template
+        if "{" in template:
+            remaining = format_spoken(self.end - desired)
+            text = template.format_map({**self.values, "remaining": remaining})
+        self.candidates.append(
+            Candidate(desired, text, role, priority, anchored, len(self.candidates))
+        )
