@@ -41,12 +41,21 @@ def note(text: str) -> None:
     click.echo(f"note: {text}", err=True)
 
 
-class _Group(click.Group):
+class _Command(click.Command):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except OptionError as exc:
-            raise click.BadParameter(str(exc), param_hint=exc.option) from None
+        except OptionError as exc:  # with this command's usage, as click's own
+            raise click.BadParameter(str(exc), ctx=ctx, param_hint=exc.option) from None
+
+
+class _Group(click.Group):
+    command_class = _Command
+    group_class = type
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
         except VoiceguideError as exc:
             raise ReportedError(error_text(exc)) from None
 
