@@ -3,8 +3,7 @@
 The models on the path of every command (routine, script, diagnostics) are declared as
 frozen dataclasses would be: annotated fields, defaults, ``field(default_factory=...)``;
 type checkers see them as such (PEP 681, ``dataclass_transform``). ``dataclasses`` writes
-and compiles four or five methods for each class as its module is imported (on Python
-3.11 about 0.6 ms a class), which was most of what ``voiceguide preview`` spent starting
+and compiles four or five methods for each class as its module is imported, which was most of what ``voiceguide preview`` spent starting
 beyond click and PyYAML (``bench/startup``). A :class:`Record` compiles one method, its
 ``__init__``, the first time an instance is made, and shares the rest:
 
@@ -16,25 +15,11 @@ beyond click and PyYAML (``bench/startup``). A :class:`Record` compiles one meth
 
 :func:`replace` is :func:`dataclasses.replace` for records.
 
-Measured against the alternatives (Python 3.11.7, our shared 2-CPU machine): scratch
-copies of the package whose 18 records were frozen slotted dataclasses, or
-``typing.NamedTuple``, each run beside this one.
-
-- ``bench/startup --runs 20``, four runs of each, the fastest ``voiceguide preview neck``
-  over the fastest floor: Record +5.8 to +8.2 ms, NamedTuple +8.9 to +10.2 ms,
-  dataclasses +20.9 to +26.3 ms.
-- The three alternated, median of the run-by-run differences from Record (50 rounds;
-  20 and 40 in brackets): NamedTuple +0.5 ms (+2.8, +5.1), dataclasses +18.0 ms
-  (+15.4, +20.7).
-
-Dataclasses keep the behaviour but add 15 to 20 ms. NamedTuple costs about what a Record
-does (timed inside the process, medians, it imports the models 5 to 8 ms faster and
-loads and compiles ``neck`` 3.5 ms faster, where each record compiles its ``__init__``;
-whole runs show no gain) and changes the behaviour: the ten records with ``eq=False``
-would compare by value (a stage equal to its copy, and to a plain tuple), those holding
-a dict could not be hashed (Stage, Block, Cues, CueOverrides, Routine), defaults could
-not be factories (one ``sounds`` dict, one ``phrases`` dict shared by every instance),
-and every record would be a tuple (``len``, iteration, ordering). So Record stays.
+Why not ``typing.NamedTuple``, which starts about as fast: it would change behaviour.
+Records with ``eq=False`` would compare by value (a stage equal to its copy, and to a
+plain tuple), those holding a dict could not be hashed, defaults could not be factories,
+and every record would be a tuple (``len``, iteration, ordering). Dataclasses keep the
+behaviour and cost more start-up (bench/README.md, "Records" has the figures).
 """
 
 from __future__ import annotations

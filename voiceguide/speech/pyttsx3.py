@@ -73,7 +73,7 @@ class _Lane:
 
     def close(self) -> None:
         # Killed, not asked to stop: everything it made is in files already, and letting
-        # its interpreter wind down would keep us waiting ~35 ms per engine.
+        # its interpreter wind down would only keep the guide waiting.
         worker, self.worker = self.worker, None
         if worker is not None:
             worker.stop(kill=True)
