@@ -17,21 +17,14 @@ the one installed by :func:`voiceguide.testing.installed`, else pyttsx3.
 from __future__ import annotations
 
 import contextlib
-import shutil
-import tempfile
-import weakref
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from voiceguide.adapt import Variant, adapt
-from voiceguide.audio.settings import DEFAULT_SAMPLE_RATE
+from voiceguide.audio.rates import DEFAULT_SAMPLE_RATE
 from voiceguide.compiler import DEFAULT_RATE, EstimatedDurations, compile_routine, spoken_texts
 from voiceguide.errors import Diagnostic
-from voiceguide.ports import Synthesizer, plugged
-from voiceguide.speech.cache import ClipCache
-from voiceguide.speech.voices import VoiceSettings
+from voiceguide.ports import plugged
 
 if TYPE_CHECKING:  # numpy comes with these: imported where they are used
     from voiceguide.audio.render import Renderer
@@ -39,11 +32,12 @@ if TYPE_CHECKING:  # numpy comes with these: imported where they are used
     from voiceguide.audio.store import ClipStore
     from voiceguide.model.routine import Routine
     from voiceguide.model.script import Script
-    from voiceguide.ports import Progress
+    from voiceguide.ports import Progress, Synthesizer
+    from voiceguide.speech.cache import ClipCache
+    from voiceguide.speech.voices import VoiceSettings
 
 
-@dataclass(frozen=True)
-class VoiceOptions:
+class VoiceOptions(NamedTuple):
     """Voice choices from the command line; ``None`` keeps the routine's own."""
 
     voice: str | None = None
@@ -51,6 +45,8 @@ class VoiceOptions:
     volume: float | None = None
 
     def settings_for(self, routine: Routine) -> VoiceSettings:
+        from voiceguide.speech.voices import VoiceSettings
+
         return VoiceSettings(
             voice=self.voice or routine.voice.id,
             language=routine.language,
@@ -59,8 +55,7 @@ class VoiceOptions:
         )
 
 
-@dataclass
-class Guide:
+class Guide(NamedTuple):
     """A variant ready to be heard: its timeline, its renderer (at its loudness) and the
     clips it mixes from."""
 
@@ -85,8 +80,7 @@ class Guide:
         )
 
 
-@dataclass(frozen=True)
-class CheckReport:
+class CheckReport(NamedTuple):
     """What ``check`` found in one routine: every diagnostic, and a one-line summary
     (None when the routine cannot be used)."""
 
@@ -168,6 +162,7 @@ def prepare(
     )
     from voiceguide.audio.level import LevelCache, measure_level
     from voiceguide.audio.render import Renderer
+    from voiceguide.speech.cache import ClipCache
 
     renderer = Renderer(script, clips, settings)
     levels = LevelCache(ClipCache().folder.parent / "levels")
@@ -235,6 +230,13 @@ def _clip_cache(use_cache: bool) -> ClipCache:
     """The clip cache; without ``use_cache``, a fresh one in a temporary folder (so
     everything is synthesized again, and the clips still wait on disk rather than in
     memory), removed once nothing holds it."""
+    import shutil
+    import tempfile
+    import weakref
+    from pathlib import Path
+
+    from voiceguide.speech.cache import ClipCache
+
     if use_cache:
         return ClipCache()
     folder = Path(tempfile.mkdtemp(prefix="voiceguide-clips-"))

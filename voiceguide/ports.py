@@ -12,9 +12,8 @@ Nothing here imports numpy: commands that never make a sound start fast.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 if TYPE_CHECKING:
     import numpy as np
@@ -31,15 +30,15 @@ Progress = Callable[[int, int], None]
 """Told (done, total) as long work goes on."""
 
 
-@dataclass(frozen=True, eq=False)
 class Recording:
     """What a speech engine made of one text: mono float32 samples at the engine's own
     rate (treat as read-only). ``file``, when set, is the engine's own file of it, which
     the clip cache may move away rather than write the samples again."""
 
-    samples: Samples
-    sample_rate: int
-    file: Path | None = None
+    __slots__ = ("file", "sample_rate", "samples")
+
+    def __init__(self, samples: Samples, sample_rate: int, file: Path | None = None) -> None:
+        self.samples, self.sample_rate, self.file = samples, sample_rate, file
 
     @property
     def duration(self) -> float:
@@ -162,8 +161,7 @@ class Display(Protocol):
     def close(self) -> None: ...
 
 
-@dataclass(frozen=True)
-class Plugs:
+class Plugs(NamedTuple):
     """The parts installed in place of the real ones (None: the real one)."""
 
     speech: SpeechEngine | None = None

@@ -17,8 +17,6 @@ from voiceguide.ports import Recording
 if TYPE_CHECKING:
     from voiceguide.ports import Samples
 
-"""The rate guides are made at, unless asked otherwise."""
-
 TRIM_PAD_SECONDS = 0.03
 """Silence kept before the first and after the last audible sample of an utterance."""
 

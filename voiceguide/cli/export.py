@@ -8,7 +8,7 @@ import click
 
 from voiceguide.cli.group import cli, note
 from voiceguide.cli.params import progress_bar, sample_rate_option, variant_options, voice_options
-from voiceguide.export.writer import SUBTITLE_CHOICES
+from voiceguide.export import SUBTITLE_CHOICES
 
 
 @cli.command()

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from voiceguide.adapt import PAINFUL_SIDES
-from voiceguide.audio.settings import sample_rate_problem
+from voiceguide.audio.rates import sample_rate_problem
 
 F = TypeVar("F", bound=Callable[..., Any])
 

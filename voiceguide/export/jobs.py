@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from voiceguide.adapt import Variant
-from voiceguide.audio.settings import DEFAULT_SAMPLE_RATE
+from voiceguide.audio.rates import DEFAULT_SAMPLE_RATE
 from voiceguide.errors import OptionError
 from voiceguide.export.writer import AudioFormat, audio_format, rate_problem, sidecar_paths
 from voiceguide.files import check_target

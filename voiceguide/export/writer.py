@@ -46,7 +46,6 @@ AUDIO_FORMATS: dict[str, AudioFormat] = {
     ".mp3": AudioFormat(".mp3", "MP3", "MPEG_LAYER_III", "MP3"),
 }
 
-SUBTITLE_CHOICES = ("srt", "vtt", "both", "none")
 WRITE_FRAMES = 1 << 17
 """Frames handed to the encoder at a time (fewer, larger writes than playback's blocks)."""
 
