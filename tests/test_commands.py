@@ -207,9 +207,9 @@ def test_devices_lists_the_outputs_and_play_finds_one(private_history: Path) -> 
     assert played.exit_code == 0, played.stderr
     assert outputs.devices_opened == [1]
     missing, outputs, _ = _play(SHORT, "--device", "hdmi")
-    assert missing.exit_code == 1
+    assert missing.exit_code == 2
     assert missing.stderr.splitlines()[-1] == (
-        "voiceguide: error: no output device matches 'hdmi'; "
+        "Error: Invalid value for --device: no output device matches 'hdmi'; "
         "outputs are 0: Fake speakers, 1: Fake headphones"
     )
     assert outputs.opened == []
@@ -230,3 +230,22 @@ def test_cache_info_and_clear(
     cleared = run_cli("cache", "clear")
     assert cleared.stderr == f"removed {clips} clips from {in_tmp / 'cache' / 'clips'}\n"
     assert run_cli("cache", "info").stdout.split("\t")[1] == "0 clips"
+
+
+@pytest.mark.parametrize("command", ["export", "preview"])
+def test_an_unknown_voice_is_a_usage_error(in_tmp: Path, run_cli: RunCli, command: str) -> None:
+    """--voice naming no installed voice is a usage error that says where to look, and
+    nothing is written."""
+    extra = ["-o", "g.wav"] if command == "export" else ["--exact"]
+    with installed(speech=FakeSpeech()):
+        result = run_cli(command, SHORT, "--voice", "nobody", "--no-cache", *extra)
+        chosen = run_cli(command, SHORT, "--voice", "fake/uk", "--no-cache", *extra)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        "Error: Invalid value for --voice: no installed speech voice has the id 'nobody' "
+        "(see 'voiceguide voices')"
+    )
+    assert chosen.exit_code == 0, chosen.stderr
+    assert sorted(p.name for p in in_tmp.iterdir()) == (
+        ["g.srt", "g.wav"] if command == "export" else []
+    )

@@ -249,12 +249,13 @@ def test_default_output_is_audio_folder_mp3(in_tmp: Path, run_cli: RunCli) -> No
 
 
 def test_unknown_extension_lists_the_formats(in_tmp: Path, run_cli: RunCli) -> None:
-    """An unsupported extension is refused before any work, naming what is supported."""
+    """An unsupported extension is refused before any work, as a usage error naming what
+    is supported."""
     result = run_cli("export", SHORT, "-o", "guide.aac")
-    assert result.exit_code == 1
-    assert result.stderr == (
-        "voiceguide: error: cannot export to 'guide.aac': unknown extension '.aac'; "
-        "use one of .wav, .flac, .ogg, .opus, .mp3\n"
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        "Error: Invalid value for --output: cannot export to 'guide.aac': unknown extension "
+        "'.aac'; use one of .wav, .flac, .ogg, .opus, .mp3"
     )
     assert list(in_tmp.iterdir()) == []
 

@@ -89,6 +89,15 @@ def test_routines_compiles_each_once(run_cli: RunCli, compiles: list[str]) -> No
             "48000, 24000, 16000, 12000, 8000 Hz, not 44100",
         ),
         (
+            ["export", "neck", "-o", "guide.aac"],
+            "Invalid value for --output: cannot export to 'guide.aac': unknown extension "
+            "'.aac'; use one of .wav, .flac, .ogg, .opus, .mp3",
+        ),
+        (
+            ["export", "neck", "--loudness", "-3"],
+            "Invalid value for '--loudness': -3.0 is not in the range -40.0<=x<=-6.0.",
+        ),
+        (
             ["preview", "neck", "--session", "auto"],
             "Invalid value for '--session': 'auto' is not a session number (1, 2, …)",
         ),

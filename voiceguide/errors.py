@@ -67,6 +67,10 @@ class AudioError(VoiceguideError):
     """Speech synthesis, decoding, encoding or playback failed."""
 
 
+class VoiceNotFound(AudioError):
+    """The speech engine has no voice by the id asked for."""
+
+
 class ExportError(VoiceguideError):
     """An audio guide could not be written."""
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from voiceguide.adapt import Variant, adapt
 from voiceguide.audio.rates import DEFAULT_SAMPLE_RATE
 from voiceguide.compiler import DEFAULT_RATE, EstimatedDurations, compile_routine, spoken_texts
-from voiceguide.errors import Diagnostic
+from voiceguide.errors import Diagnostic, OptionError, VoiceNotFound
 from voiceguide.ports import plugged
 
 if TYPE_CHECKING:  # numpy comes with these: imported where they are used
@@ -196,8 +196,13 @@ def _speak(
         from voiceguide.speech.cache import recordings
 
         clips = ClipStore(engine, sample_rate, cache)
-        for text, recording in recordings(engine, cache, texts, progress):
-            clips.keep(text, recording)
+        try:
+            for text, recording in recordings(engine, cache, texts, progress):
+                clips.keep(text, recording)
+        except VoiceNotFound as exc:
+            if voice.voice is None:
+                raise
+            raise OptionError("--voice", f"{exc} (see 'voiceguide voices')") from None
         return compile_routine(adapted, clips), clips
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from voiceguide.adapt import Variant
 from voiceguide.audio.rates import DEFAULT_SAMPLE_RATE
-from voiceguide.errors import OptionError
+from voiceguide.errors import ExportError, OptionError
 from voiceguide.export.writer import AudioFormat, audio_format, rate_problem, sidecar_paths
 from voiceguide.files import check_target
 
@@ -78,7 +78,10 @@ def plan_export(
         places = [(variant, default, True)]
     jobs = []
     for job_variant, target, make_folder in places:
-        fmt = audio_format(target)
+        try:
+            fmt = audio_format(target)
+        except ExportError as exc:
+            raise OptionError("--output", str(exc)) from None
         rate = sample_rate or (fmt.rates[0] if fmt.rates else DEFAULT_SAMPLE_RATE)
         problem = rate_problem(fmt, rate)
         if problem:

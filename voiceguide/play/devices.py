@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from voiceguide.errors import AudioError
+from voiceguide.errors import AudioError, OptionError
 
 if TYPE_CHECKING:
     from voiceguide.ports import Samples
@@ -176,7 +176,9 @@ def find_output(device: int | str | None) -> int | str | None:
         info = sd.query_devices(wanted, "output")
     except (ValueError, sd.PortAudioError):
         names = ", ".join(f"{o.index}: {o.name}" for o in outputs)
-        raise AudioError(f"no output device matches {str(device)!r}; outputs are {names}") from None
+        raise OptionError(
+            "--device", f"no output device matches {str(device)!r}; outputs are {names}"
+        ) from None
     return int(info["index"])
 
 

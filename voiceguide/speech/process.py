@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
-from voiceguide.errors import AudioError, one_line
+from voiceguide.errors import AudioError, VoiceNotFound, one_line
 from voiceguide.speech.voices import VoiceInfo, engine_missing_message
 
 START_TIMEOUT = 20.0
@@ -250,6 +250,8 @@ def await_hello(worker: Worker, number: int) -> dict[str, Any]:
         error = str(hello.get("error") or "unknown error")
         if hello.get("kind") == "engine":
             raise AudioError(engine_missing_message(error))
+        if hello.get("kind") == "voice":
+            raise VoiceNotFound(error)
         raise AudioError(error)
     return hello
 

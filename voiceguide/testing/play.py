@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Protocol
 
-from voiceguide.errors import AudioError
+from voiceguide.errors import OptionError
 
 if TYPE_CHECKING:
     from voiceguide.play.devices import OutputDevice
@@ -232,7 +232,9 @@ class FakeOutput:
             if device == found.index or str(device).casefold() in found.name.casefold():
                 return found.index
         names = ", ".join(f"{o.index}: {o.name}" for o in self.devices())
-        raise AudioError(f"no output device matches {str(device)!r}; outputs are {names}")
+        raise OptionError(
+            "--device", f"no output device matches {str(device)!r}; outputs are {names}"
+        )
 
     def open(self, sample_rate: int, channels: int, device: int | str | None) -> FakeSink:
         sink = FakeSink(self.clock, sample_rate, channels, **self.options)  # type: ignore[arg-type]

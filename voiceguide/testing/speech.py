@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator
 
+from voiceguide.errors import VoiceNotFound
 from voiceguide.ports import Recording
 from voiceguide.speech.voices import VoiceInfo, VoiceSettings, voices_for
 
@@ -45,6 +46,7 @@ class FakeSynthesizer:
         words_per_minute: int = 150,
         sample_rate: int = FAKE_RATE,
         spoken: list[str] | None = None,
+        voice: str | None = None,
     ) -> None:
         if words_per_minute <= 0:
             raise ValueError(f"words per minute must be positive, got {words_per_minute!r}")
@@ -53,6 +55,7 @@ class FakeSynthesizer:
         self.words_per_minute = words_per_minute
         self.sample_rate = sample_rate
         self.spoken: list[str] = [] if spoken is None else spoken
+        self.voice = voice
         self.closed = False
 
     @property
@@ -64,6 +67,10 @@ class FakeSynthesizer:
         return len(text.split()) * 60.0 / self.words_per_minute
 
     def synthesize(self, texts: Iterable[str]) -> Iterator[tuple[str, Recording]]:
+        """Each text's hum; a ``voice`` id none of :data:`FAKE_VOICES` has fails as the
+        real engine does (:class:`~voiceguide.errors.VoiceNotFound`, on first use)."""
+        if self.voice is not None and self.voice not in {v.id for v in FAKE_VOICES}:
+            raise VoiceNotFound(f"no installed speech voice has the id {self.voice!r}")
         for text in texts:
             self.spoken.append(text)
             yield text, self.hum(text)
@@ -101,7 +108,9 @@ class FakeSpeech:
 
     def open(self, settings: VoiceSettings) -> FakeSynthesizer:
         self.opened_for.append(settings)
-        synthesizer = FakeSynthesizer(self.words_per_minute, self.sample_rate, self.spoken)
+        synthesizer = FakeSynthesizer(
+            self.words_per_minute, self.sample_rate, self.spoken, settings.voice
+        )
         self.opened.append(synthesizer)
         return synthesizer
 
