@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from voiceguide import compiler
 from voiceguide.cli import cli
+from voiceguide.model.script import Script
 
 MINIMAL = """\
 voiceguide: 1
@@ -78,3 +80,17 @@ def _private_clip_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
 
     os.environ["VOICEGUIDE_CACHE_DIR"] = str(tmp_path_factory.mktemp("voiceguide-cache"))
     os.environ["VOICEGUIDE_DATA_DIR"] = str(tmp_path_factory.mktemp("voiceguide-data"))
+
+
+@pytest.fixture
+def compiles(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The title of every routine compiled from here on."""
+    seen: list[str] = []
+    run = compiler._Compiler.run
+
+    def counting(self: compiler._Compiler) -> Script:
+        seen.append(self.routine.title)
+        return run(self)
+
+    monkeypatch.setattr(compiler._Compiler, "run", counting)
+    return seen

@@ -13,7 +13,6 @@ import soundfile
 from click.testing import CliRunner, Result
 
 from tests.conftest import RunCli
-from voiceguide import compiler
 from voiceguide.adapt import Variant
 from voiceguide.cli import cli
 from voiceguide.history import History
@@ -33,20 +32,6 @@ from voiceguide.testing import (
 DATA = Path(__file__).parent / "data"
 SHORT = str(DATA / "short.yaml")
 COURSE = str(DATA / "course.yaml")
-
-
-@pytest.fixture
-def compiles(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The title of every routine compiled from here on."""
-    seen: list[str] = []
-    run = compiler._Compiler.run
-
-    def counting(self: compiler._Compiler) -> Script:
-        seen.append(self.routine.title)
-        return run(self)
-
-    monkeypatch.setattr(compiler._Compiler, "run", counting)
-    return seen
 
 
 def _fake_timeline(routine: str) -> Script:

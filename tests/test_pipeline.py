@@ -8,11 +8,9 @@ from collections.abc import Iterator
 import pytest
 
 from tests.conftest import RunCli
-from voiceguide import compiler
 from voiceguide.adapt import Variant, adapt
 from voiceguide.compiler import compile_routine, spoken_texts
 from voiceguide.load import builtin_names, load_routine
-from voiceguide.model.script import Script
 
 
 def _variants(name: str) -> Iterator[Variant]:
@@ -34,20 +32,6 @@ def test_walk_lists_every_text_the_compile_says(name: str) -> None:
         walked = spoken_texts(adapted)
         assert said - set(walked) == set(), variant
         assert len(walked) == len(set(walked))
-
-
-@pytest.fixture
-def compiles(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The title of every routine compiled from here on."""
-    seen: list[str] = []
-    run = compiler._Compiler.run
-
-    def counting(self: compiler._Compiler) -> Script:
-        seen.append(self.routine.title)
-        return run(self)
-
-    monkeypatch.setattr(compiler._Compiler, "run", counting)
-    return seen
 
 
 @pytest.mark.parametrize(
