@@ -69,9 +69,9 @@ def play(
         volume=volume,
         use_cache=not no_cache,
     )
-    played = play_routine(request, confirm=lambda *lists: _confirm_safety(*lists, ask=not yes))
-    for warning in played.warnings:
-        warn(warning)
+    played = play_routine(
+        request, confirm=lambda *lists: _confirm_safety(*lists, ask=not yes), warn=warn
+    )
     outcome = played.outcome
     where = f"{outcome.segment.label} at {played.clock}"
     if outcome.reason == "finished":

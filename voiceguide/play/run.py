@@ -41,11 +41,12 @@ class Played:
     """Where it ended, as M:SS."""
     resume: str
     """The command that goes on from the stage it ended in."""
-    warnings: list[str] = field(default_factory=list)
 
 
-def play_routine(request: PlayRequest, confirm: Confirm) -> Played:
-    """Play the session ``request`` asks for, recording it in the history."""
+def play_routine(request: PlayRequest, confirm: Confirm, warn: Callable[[str], None]) -> Played:
+    """Play the session ``request`` asks for, recording it in the history; ``warn`` is
+    told what the patient should know but does not stop the session."""
+    from voiceguide.adapt import adapt
     from voiceguide.audio.settings import RenderSettings
     from voiceguide.durations import format_clock
     from voiceguide.history import History, routine_key
@@ -61,8 +62,6 @@ def play_routine(request: PlayRequest, confirm: Confirm) -> Played:
         variant = variant._replace(session=min(done + 1, routine.course.sessions))
     elif request.next_session:
         variant = variant._replace(session=1)  # refused with the reason by the adapt step
-    from voiceguide.adapt import adapt
-
     adapted = adapt(routine, variant)
     stage = find_stage(adapted, request.start_at) if request.start_at is not None else None
     confirm(adapted.safety.contraindications, adapted.safety.stop_if)
@@ -80,8 +79,7 @@ def play_routine(request: PlayRequest, confirm: Confirm) -> Played:
     )
     script = guide.script
     start = next(s.start for s in script.stages if s.stage_number == stage) if stage else 0.0
-    warnings: list[str] = []
-    recorder = Recorder(key, script.title, variant.session, script.duration, warn=warnings.append)
+    recorder = Recorder(key, script.title, variant.session, script.duration, warn=warn)
     outcome = play(
         guide,
         start=start,
@@ -99,8 +97,8 @@ def play_routine(request: PlayRequest, confirm: Confirm) -> Played:
             if outcome.skipped
             else ""
         )
-        warnings.append(
+        warn(
             f"the sound stuttered {outcome.dropouts} time(s){caught_up}: the machine was too "
             "busy; close other programs, or play an exported guide"
         )
-    return Played(outcome, format_clock(outcome.seconds), resume, warnings)
+    return Played(outcome, format_clock(outcome.seconds), resume)
