@@ -194,7 +194,7 @@ def test_devices_lists_the_outputs_and_play_finds_one(private_history: Path) -> 
     missing, outputs, _ = _play(SHORT, "--device", "hdmi")
     assert missing.exit_code == 2
     assert missing.stderr.splitlines()[-1] == (
-        "Error: Invalid value for --device: no output device matches 'hdmi'; "
+        "Error: Invalid value for '--device': no output device matches 'hdmi'; "
         "outputs are 0: Fake speakers, 1: Fake headphones"
     )
     assert outputs.opened == []
@@ -227,10 +227,25 @@ def test_an_unknown_voice_is_a_usage_error(in_tmp: Path, run_cli: RunCli, comman
         chosen = run_cli(command, SHORT, "--voice", "fake/uk", "--no-cache", *extra)
     assert result.exit_code == 2
     assert result.stderr.splitlines()[-1] == (
-        "Error: Invalid value for --voice: no installed speech voice has the id 'nobody' "
+        "Error: Invalid value for '--voice': no installed speech voice has the id 'nobody' "
         "(see 'voiceguide voices')"
     )
     assert chosen.exit_code == 0, chosen.stderr
     assert sorted(p.name for p in in_tmp.iterdir()) == (
         ["g.srt", "g.wav"] if command == "export" else []
     )
+
+
+def test_the_engine_is_warmed_up_for_what_the_cache_lacks(
+    in_tmp: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before anything is synthesized the engine hears what is to be said, so it can start
+    early: every text on a cold cache, nothing once all is cached."""
+    monkeypatch.setenv("VOICEGUIDE_CACHE_DIR", str(in_tmp / "cache"))
+    speech = FakeSpeech()
+    with installed(speech=speech):
+        assert run_cli("export", SHORT, "-o", "a.wav", "-q").exit_code == 0
+        assert run_cli("export", SHORT, "-o", "b.wav", "-q").exit_code == 0
+    cold, warm = speech.opened
+    assert sorted(cold.warmed) == sorted(set(speech.spoken))
+    assert warm.warmed == []

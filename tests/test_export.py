@@ -254,7 +254,7 @@ def test_unknown_extension_lists_the_formats(in_tmp: Path, run_cli: RunCli) -> N
     result = run_cli("export", SHORT, "-o", "guide.aac")
     assert result.exit_code == 2
     assert result.stderr.splitlines()[-1] == (
-        "Error: Invalid value for --output: cannot export to 'guide.aac': unknown extension "
+        "Error: Invalid value for '-o' / '--output': cannot export to 'guide.aac': unknown extension "
         "'.aac'; use one of .wav, .flac, .ogg, .opus, .mp3"
     )
     assert list(in_tmp.iterdir()) == []

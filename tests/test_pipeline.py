@@ -69,12 +69,12 @@ def test_routines_compiles_each_once(run_cli: RunCli, compiles: list[str]) -> No
         ),
         (
             ["export", "neck", "-o", "x.opus", "--sample-rate", "44100"],
-            "Invalid value for --sample-rate: Ogg Opus takes a sample rate of "
+            "Invalid value for '--sample-rate': Ogg Opus takes a sample rate of "
             "48000, 24000, 16000, 12000, 8000 Hz, not 44100",
         ),
         (
             ["export", "neck", "-o", "guide.aac"],
-            "Invalid value for --output: cannot export to 'guide.aac': unknown extension "
+            "Invalid value for '-o' / '--output': cannot export to 'guide.aac': unknown extension "
             "'.aac'; use one of .wav, .flac, .ogg, .opus, .mp3",
         ),
         (
@@ -87,7 +87,7 @@ def test_routines_compiles_each_once(run_cli: RunCli, compiles: list[str]) -> No
         ),
         (
             ["play", "neck", "--start-at", "9", "--yes"],
-            "Invalid value for --start-at: there is no stage 9; the routine has 6",
+            "Invalid value for '--start-at': there is no stage 9; the routine has 6",
         ),
         (
             ["play", "neck", "--device", " ", "--yes"],

@@ -12,7 +12,6 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from tests.conftest import RunCli
 from voiceguide.audio.clips import TRIM_PAD_SECONDS, finish, trim_silence
 from voiceguide.errors import AudioError
 from voiceguide.ports import Recording, Synthesizer
@@ -308,27 +307,19 @@ def test_an_engine_started_in_another_environment_is_not_taken(
 
 
 @pytest.mark.audio
-def test_an_engine_is_started_early_only_for_something_to_say(
-    in_tmp: Path, run_cli: RunCli
-) -> None:
-    """With every clip of a routine cached, nothing is started ahead; with one missing
-    (or without the cache), one engine is."""
-    from voiceguide.compiler import spoken_texts
-    from voiceguide.load import load_routine
-    from voiceguide.pipeline import VoiceOptions, _start_engine_if_needed
+def test_an_engine_is_started_early_only_for_something_to_say() -> None:
+    """warm_up starts one engine ahead when there is something to say, none for nothing
+    (or only blanks), and one is enough."""
     from voiceguide.speech import process as speech
-    from voiceguide.speech.cache import ClipCache
 
-    routine = load_routine(str(Path(__file__).parent / "data" / "short.yaml"))
-    assert run_cli("preview", str(routine.path), "--exact").exit_code == 0  # caches it all
-    engine = Pyttsx3Synthesizer(VoiceOptions().settings_for(routine))
-    texts = spoken_texts(routine)
+    engine = Pyttsx3Synthesizer()
     try:
-        _start_engine_if_needed(engine, ClipCache(), texts)
+        engine.warm_up([])
+        engine.warm_up(["  "])
         assert speech._spares == []
-        _start_engine_if_needed(engine, ClipCache(), [*texts, "Not said yet."])
+        engine.warm_up(["Not said yet."])
         assert len(speech._spares) == 1
-        _start_engine_if_needed(engine, ClipCache(in_tmp / "fresh"), texts)
+        engine.warm_up(["Another."])
         assert len(speech._spares) == 1  # one is enough
     finally:
         speech._stop_spares()

@@ -17,14 +17,13 @@ the one installed by :func:`voiceguide.testing.installed`, else pyttsx3.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
 from voiceguide.adapt import Variant, adapt
 from voiceguide.audio.rates import DEFAULT_SAMPLE_RATE
 from voiceguide.compiler import DEFAULT_RATE, EstimatedDurations, compile_routine, spoken_texts
 from voiceguide.errors import Diagnostic, OptionError, VoiceNotFound
-from voiceguide.ports import plugged
 
 if TYPE_CHECKING:  # numpy comes with these: imported where they are used
     from voiceguide.audio.render import Renderer
@@ -145,11 +144,13 @@ def prepare(
     extra_texts: tuple[str, ...] = (),
     adapted: Routine | None = None,
     synthesizer: Synthesizer | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Guide:
     """Everything up to the first sample: the variant, its speech, one compile with the
     real lengths, and the loudness pass (measured once, then kept in the level cache).
     ``adapted``: the variant, when the caller has made it already; ``extra_texts``:
-    more to have ready (the player's "get ready" countdown)."""
+    more to have ready (the player's "get ready" countdown); ``meanwhile``: work to do
+    while the speech engine starts (the player finds its output device)."""
     adapted = adapted or adapt(routine, variant)
     script, clips = _speak(
         adapted,
@@ -159,13 +160,14 @@ def prepare(
         synthesizer=synthesizer,
         progress=speech_progress,
         extra_texts=extra_texts,
+        meanwhile=meanwhile,
     )
     from voiceguide.audio.level import LevelCache, measure_level
     from voiceguide.audio.render import Renderer
-    from voiceguide.speech.cache import ClipCache
+    from voiceguide.speech.cache import default_cache_folder
 
     renderer = Renderer(script, clips, settings)
-    levels = LevelCache(ClipCache().folder.parent / "levels")
+    levels = LevelCache(default_cache_folder().parent / "levels")
     key = levels.key(renderer, clips.synthesizer.key)
     level = levels.get(key) if use_cache else None
     if level is None:
@@ -183,36 +185,31 @@ def _speak(
     synthesizer: Synthesizer | None,
     progress: Progress | None = None,
     extra_texts: tuple[str, ...] = (),
+    meanwhile: Callable[[], object] | None = None,
 ) -> tuple[Script, ClipStore]:
     """Every text the variant says, synthesized where the cache lacks it (in parallel),
-    and the one compile with their real lengths."""
+    and the one compile with their real lengths. ``meanwhile`` runs while the engine
+    starts."""
     settings = voice.settings_for(adapted)
     texts = [*spoken_texts(adapted), *extra_texts]
     cache = _clip_cache(use_cache)
     with _opened(settings, synthesizer) as engine:
-        if synthesizer is None and plugged().speech is None:
-            _start_engine_if_needed(engine, cache, texts)
+        missing = cache.missing(engine.key, texts)
+        engine.warm_up(missing)
+        if meanwhile is not None:
+            meanwhile()
         from voiceguide.audio.store import ClipStore  # numpy, while the engine starts
         from voiceguide.speech.cache import recordings
 
         clips = ClipStore(engine, sample_rate, cache)
         try:
-            for text, recording in recordings(engine, cache, texts, progress):
+            for text, recording in recordings(engine, cache, texts, progress, missing):
                 clips.keep(text, recording)
         except VoiceNotFound as exc:
             if voice.voice is None:
                 raise
             raise OptionError("--voice", f"{exc} (see 'voiceguide voices')") from None
         return compile_routine(adapted, clips), clips
-
-
-def _start_engine_if_needed(engine: Synthesizer, cache: ClipCache, texts: list[str]) -> None:
-    """When pyttsx3 has anything to say, start its first process now: it boots on another
-    processor while this one imports numpy and the rest."""
-    if cache.missing(engine.key, texts):
-        from voiceguide.speech.process import start_engine_early
-
-        start_engine_early()
 
 
 @contextlib.contextmanager

@@ -63,6 +63,11 @@ class Synthesizer(Protocol):
         until the next one is asked for."""
         ...
 
+    def warm_up(self, texts: list[str]) -> None:
+        """A hint that ``texts`` (not cached) are to be said soon: an engine may start now,
+        while the caller does other work."""
+        ...
+
     def close(self) -> None:
         """Let the engine go (processes, temporary files)."""
         ...
@@ -104,6 +109,11 @@ class AudioSink(Protocol):
     @property
     def latency(self) -> float:
         """Seconds between a frame leaving the callback and being heard."""
+        ...
+
+    @property
+    def status_errors(self) -> int:
+        """Times the device reported an underflow (it ran out of frames)."""
         ...
 
     def stop(self) -> None: ...

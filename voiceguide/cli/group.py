@@ -45,8 +45,10 @@ class _Command(click.Command):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except OptionError as exc:  # with this command's usage, as click's own
-            raise click.BadParameter(str(exc), ctx=ctx, param_hint=exc.option) from None
+        except OptionError as exc:  # worded and shown with the usage as click's own
+            param = next((p for p in self.params if exc.option in p.opts), None)
+            hint = None if param else exc.option
+            raise click.BadParameter(str(exc), ctx=ctx, param=param, param_hint=hint) from None
 
 
 class _Group(click.Group):

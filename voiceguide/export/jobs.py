@@ -61,9 +61,7 @@ def plan_export(
     its subtitles would overwrite a file without ``force``."""
     if course_folder is not None:
         if output is not None or variant.session is not None:
-            raise OptionError(
-                "--course", "--course writes every session: leave out -o and --session"
-            )
+            raise OptionError("--course", "it writes every session: leave out -o and --session")
         if routine.course is None:
             raise OptionError("--course", "this routine has no course of sessions")
         name = stem(routine, reference)

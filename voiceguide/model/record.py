@@ -3,8 +3,9 @@
 The models on the path of every command (routine, script, diagnostics) are declared as
 frozen dataclasses would be: annotated fields, defaults, ``field(default_factory=...)``;
 type checkers see them as such (PEP 681, ``dataclass_transform``). ``dataclasses`` writes
-and compiles four or five methods for each class as its module is imported, which was most of what ``voiceguide preview`` spent starting
-beyond click and PyYAML (``bench/startup``). A :class:`Record` compiles one method, its
+and compiles four or five methods for each class as its module is imported, which was
+most of what ``voiceguide preview`` spent starting beyond click and PyYAML
+(``bench/startup``). A :class:`Record` compiles one method, its
 ``__init__``, the first time an instance is made, and shares the rest:
 
 - ``__init__`` as a dataclass's (positional or keyword, defaults, factories), just as

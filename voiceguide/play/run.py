@@ -65,7 +65,7 @@ def play_routine(request: PlayRequest, confirm: Confirm, warn: Callable[[str], N
     adapted = adapt(routine, variant)
     stage = find_stage(adapted, request.start_at) if request.start_at is not None else None
     confirm(adapted.safety.contraindications, adapted.safety.stop_if)
-    output = audio_output().find(request.device)
+    output: list[int | str | None] = []  # found while the speech engine starts
     ready = adapted.phrases.get("get_ready", "")
     extra_texts = tuple(t for t in (ready, "3", "2", "1") if t)
     guide = prepare(
@@ -76,6 +76,7 @@ def play_routine(request: PlayRequest, confirm: Confirm, warn: Callable[[str], N
         use_cache=request.use_cache,
         extra_texts=extra_texts,
         adapted=adapted,
+        meanwhile=lambda: output.append(audio_output().find(request.device)),
     )
     script = guide.script
     start = next(s.start for s in script.stages if s.stage_number == stage) if stage else 0.0
@@ -84,7 +85,7 @@ def play_routine(request: PlayRequest, confirm: Confirm, warn: Callable[[str], N
         guide,
         start=start,
         volume=request.volume,
-        device=output,
+        device=output[0],
         get_ready_phrase=ready,
         progress=recorder.progress,
     )

@@ -107,7 +107,7 @@ def run_session(
         player.close()
         display.close()
     seconds = player.position / player.rate
-    dropouts = player.underruns + getattr(sink, "status_errors", 0)
+    dropouts = player.underruns + sink.status_errors
     skipped = player.skipped / player.rate
     return Outcome(reason, seconds, player.script.segment_at(seconds), dropouts, skipped)
 

@@ -141,13 +141,16 @@ def recordings(
     cache: ClipCache,
     texts: Iterable[str],
     progress: Progress | None = None,
+    missing: list[str] | None = None,
 ) -> Iterator[tuple[str, Recording]]:
-    """Each of ``texts`` once, with its recording: those the cache lacks first, as the
-    synthesizer makes them (each stored as it comes; ``progress`` is told (done, total)
-    of these), then blank ones (empty) and the cached ones, read from the cache."""
+    """Each of ``texts`` once, with its recording: those the cache lacks first (``missing``,
+    when the caller has looked already), as the synthesizer makes them (each stored as
+    it comes; ``progress`` is told (done, total) of these), then blank ones (empty) and
+    the cached ones, read from the cache."""
     key = synthesizer.key
     unique = list(dict.fromkeys(texts))
-    missing = cache.missing(key, unique)
+    if missing is None:
+        missing = cache.missing(key, unique)
     if missing:
         for done, (text, recording) in enumerate(synthesizer.synthesize(missing), start=1):
             cache.store(key, text, recording)

@@ -265,7 +265,12 @@ def start_worker(config: dict[str, Any]) -> tuple[Worker, dict[str, Any]]:
 def voice_from_hello(hello: dict[str, Any]) -> VoiceInfo | None:
     """The voice a worker said it chose."""
     voice = hello.get("voice")
-    return VoiceInfo(str(voice[0]), str(voice[1]), tuple(map(str, voice[2]))) if voice else None
+    return _voice_info(voice) if voice else None
+
+
+def _voice_info(fields: list[Any]) -> VoiceInfo:
+    """A voice as a worker sends it: [id, name, [languages]]."""
+    return VoiceInfo(str(fields[0]), str(fields[1]), tuple(map(str, fields[2])))
 
 
 def installed_voices() -> list[VoiceInfo]:
@@ -277,6 +282,4 @@ def installed_voices() -> list[VoiceInfo]:
         raise AudioError(engine_missing_message(str(exc) or "no answer")) from None
     finally:
         worker.stop()
-    return [
-        VoiceInfo(str(v[0]), str(v[1]), tuple(map(str, v[2]))) for v in answer.get("voices", [])
-    ]
+    return [_voice_info(v) for v in answer.get("voices", [])]

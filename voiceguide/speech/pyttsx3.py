@@ -31,6 +31,7 @@ from voiceguide.speech.process import (
     WorkerDied,
     await_hello,
     spawn_worker,
+    start_engine_early,
     voice_from_hello,
 )
 from voiceguide.speech.voices import VoiceInfo, VoiceSettings, list_voices, normalize_language
@@ -296,6 +297,12 @@ class Pyttsx3Synthesizer:
         another) and say so."""
         lane.close()
         return AudioError(f"the speech engine stopped while saying {quote(text)}: {exc}")
+
+    def warm_up(self, texts: list[str]) -> None:
+        """With anything to say, start one engine process now: it boots on another
+        processor while this one imports numpy and the rest; the first worker takes it."""
+        if any(text.strip() for text in texts):
+            start_engine_early()
 
     def close(self) -> None:
         """Stop the workers and remove temporary files; the next text restarts them."""

@@ -2,11 +2,11 @@
 that time covers and keeps every frame, scripted keys, and a display that remembers.
 
     clock = FakeClock()
-    sinks = FakeSinks(clock, lost_at=12.0)
-    with installed(sink=sinks, clock=clock, keys=FakeKeys(clock, [(2.0, "pause")]),
-                   display=FakeDisplay()):
+    output = FakeOutput(clock, lost_at=12.0)
+    with installed(speech=FakeSpeech(), output=output, clock=clock,
+                   keys=FakeKeys(clock, [(2.0, "pause")]), display=FakeDisplay()):
         CliRunner().invoke(cli, ["play", "neck", "--yes"])
-    sinks.opened[0].played  # every frame the player handed over
+    output.opened[0].played  # every frame the player handed over
 
 The sink calls the player back from the thread that sleeps (the session loop), so a
 session runs as fast as it can be computed and the same way every time: before and after
@@ -40,7 +40,6 @@ class FakeClock:
     def __init__(self, start: float = 0.0, *, interrupt_at: float | None = None) -> None:
         self.ns = round(start * NANOSECONDS)
         self.interrupt_at = interrupt_at
-        self.slept: float = 0.0
         self._listeners: list[Callable[[], None]] = []
 
     def now(self) -> float:
@@ -52,7 +51,6 @@ class FakeClock:
             self.interrupt_at = None
             raise KeyboardInterrupt
         self.ns += max(round(seconds * NANOSECONDS), 0)
-        self.slept += seconds
         for listener in list(self._listeners):
             listener()
 

@@ -1,5 +1,6 @@
-"""A speech engine that hums: the :class:`~voiceguide.ports.Synthesizer` port without
-espeak-ng, and a factory to install it under a command.
+"""A speech engine that hums: the :class:`~voiceguide.ports.SpeechEngine` and
+:class:`~voiceguide.ports.Synthesizer` ports without espeak-ng, for
+``installed(speech=...)``.
 
     speech = FakeSpeech()
     with installed(speech=speech):
@@ -56,6 +57,7 @@ class FakeSynthesizer:
         self.sample_rate = sample_rate
         self.spoken: list[str] = [] if spoken is None else spoken
         self.voice = voice
+        self.warmed: list[str] = []
         self.closed = False
 
     @property
@@ -88,6 +90,10 @@ class FakeSynthesizer:
             samples[:fade] *= ramp
             samples[length - fade :] *= ramp[::-1]
         return Recording(samples.astype(np.float32), self.sample_rate)
+
+    def warm_up(self, texts: list[str]) -> None:
+        """Nothing to start: notes the texts in :attr:`warmed`."""
+        self.warmed.extend(texts)
 
     def close(self) -> None:
         self.closed = True
