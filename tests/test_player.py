@@ -261,7 +261,7 @@ def guide() -> Guide:
     clips = ClipStore(fake, RATE)
     script = compile_routine(load_routine(SHORT), clips)
     renderer = Renderer(script, clips, RenderSettings(RATE))
-    return Guide(script, renderer, clips)
+    return Guide(renderer)
 
 
 @dataclass

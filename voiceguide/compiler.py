@@ -14,7 +14,7 @@ does not fit is cut at the stage's end or left out, with a warning naming the st
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from voiceguide.errors import Diagnostic
@@ -84,30 +84,23 @@ class _Compiler:
         placed nowhere (a template's ``{remaining}`` counts from the part's own bounds,
         so it needs no layout)."""
         texts = [text for text, _ in self.intro_texts()]
-        instances = instances_of(self.routine)
-        time = 0.0
-        for number, instance in enumerate(instances):
-            following = instances[number + 1] if number + 1 < len(instances) else None
-            stage = instance.stage
-            stage_start = time
-            lengths = stage.part_durations()
-            for i in range(len(stage.sides or (None,))):
-                part = self.new_part(instance, i, stage_start, time, following)
-                self.offer(instance, part, i, lengths[i], following is not None and part.last)
+        for instance, following in _with_following(instances_of(self.routine)):
+            count = instance.stage.count
+            for i, part, length, announce in self.parts(instance, following):
+                self.offer(instance, part, i, length, announce)
                 texts.extend(c.text for c in part.candidates)
-                if stage.count:
-                    texts.extend(str(k + 1) for k in range(stage.count.reps))
-                time = part.end
+                texts.extend(str(k + 1) for k in range(count.reps if count else 0))
+                self.time = part.end
         texts.extend(text for text, _ in self.outro_texts())
         return texts
 
     def run(self) -> Script:
         routine = self.routine
-        instances = instances_of(self.routine)
         self.intro()
-        for number, instance in enumerate(instances):
-            following = instances[number + 1] if number + 1 < len(instances) else None
-            self.stage(instance, number + 1, following)
+        for number, (instance, following) in enumerate(
+            _with_following(instances_of(routine)), start=1
+        ):
+            self.stage(instance, number, following)
             if following is not None:
                 gap = gap_between(instance, following, routine.transition)
                 if gap > 0:
@@ -212,21 +205,29 @@ class _Compiler:
 
     def stage(self, instance: Instance, number: int, following: Instance | None) -> None:
         stage = instance.stage
-        sides: tuple[str | None, ...] = stage.sides or (None,)
-        stage_start = self.time
-        lengths = stage.part_durations()
-        for i, side in enumerate(sides):
-            part = self.new_part(instance, i, stage_start, self.time, following)
-            self.part(instance, part, i, lengths[i], following is not None and part.last)
+        for i, part, length, announce in self.parts(instance, following):
+            self.part(instance, part, i, length, announce)
             self.add_segment(
                 "stage",
                 stage.name,
                 part.end - part.start,
-                side=side,
+                side=part.values["side"] or None,
                 technique=stage.technique,
                 repetition=instance.repetition,
                 stage_number=number,
             )
+
+    def parts(
+        self, instance: Instance, following: Instance | None
+    ) -> Iterator[tuple[int, Part, float, bool]]:
+        """The parts of a stage beginning now (one per side): each with its index, its
+        length as written, and whether the next stage is announced in it. Each part
+        begins at :attr:`time` as it is when the part is asked for."""
+        stage_start = self.time
+        lengths = instance.stage.part_durations()
+        for i, length in enumerate(lengths):
+            part = self.new_part(instance, i, stage_start, self.time, following)
+            yield i, part, length, following is not None and part.last
 
     def new_part(
         self,
@@ -327,6 +328,11 @@ class _Compiler:
 def _sentence(text: str) -> str:
     text = text.strip()
     return text if text[-1:] in {".", "!", "?", "…"} else text + "."
+
+
+def _with_following(instances: list[Instance]) -> Iterator[tuple[Instance, Instance | None]]:
+    """Each stage with the one after it (None after the last)."""
+    return zip(instances, [*instances[1:], None], strict=True)
 
 
 def spoken_texts(routine: Routine, oracle: DurationOracle | None = None) -> list[str]:

@@ -55,12 +55,19 @@ class VoiceOptions(NamedTuple):
 
 
 class Guide(NamedTuple):
-    """A variant ready to be heard: its timeline, its renderer (at its loudness) and the
-    clips it mixes from."""
+    """A variant ready to be heard: its renderer, at its loudness."""
 
-    script: Script
     renderer: Renderer
-    clips: ClipStore
+
+    @property
+    def script(self) -> Script:
+        """The timeline."""
+        return self.renderer.script
+
+    @property
+    def clips(self) -> ClipStore:
+        """The speech and cue sounds it mixes from."""
+        return self.renderer.clips
 
     @property
     def loudness_note(self) -> str | None:
@@ -84,7 +91,6 @@ class CheckReport(NamedTuple):
     (None when the routine cannot be used)."""
 
     diagnostics: list[Diagnostic]
-    warnings: int
     summary: str | None
 
 
@@ -97,16 +103,16 @@ def check_routine(reference: str) -> CheckReport:
     try:
         script = estimate(load_routine(reference), Variant())
     except RoutineError as exc:
-        return CheckReport(list(exc.diagnostics), 0, None)
+        return CheckReport(list(exc.diagnostics), None)
     except VoiceguideError as exc:
-        return CheckReport([Diagnostic(Severity.ERROR, str(exc), Position(reference))], 0, None)
+        return CheckReport([Diagnostic(Severity.ERROR, str(exc), Position(reference))], None)
     warnings = list(script.warnings)
     stages = len({s.stage_number for s in script.stages})
     summary = (
         f"{script.title!r}, {stages} stage{'s' * (stages != 1)}, "
         f"{format_length(script.duration)}" + (f", {len(warnings)} warning(s)" if warnings else "")
     )
-    return CheckReport(warnings, len(warnings), summary)
+    return CheckReport(warnings, summary)
 
 
 def estimate(routine: Routine, variant: Variant, *, rate: int | None = None) -> Script:
@@ -173,7 +179,7 @@ def prepare(
     if level is None:
         level = measure_level(renderer, level_progress)
         levels.put(key, level)
-    return Guide(script, renderer.at_level(level), clips)
+    return Guide(renderer.at_level(level))
 
 
 def _speak(

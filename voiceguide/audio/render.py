@@ -67,7 +67,6 @@ class Renderer:
         script: Script,
         clips: ClipStore,
         settings: RenderSettings,
-        level: Level | None = None,
     ) -> None:
         self.script = script
         self.settings = settings
@@ -104,8 +103,8 @@ class Renderer:
         self.context = 2 * self.width + 2
         self.hop = round(rate * HOP_SECONDS)
         """Frames in one 100 ms hop of the loudness measurement."""
-        self.level = level or Level()
-        """The gain the loudness pass found (none until it has run)."""
+        self.level = Level()
+        """The gain the loudness pass found (see :meth:`at_level`; 1 until then)."""
 
     # -- mixing
 

@@ -29,7 +29,7 @@ def check(routines: tuple[str, ...], strict: bool) -> None:
         report = check_routine(reference)
         for diagnostic in report.diagnostics:
             click.echo(str(diagnostic), err=True)
-        if report.summary is None or (strict and report.warnings):
+        if report.summary is None or (strict and report.diagnostics):
             failed = True
         else:
             click.echo(f"{reference}: ok: {report.summary}")

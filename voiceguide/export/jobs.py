@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from voiceguide.adapt import Variant
 from voiceguide.audio.rates import DEFAULT_SAMPLE_RATE
 from voiceguide.errors import ExportError, OptionError
-from voiceguide.export.writer import AudioFormat, audio_format, rate_problem, sidecar_paths
+from voiceguide.export.writer import audio_format, rate_problem, sidecar_paths
 from voiceguide.files import check_target
 
 if TYPE_CHECKING:
@@ -26,11 +26,10 @@ DEFAULT_SUFFIX = ".mp3"
 
 @dataclass(frozen=True)
 class ExportJob:
-    """One guide to write: the variant, the audio file and its format, and its rate."""
+    """One guide to write: the variant, the audio file, and its rate."""
 
     variant: Variant
     target: Path
-    format: AudioFormat
     sample_rate: int
     make_folder: bool = False
     """Whether the target's folder is made when the guide is written (the default
@@ -87,5 +86,5 @@ def plan_export(
         for path in [target, *sidecar_paths(target, subtitles)]:
             if not (make_folder and not path.parent.exists()):
                 check_target(path, force)
-        jobs.append(ExportJob(job_variant, target, fmt, rate, make_folder))
+        jobs.append(ExportJob(job_variant, target, rate, make_folder))
     return jobs
