@@ -4,6 +4,7 @@ sound card: these run in milliseconds (the real adapters have tests of their own
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -87,14 +88,22 @@ def test_default_export_folder_is_made_only_when_written(in_tmp: Path, run_cli: 
 
 
 def test_exact_preview_uses_the_engines_lengths(run_cli: RunCli, compiles: list[str]) -> None:
-    """preview --exact lays the speech out at the lengths the engine made, compiled once."""
+    """preview --exact lays the speech out at the lengths the engine made (the fake speaks
+    a word each 60/rate seconds, at --rate), compiled once."""
     speech = FakeSpeech()
     with installed(speech=speech):
-        result = run_cli("preview", SHORT, "--exact", "--format", "json", "--no-cache")
+        result = run_cli(
+            "preview", SHORT, "--exact", "--format", "json", "--no-cache", "--rate", "120"
+        )
     assert result.exit_code == 0, result.stderr
     assert len(compiles) == 1
-    assert speech.spoken
-    assert f'"duration": {_fake_timeline(SHORT).duration}' in result.stdout
+    assert [settings.rate for settings in speech.opened_for] == [120]
+    said = [e for e in json.loads(result.stdout)["events"] if e["kind"] == "speech"]
+    assert said
+    for event in said:
+        words = len(event["text"].split())
+        # the hum is trimmed to its sound, 0.03 s of silence kept at each end
+        assert event["duration"] == pytest.approx(words * 60 / 120, abs=0.07)
 
 
 def _play(

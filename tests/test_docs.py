@@ -13,6 +13,7 @@ from voiceguide.cli import cli
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 VOICE_OPTIONS = re.search(r"^Voice options .*?(?=\n\n)", README, re.MULTILINE | re.DOTALL)
 """The paragraph on the voice options, which sections refer to as "voice options"."""
+assert VOICE_OPTIONS, "the README has no paragraph beginning 'Voice options'"
 
 
 def _commands() -> list[tuple[str, click.Command]]:

@@ -58,7 +58,7 @@ def with_painful_side(routine: Routine, side: str) -> Routine:
     note = routine.phrases.get("painful_side", "")
     touched = False
 
-    def adapt(stage: Stage) -> Stage:
+    def painful_last(stage: Stage) -> Stage:
         nonlocal touched
         painful = [s for s in stage.sides if s.casefold() == wanted]
         if not painful:
@@ -75,7 +75,7 @@ def with_painful_side(routine: Routine, side: str) -> Routine:
             side_notes={painful[0]: note} if note else {},
         )
 
-    stages = _map_stages(routine.stages, adapt)
+    stages = _map_stages(routine.stages, painful_last)
     if not touched:
         warning = Diagnostic(
             Severity.WARNING,

@@ -340,7 +340,8 @@ def spoken_texts(routine: Routine, oracle: DurationOracle | None = None) -> list
     that lays nothing out (so the speech can be synthesized before the one compile that
     uses its real lengths). ``oracle`` gives the cue sounds' lengths, which decide where
     instructions begin; a text the walk words otherwise than the compile does (a
-    ``{remaining}`` on the edge of a second) is only made later, never wrong."""
+    ``{remaining}`` on the edge of a second) is only made later, never wrong. Texts the
+    layout then leaves out for want of room (with a warning) are listed too."""
     oracle = oracle or EstimatedDurations(routine.voice.rate or DEFAULT_RATE)
     return list(dict.fromkeys(t for t in _Compiler(routine, oracle).texts() if t.strip()))
 

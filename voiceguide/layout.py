@@ -30,6 +30,12 @@ class Candidate:
         self.priority, self.anchored, self.order = priority, anchored, order
 
 
+def _clash(other: Speech, time: float, duration: float) -> bool:
+    """Whether speech of ``duration`` at ``time`` would come within :data:`SPEECH_GAP` of
+    ``other``."""
+    return time < other.end + SPEECH_GAP and other.time < time + duration + SPEECH_GAP
+
+
 class Layout:
     """Places speech in one segment without overlaps."""
 
@@ -52,16 +58,13 @@ class Layout:
         while moved:
             moved = False
             for other in self.placed:
-                if time < other.end + SPEECH_GAP and other.time < time + duration + SPEECH_GAP:
+                if _clash(other, time, duration):
                     time = other.end + SPEECH_GAP
                     moved = True
         return time
 
     def overlaps(self, time: float, duration: float) -> bool:
-        return any(
-            time < other.end + SPEECH_GAP and other.time < time + duration + SPEECH_GAP
-            for other in self.placed
-        )
+        return any(_clash(other, time, duration) for other in self.placed)
 
     def warn(self, message: str) -> None:
         self.warnings.append(

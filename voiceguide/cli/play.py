@@ -73,7 +73,7 @@ def play(
         request, confirm=lambda *lists: _confirm_safety(*lists, ask=not yes), warn=warn
     )
     outcome = played.outcome
-    where = f"{outcome.segment.label} at {played.clock}"
+    where = played.where
     if outcome.reason == "finished":
         click.echo("Session complete. Rest for a few minutes before you get up.", err=True)
     elif outcome.reason == "quit":

@@ -158,6 +158,12 @@ def output_devices() -> list[OutputDevice]:
     ]
 
 
+def no_device_matches(device: int | str, outputs: list[OutputDevice]) -> OptionError:
+    """The error for a ``--device`` that names none of ``outputs``."""
+    names = ", ".join(f"{o.index}: {o.name}" for o in outputs)
+    return OptionError("--device", f"no output device matches {str(device)!r}; outputs are {names}")
+
+
 NO_DEVICE = "no audio output device found; export the guide instead: voiceguide export ROUTINE"
 
 
@@ -175,10 +181,7 @@ def find_output(device: int | str | None) -> int | str | None:
     try:
         info = sd.query_devices(wanted, "output")
     except (ValueError, sd.PortAudioError):
-        names = ", ".join(f"{o.index}: {o.name}" for o in outputs)
-        raise OptionError(
-            "--device", f"no output device matches {str(device)!r}; outputs are {names}"
-        ) from None
+        raise no_device_matches(device, outputs) from None
     return int(info["index"])
 
 

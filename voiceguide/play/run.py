@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from voiceguide.adapt import Variant
+from voiceguide.pipeline import VoiceOptions
 
 if TYPE_CHECKING:
     from voiceguide.model.routine import Routine
-    from voiceguide.pipeline import VoiceOptions
     from voiceguide.play.session import Outcome
 
 Confirm = Callable[[tuple[str, ...], tuple[str, ...]], None]
@@ -27,7 +27,7 @@ class PlayRequest:
     variant: Variant = field(default_factory=Variant)
     next_session: bool = False
     """Play the course session after the last one completed (``--session auto``)."""
-    voice: VoiceOptions | None = None
+    voice: VoiceOptions = field(default_factory=VoiceOptions)
     start_at: str | None = None
     device: int | str | None = None
     volume: float = 1.0
@@ -37,8 +37,8 @@ class PlayRequest:
 @dataclass(frozen=True)
 class Played:
     outcome: Outcome
-    clock: str
-    """Where it ended, as M:SS."""
+    where: str
+    """Where it ended: the stage and the time, e.g. "Kneading (left) at 04:10"."""
     resume: str
     """The command that goes on from the stage it ended in."""
 
@@ -50,7 +50,7 @@ def play_routine(request: PlayRequest, confirm: Confirm, warn: Callable[[str], N
     from voiceguide.audio.settings import RenderSettings
     from voiceguide.durations import format_clock
     from voiceguide.history import History, routine_key
-    from voiceguide.pipeline import VoiceOptions, prepare
+    from voiceguide.pipeline import prepare
     from voiceguide.play import audio_output, play
     from voiceguide.play.record import Recorder
     from voiceguide.stages import find_stage
@@ -71,7 +71,7 @@ def play_routine(request: PlayRequest, confirm: Confirm, warn: Callable[[str], N
     guide = prepare(
         routine,
         variant,
-        request.voice or VoiceOptions(),
+        request.voice,
         RenderSettings(),
         use_cache=request.use_cache,
         extra_texts=extra_texts,
@@ -102,4 +102,5 @@ def play_routine(request: PlayRequest, confirm: Confirm, warn: Callable[[str], N
             f"the sound stuttered {outcome.dropouts} time(s){caught_up}: the machine was too "
             "busy; close other programs, or play an exported guide"
         )
-    return Played(outcome, format_clock(outcome.seconds), resume)
+    where = f"{outcome.segment.label} at {format_clock(outcome.seconds)}"
+    return Played(outcome, where, resume)

@@ -20,8 +20,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Protocol
 
-from voiceguide.errors import OptionError
-
 if TYPE_CHECKING:
     from voiceguide.play.devices import OutputDevice
     from voiceguide.play.terminal import Status
@@ -229,10 +227,9 @@ class FakeOutput:
         for found in self.devices():
             if device == found.index or str(device).casefold() in found.name.casefold():
                 return found.index
-        names = ", ".join(f"{o.index}: {o.name}" for o in self.devices())
-        raise OptionError(
-            "--device", f"no output device matches {str(device)!r}; outputs are {names}"
-        )
+        from voiceguide.play.devices import no_device_matches
+
+        raise no_device_matches(device, self.devices())
 
     def open(self, sample_rate: int, channels: int, device: int | str | None) -> FakeSink:
         sink = FakeSink(self.clock, sample_rate, channels, **self.options)  # type: ignore[arg-type]

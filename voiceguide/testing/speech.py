@@ -62,7 +62,7 @@ class FakeSynthesizer:
 
     @property
     def key(self) -> str:
-        return f"fake wpm={self.words_per_minute} samples={self.sample_rate}Hz"
+        return f"fake voice={self.voice} wpm={self.words_per_minute} samples={self.sample_rate}Hz"
 
     def duration(self, text: str) -> float:
         """How long the recording of ``text`` is, in seconds."""
@@ -103,10 +103,10 @@ class FakeSpeech:
     """A :class:`~voiceguide.ports.SpeechEngine` of :class:`FakeSynthesizer`\\ s, for
     ``installed(speech=...)``: notes the voice settings each was opened for in
     :attr:`opened_for`, and every text any of them was asked for in one :attr:`spoken`.
-    Its voices are :data:`FAKE_VOICES`."""
+    Each fake speaks at the voice's rate (words a minute). Its voices are
+    :data:`FAKE_VOICES`."""
 
-    def __init__(self, words_per_minute: int = 150, sample_rate: int = FAKE_RATE) -> None:
-        self.words_per_minute = words_per_minute
+    def __init__(self, sample_rate: int = FAKE_RATE) -> None:
         self.sample_rate = sample_rate
         self.opened_for: list[VoiceSettings] = []
         self.spoken: list[str] = []
@@ -114,9 +114,7 @@ class FakeSpeech:
 
     def open(self, settings: VoiceSettings) -> FakeSynthesizer:
         self.opened_for.append(settings)
-        synthesizer = FakeSynthesizer(
-            self.words_per_minute, self.sample_rate, self.spoken, settings.voice
-        )
+        synthesizer = FakeSynthesizer(settings.rate, self.sample_rate, self.spoken, settings.voice)
         self.opened.append(synthesizer)
         return synthesizer
 
