@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -164,6 +165,31 @@ def test_two_players_at_once_both_record(private_history: Path) -> None:
     records = History().records("shared")
     assert len(records) == 80
     assert all(r.outcome == "finished" for r in records)
+
+
+def _record_at(path: str, start: float) -> None:
+    os.environ["VOICEGUIDE_DATA_DIR"] = path
+    store = History()
+    while time.time() < start:
+        pass
+    for _ in range(3):
+        store.finish(store.start("shared", "player", None, 10.0), "finished", 10.0, "End")
+
+
+def test_players_creating_a_new_history_at_once_all_record(tmp_path: Path) -> None:
+    """Several players that create the same new history file at the same moment all record
+    (none takes the others' lock for a damaged file)."""
+    context = multiprocessing.get_context("fork")
+    for round_number in range(16):
+        folder = tmp_path / str(round_number)
+        start = time.time() + 0.15
+        players = [context.Process(target=_record_at, args=(str(folder), start)) for _ in range(6)]
+        for player in players:
+            player.start()
+        for player in players:
+            player.join(timeout=60)
+        assert [p.exitcode for p in players] == [0] * 6
+        assert len(History(folder / "history.sqlite3").records("shared")) == 18
 
 
 def test_a_killed_player_leaves_its_session_recorded(

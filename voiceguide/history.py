@@ -84,6 +84,27 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+BUSY_SECONDS = 30.0
+"""How long a write waits for another player's to finish."""
+
+
+def _use_wal(connection: sqlite3.Connection) -> None:
+    """Put a new history in WAL mode, so that two players at once both write. The switch
+    needs the file to itself and does not wait for it as writes do: when another player
+    is creating the same new file at the same moment, try again for a while."""
+    import time
+
+    deadline = time.monotonic() + BUSY_SECONDS
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 class History:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or default_path()
@@ -98,11 +119,11 @@ class History:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            connection = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
             raise HistoryError(f"cannot open the history file {self.path}: {exc}") from None
         try:
-            connection.execute("PRAGMA busy_timeout = 30000")
+            connection.execute(f"PRAGMA busy_timeout = {round(BUSY_SECONDS * 1000)}")
             version = connection.execute("PRAGMA user_version").fetchone()[0]
             if version not in (0, SCHEMA_VERSION):
                 raise HistoryError(
@@ -110,7 +131,7 @@ class History:
                     "it was left as it is"
                 )
             if version == 0:
-                connection.execute("PRAGMA journal_mode = WAL")
+                _use_wal(connection)
                 connection.execute("BEGIN IMMEDIATE")
                 connection.execute(_SCHEMA)
                 connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
