@@ -196,6 +196,18 @@ CASES = [
         HEAD + "language: English please\nstages:\n  - {name: S, duration: 1m}\n",
         "r.yaml:3:11: error: language 'English please' is not a language code such as en, uk or lv",
     ),
+    Case(
+        "language-unsupported",
+        HEAD + "language: ua\nstages:\n  - {name: S, duration: 1m}\n",
+        "r.yaml:3:11: error: language 'ua' is not supported: use en, lv, ru or uk (a region "
+        "may follow, as in en-GB); did you mean 'uk'?",
+    ),
+    Case(
+        "language-unknown",
+        HEAD + "language: de\nstages:\n  - {name: S, duration: 1m}\n",
+        "r.yaml:3:11: error: language 'de' is not supported: use en, lv, ru or uk (a region "
+        "may follow, as in en-GB)",
+    ),
     # --- stages
     Case(
         "stage-is-text",

@@ -537,6 +537,9 @@ AGREEMENT = [
     pytest.param(_stage("cues: {sounds: {start: sounds/cue.wav}}"), True, id="sound-file"),
     pytest.param(_top("phrases: {halfway: '', switch: 'Now {side}.'}"), True, id="phrases"),
     pytest.param(_top("language: en_GB"), True, id="language-underscore"),
+    pytest.param(_top("language: UK-ua"), True, id="language-upper-case-with-region"),
+    pytest.param(_top("language: ua"), False, id="language-unsupported"),
+    pytest.param(_top("language: english"), False, id="language-name"),
     pytest.param(_top("transition: 0"), True, id="transition-zero"),
     pytest.param(
         HEAD + "stages:\n  - stages: [{name: A, duration: 1m}]\n", True, id="block-without-repeat"

@@ -79,9 +79,47 @@ PHRASES: dict[str, dict[str, str]] = {
 }
 
 
+LANGUAGES = tuple(sorted(PHRASES))
+"""The languages a routine may be written in: those with built-in phrases."""
+
+_MEANT = {
+    "ua": "uk",
+    "ukr": "uk",
+    "ukrainian": "uk",
+    "eng": "en",
+    "english": "en",
+    "rus": "ru",
+    "russian": "ru",
+    "lav": "lv",
+    "lat": "lv",
+    "latvian": "lv",
+}
+"""Codes and names people write for a supported language (``ua`` is Ukraine's country
+code; the language's code is ``uk``)."""
+
+
+def primary_language(language: str) -> str:
+    """The language of a tag without its region: ``en-GB`` -> ``en``."""
+    return language.lower().replace("_", "-").split("-")[0]
+
+
+def language_problem(language: str) -> str | None:
+    """Why ``language`` cannot be a routine's language, with the code meant where it is
+    plain; None when it can."""
+    primary = primary_language(language)
+    if primary in LANGUAGES:
+        return None
+    *others, last = LANGUAGES
+    problem = (
+        f"language {language!r} is not supported: use {', '.join(others)} or {last} "
+        "(a region may follow, as in en-GB)"
+    )
+    meant = _MEANT.get(primary)
+    return problem + (f"; did you mean {meant!r}?" if meant else "")
+
+
 def phrases_for(language: str) -> dict[str, str]:
     """The built-in phrases for ``language`` (``uk``, ``en-GB``…), English where missing."""
     base = dict(PHRASES["en"])
-    primary = language.lower().replace("_", "-").split("-")[0]
-    base.update(PHRASES.get(primary, {}))
+    base.update(PHRASES.get(primary_language(language), {}))
     return base

@@ -14,7 +14,7 @@ from voiceguide.load.source import Source
 from voiceguide.load.values import Reader, diagnostic_order, is_null
 from voiceguide.model import routine as model
 from voiceguide.model.routine import FORMAT_VERSION, Course, Cues, Item, Routine, Safety, Voice
-from voiceguide.phrases import PHRASE_KEYS, phrases_for
+from voiceguide.phrases import PHRASE_KEYS, language_problem, phrases_for
 
 
 def read_routine(r: Reader, source: Source, name: str | None) -> Routine | None:
@@ -43,6 +43,8 @@ def read_routine(r: Reader, source: Source, name: str | None) -> Routine | None:
     if (entry := get("language")) and (lang := r.text(entry[1], "language")):
         if not lang.replace("-", "").replace("_", "").isalnum() or len(lang) > 20:
             r.error(entry[1], f"language {lang!r} is not a language code such as en, uk or lv")
+        elif problem := language_problem(lang):
+            r.error(entry[1], problem)
         language = lang
     phrases = phrases_for(language)
     if entry := get("phrases"):
