@@ -29,6 +29,7 @@ from voiceguide.testing import (
     FakeSpeech,
     installed,
 )
+from voiceguide.testing.play import FAKE_DEVICES
 
 DATA = Path(__file__).parent / "data"
 SHORT = str(DATA / "short.yaml")
@@ -107,12 +108,12 @@ def test_exact_preview_uses_the_engines_lengths(run_cli: RunCli, compiles: list[
 
 
 def _play(
-    *args: str, keys: Sequence[tuple[float, str]] = ()
+    *args: str, keys: Sequence[tuple[float, str]] = (), devices: Sequence[str] = FAKE_DEVICES
 ) -> tuple[Result, FakeOutput, FakeDisplay]:
     """Run ``voiceguide play ARGS --yes`` with every part faked; the patient gives
-    ``keys`` at their times."""
+    ``keys`` at their times; the machine has ``devices``."""
     clock = FakeClock()
-    sinks = FakeOutput(clock)
+    sinks = FakeOutput(clock, names=devices)
     display = FakeDisplay()
     with installed(
         speech=FakeSpeech(),
@@ -258,3 +259,66 @@ def test_the_engine_is_warmed_up_for_what_the_cache_lacks(
     cold, warm = speech.opened
     assert sorted(cold.warmed) == sorted(set(speech.spoken))
     assert warm.warmed == []
+
+
+def test_hints_name_the_session_side_and_stage(private_history: Path) -> None:
+    """Stopped mid-way, play names the command that goes on from there with all it needs:
+    the session (the one --session auto chose), the painful side, the voice and the stage."""
+    routine = load_routine(COURSE)
+    first, _, _ = _play(COURSE, "--session", "auto", "--painful-side", "left")
+    assert first.exit_code == 0, first.stderr
+    stopped, _, _ = _play(
+        COURSE,
+        "--session",
+        "auto",
+        "--painful-side",
+        "left",
+        "--voice",
+        "fake/en",
+        keys=[(30.0, "quit")],
+    )
+    assert stopped.exit_code == 0, stopped.stderr
+    last = stopped.stderr.splitlines()[-1]
+    assert last.startswith("Stopped: ")
+    with installed(speech=FakeSpeech()):
+        heard = measure(routine, Variant(2, "left"), VoiceOptions("fake/en"), use_cache=False)
+    stage = heard.segment_at(30.0)
+    assert last == (
+        f"Stopped: {stage.label} at 00:30. To go on from there: voiceguide play {COURSE} "
+        f"--session 2 --painful-side left --voice fake/en --start-at {stage.stage_number}"
+    )
+
+
+def test_no_device_says_which_export_to_make(private_history: Path) -> None:
+    """With no sound output, play names the export that gives the same guide."""
+    result, output, _ = _play(SHORT, "--session", "1", devices=())
+    assert result.exit_code == 2  # --session: the short routine has no course
+    result, output, _ = _play(SHORT, "--painful-side", "right", devices=())
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        "voiceguide: error: no audio output device found; export the guide instead: "
+        f"voiceguide export {SHORT} --painful-side right"
+    )
+    assert output.opened == []
+
+
+def test_the_command_is_named_as_it_was_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hints name 'voiceguide' when the shell finds that very program, else the path the
+    user typed (scripts/run users run .venv/bin/voiceguide), or 'python -m voiceguide'."""
+    import sys
+
+    from voiceguide.cli.group import invoked_as
+
+    program = tmp_path / "bin" / "voiceguide"
+    program.parent.mkdir()
+    program.write_text("#!/bin/sh\n")
+    program.chmod(0o755)
+    monkeypatch.setattr(sys, "argv", [str(program), "play", "neck"])
+    monkeypatch.setenv("PATH", "/nowhere")
+    assert invoked_as() == str(program)
+    monkeypatch.setenv("PATH", str(program.parent))
+    assert invoked_as() == "voiceguide"
+    monkeypatch.setattr(sys, "argv", ["/x/voiceguide/__main__.py", "play"])
+    assert invoked_as() == f"{Path(sys.executable).name} -m voiceguide"

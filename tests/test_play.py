@@ -32,6 +32,8 @@ from tests.pulse import (
 
 pytestmark = [pytest.mark.audio, pytest.mark.pulse]
 
+AS_RUN = f"{Path(sys.executable).name} -m voiceguide"
+"""How the hints name the command, run as these tests run it."""
 DATA = Path(__file__).parent / "data"
 TWO_MINUTES = str(DATA / "two-minutes.yaml")
 SHORT = str(DATA / "short.yaml")
@@ -207,7 +209,7 @@ def test_keys_pause_skip_and_quit(pulse: PulseServer, tmp_path: Path) -> None:
     recording = recorder.stop()
     assert process.returncode == 0, rest
     assert "Stopped: Stroking at " in rest
-    assert f"voiceguide play {KEYS} --start-at 2" in rest
+    assert f"{AS_RUN} play {KEYS} --start-at 2" in rest
     assert termios.tcgetattr(controller) == saved  # the terminal is restored
     os.close(controller)
 
@@ -312,7 +314,7 @@ def test_ctrl_c_stops_with_a_fade(pulse: PulseServer, tmp_path: Path) -> None:
     assert code == 130
     assert "Traceback" not in text
     assert "Interrupted: Warm up at " in text
-    assert f"voiceguide play {KEYS} --start-at 1" in text
+    assert f"{AS_RUN} play {KEYS} --start-at 1" in text
     sounding = np.flatnonzero(np.abs(recording) > 1e-4)
     end = int(sounding[-1])
 
@@ -342,7 +344,7 @@ def test_no_output_device(tmp_path: Path) -> None:
     assert process.returncode == 1
     assert process.stderr.splitlines()[-1] == (
         "voiceguide: error: no audio output device found; "
-        "export the guide instead: voiceguide export ROUTINE"
+        f"export the guide instead: {AS_RUN} export {SHORT}"
     )
     assert "Traceback" not in process.stderr
 
@@ -375,7 +377,7 @@ def test_killing_the_sound_server_mid_session(tmp_path: Path) -> None:
     assert "Traceback" not in text
     last = text.strip().splitlines()[-1]
     assert last.startswith("voiceguide: error: the audio output stopped working (")
-    assert f"to go on from there: voiceguide play {TWO_MINUTES}" in last
+    assert f"to go on from there: {AS_RUN} play {TWO_MINUTES}" in last
 
 
 def test_devices_lists_the_sink(pulse: PulseServer) -> None:

@@ -67,6 +67,10 @@ class AudioError(VoiceguideError):
     """Speech synthesis, decoding, encoding or playback failed."""
 
 
+class NoOutputDevice(AudioError):
+    """There is no audio output to play on."""
+
+
 class VoiceNotFound(AudioError):
     """The speech engine has no voice by the id asked for."""
 

@@ -62,7 +62,7 @@ class _Group(click.Group):
             raise ReportedError(error_text(exc)) from None
 
 
-@click.group(cls=_Group, context_settings=CONTEXT)
+@click.group("voiceguide", cls=_Group, context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", prog_name="voiceguide")
 def cli() -> None:
     """Voice-guided massage sessions: check, preview, play and export routines.
@@ -74,6 +74,29 @@ def cli() -> None:
       voiceguide check my-neck.yaml
       voiceguide preview neck
     """
+
+
+def invoked_as() -> str:
+    """The command as the user ran it, for the commands we suggest: ``voiceguide`` when
+    that is what the shell finds, else the path typed (``.venv/bin/voiceguide``), or
+    ``python3 -m voiceguide``."""
+    import os
+    import shutil
+    from pathlib import Path
+
+    typed = sys.argv[0] if sys.argv and sys.argv[0] else "voiceguide"
+    if typed.endswith("__main__.py"):
+        return f"{Path(sys.executable).name} -m voiceguide"
+    name = Path(typed).name
+    found = shutil.which(name)
+    if found and os.path.realpath(found) == os.path.realpath(typed):
+        return name
+    return typed
+
+
+def command_name() -> str:
+    """How the running command was invoked (see :func:`invoked_as`)."""
+    return click.get_current_context().find_root().info_name or "voiceguide"
 
 
 def main(argv: list[str] | None = None) -> NoReturn:
@@ -93,7 +116,8 @@ def main(argv: list[str] | None = None) -> NoReturn:
 
 def _run(argv: list[str] | None) -> NoReturn:
     try:
-        code = cli.main(args=argv, prog_name="voiceguide", standalone_mode=False)
+        prog = invoked_as() if argv is None else "voiceguide"
+        code = cli.main(args=argv, prog_name=prog, standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("\nvoiceguide: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)

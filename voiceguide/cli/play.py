@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 
 import click
 
-from voiceguide.cli.group import EXIT_INTERRUPTED, ReportedError, cli, warn
+from voiceguide.adapt import Variant
+from voiceguide.cli.group import EXIT_INTERRUPTED, ReportedError, cli, command_name, warn
 from voiceguide.cli.params import Device, StageReference, no_cache_option, variant_options
-from voiceguide.errors import VoiceguideError
+from voiceguide.errors import NoOutputDevice, VoiceguideError
 
 
 @cli.command()
@@ -52,39 +54,58 @@ def play(
       voiceguide play neck --start-at 3 --yes
       voiceguide play neck --session auto --painful-side right
     """
-    from voiceguide.adapt import Variant
     from voiceguide.load import load_routine
     from voiceguide.pipeline import VoiceOptions
-    from voiceguide.play.run import PlayRequest, play_routine
+    from voiceguide.play.run import PlayRequest, next_session, play_routine
 
     loaded = load_routine(routine)
+    number = next_session(loaded, routine) if session == "auto" else session
+    variant = Variant(number if isinstance(number, int) else None, painful_side)
     request = PlayRequest(
         routine=loaded,
         reference=routine,
-        variant=Variant(session if isinstance(session, int) else None, painful_side),
-        next_session=session == "auto",
+        variant=variant,
         voice=VoiceOptions(voice, rate),
         start_at=start_at,
         device=device,
         volume=volume,
         use_cache=not no_cache,
     )
-    played = play_routine(
-        request, confirm=lambda *lists: _confirm_safety(*lists, ask=not yes), warn=warn
-    )
-    outcome = played.outcome
-    where = played.where
+    again = [routine, *_variant_options(variant)]
+    again += ["--voice", voice] if voice else []
+    again += ["--rate", str(rate)] if rate else []
+    try:
+        played = play_routine(
+            request, confirm=lambda *lists: _confirm_safety(*lists, ask=not yes), warn=warn
+        )
+    except NoOutputDevice as exc:
+        export = _command("export", again)
+        raise VoiceguideError(f"{exc}; export the guide instead: {export}") from None
+    outcome, where = played.outcome, played.where
+    stage = outcome.segment.stage_number
+    device_option = ["--device", str(device)] if device is not None else []
+    resume = _command("play", [*again, *device_option, *(["--start-at", str(stage)] * bool(stage))])
     if outcome.reason == "finished":
         click.echo("Session complete. Rest for a few minutes before you get up.", err=True)
     elif outcome.reason == "quit":
-        click.echo(f"Stopped: {where}. To go on from there: {played.resume}", err=True)
+        click.echo(f"Stopped: {where}. To go on from there: {resume}", err=True)
     elif outcome.reason == "interrupted":
-        click.echo(f"Interrupted: {where}. To go on from there: {played.resume}", err=True)
+        click.echo(f"Interrupted: {where}. To go on from there: {resume}", err=True)
         sys.exit(EXIT_INTERRUPTED)
     else:
         raise VoiceguideError(
-            f"the audio output stopped working ({where}); to go on from there: {played.resume}"
+            f"the audio output stopped working ({where}); to go on from there: {resume}"
         )
+
+
+def _variant_options(variant: Variant) -> list[str]:
+    options = ["--session", str(variant.session)] if variant.session else []
+    return options + (["--painful-side", variant.painful_side] if variant.painful_side else [])
+
+
+def _command(verb: str, words: list[str]) -> str:
+    """A command to run next, as the user invoked this one (quoted for a shell)."""
+    return f"{command_name()} {verb} {shlex.join(words)}"
 
 
 def _confirm_safety(

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from voiceguide.errors import AudioError, OptionError
+from voiceguide.errors import AudioError, NoOutputDevice, OptionError
 
 if TYPE_CHECKING:
     from voiceguide.ports import Samples
@@ -164,7 +164,7 @@ def no_device_matches(device: int | str, outputs: list[OutputDevice]) -> OptionE
     return OptionError("--device", f"no output device matches {str(device)!r}; outputs are {names}")
 
 
-NO_DEVICE = "no audio output device found; export the guide instead: voiceguide export ROUTINE"
+NO_DEVICE = "no audio output device found"
 
 
 def find_output(device: int | str | None) -> int | str | None:
@@ -172,7 +172,7 @@ def find_output(device: int | str | None) -> int | str | None:
     sd = import_sounddevice()
     outputs = output_devices()
     if not outputs:
-        raise AudioError(NO_DEVICE)
+        raise NoOutputDevice(NO_DEVICE)
     if device is None:
         if sd.default.device[1] < 0:
             return outputs[0].index

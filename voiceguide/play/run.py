@@ -25,8 +25,6 @@ class PlayRequest:
     reference: str
     """The routine as the user named it (for the resume hint and the history)."""
     variant: Variant = field(default_factory=Variant)
-    next_session: bool = False
-    """Play the course session after the last one completed (``--session auto``)."""
     voice: VoiceOptions = field(default_factory=VoiceOptions)
     start_at: str | None = None
     device: int | str | None = None
@@ -39,8 +37,20 @@ class Played:
     outcome: Outcome
     where: str
     """Where it ended: the stage and the time, e.g. "Kneading (left) at 04:10"."""
-    resume: str
-    """The command that goes on from the stage it ended in."""
+    variant: Variant
+    """The variant played (with ``--session auto``, the session it chose)."""
+
+
+def next_session(routine: Routine, reference: str) -> int:
+    """The course session after the last one completed (``--session auto``): the last
+    session once all are done; 1 for a routine without a course (which adapting then
+    refuses, saying so)."""
+    from voiceguide.history import History, routine_key
+
+    if routine.course is None:
+        return 1
+    done = History().completed_sessions(routine_key(routine, reference))
+    return min(done + 1, routine.course.sessions)
 
 
 def play_routine(request: PlayRequest, confirm: Confirm, warn: Callable[[str], None]) -> Played:
@@ -49,19 +59,15 @@ def play_routine(request: PlayRequest, confirm: Confirm, warn: Callable[[str], N
     from voiceguide.adapt import adapt
     from voiceguide.audio.settings import RenderSettings
     from voiceguide.durations import format_clock
-    from voiceguide.history import History, routine_key
+    from voiceguide.history import routine_key
     from voiceguide.pipeline import prepare
     from voiceguide.play import audio_output, play
     from voiceguide.play.record import Recorder
     from voiceguide.stages import find_stage
 
-    routine, variant = request.routine, request.variant
+    routine = request.routine
     key = routine_key(routine, request.reference)
-    if request.next_session and routine.course is not None:
-        done = History().completed_sessions(key)
-        variant = variant._replace(session=min(done + 1, routine.course.sessions))
-    elif request.next_session:
-        variant = variant._replace(session=1)  # refused with the reason by the adapt step
+    variant = request.variant
     adapted = adapt(routine, variant)
     stage = find_stage(adapted, request.start_at) if request.start_at is not None else None
     confirm(adapted.safety.contraindications, adapted.safety.stop_if)
@@ -90,8 +96,6 @@ def play_routine(request: PlayRequest, confirm: Confirm, warn: Callable[[str], N
         progress=recorder.progress,
     )
     recorder.finish(outcome.reason, outcome.seconds, outcome.segment.label)
-    number = outcome.segment.stage_number
-    resume = f"voiceguide play {request.reference}" + (f" --start-at {number}" if number else "")
     if outcome.dropouts:
         caught_up = (
             f" (skipped {outcome.skipped * 1000:.0f} ms of the guide to stay on time)"
@@ -103,4 +107,4 @@ def play_routine(request: PlayRequest, confirm: Confirm, warn: Callable[[str], N
             "busy; close other programs, or play an exported guide"
         )
     where = f"{outcome.segment.label} at {format_clock(outcome.seconds)}"
-    return Played(outcome, where, resume)
+    return Played(outcome, where, variant)

@@ -17,8 +17,10 @@ how the threads were scheduled.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
+
+from voiceguide.errors import NoOutputDevice
 
 if TYPE_CHECKING:
     from voiceguide.play.devices import OutputDevice
@@ -205,10 +207,14 @@ class FakeOutput:
     """An :class:`~voiceguide.ports.AudioOutput` whose sinks are :class:`FakeSink`\\ s on
     one clock (the options are each sink's); :attr:`opened` keeps every sink it made, with
     the device it was asked for in :attr:`devices_opened`. Its devices are
-    :data:`FAKE_DEVICES`, found by index or part of a name as the real ones are."""
+    :data:`FAKE_DEVICES` (or ``names``; none: as a machine with no sound card), found by
+    index or part of a name as the real ones are."""
 
-    def __init__(self, clock: FakeClock, **options: object) -> None:
+    def __init__(
+        self, clock: FakeClock, *, names: Sequence[str] = FAKE_DEVICES, **options: object
+    ) -> None:
         self.clock = clock
+        self.names = tuple(names)
         self.options = options
         self.opened: list[FakeSink] = []
         self.devices_opened: list[int | str | None] = []
@@ -218,10 +224,14 @@ class FakeOutput:
 
         return [
             OutputDevice(index, name, "Fake", 2, index == 0)
-            for index, name in enumerate(FAKE_DEVICES)
+            for index, name in enumerate(self.names)
         ]
 
     def find(self, device: int | str | None) -> int | str | None:
+        if not self.names:
+            from voiceguide.play.devices import NO_DEVICE
+
+            raise NoOutputDevice(NO_DEVICE)
         if device is None:
             return None
         for found in self.devices():
