@@ -289,6 +289,19 @@ def test_hints_name_the_session_side_and_stage(private_history: Path) -> None:
     )
 
 
+def test_the_status_line_names_the_course_session(private_history: Path) -> None:
+    """Playing a session of a course, every status shown says which session it is."""
+    routine = load_routine(COURSE)
+    assert routine.course is not None
+    result, _, display = _play(COURSE, "--session", "2", keys=[(5.0, "quit")])
+    assert result.exit_code == 0, result.stderr
+    assert display.statuses
+    assert {s.course for s in display.statuses} == {f"session 2 of {routine.course.sessions}"}
+    plain, _, plain_display = _play(SHORT, keys=[(5.0, "quit")])
+    assert plain.exit_code == 0, plain.stderr
+    assert {s.course for s in plain_display.statuses} == {None}
+
+
 def test_no_device_says_which_export_to_make(private_history: Path) -> None:
     """With no sound output, play names the export that gives the same guide."""
     result, output, _ = _play(SHORT, "--session", "1", devices=())

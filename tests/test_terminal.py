@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 import pytest
 
@@ -66,3 +67,15 @@ def test_messages_clear_the_status_line() -> None:
     display.status(status())
     display.message("paused")
     assert out.getvalue().endswith("\r\x1b[2Kpaused\n")
+
+
+def test_the_course_session_is_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A session of a course says which, on the live line and on the plain lines."""
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    course = replace(status(), course="session 3 of 10")
+    live = FakeTerminal()
+    Display(live).status(course)
+    assert live.getvalue().startswith("\r\x1b[2K▶ session 3 of 10 · \x1b[1mRubbing (left)")
+    plain = io.StringIO()
+    Display(plain).status(course)
+    assert plain.getvalue() == "session 3 of 10 · 05:00 left · Rubbing (left)\n"

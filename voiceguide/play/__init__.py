@@ -45,13 +45,14 @@ def play(
     clock: Clock | None = None,
     keys: Keys | None = None,
     display: Display | None = None,
+    course: str | None = None,
 ) -> Outcome:
     """Play ``guide`` from ``start`` seconds until it ends, the patient quits, Ctrl-C or
     the device is lost; say how it ended.
 
     On resume after a pause, ``get_ready_phrase`` (when given) and a countdown play. The
     help line is shown when keys can come. ``progress`` is told (seconds, stage) every
-    few seconds."""
+    few seconds; ``course`` names the course session on the status line."""
     from voiceguide.play.get_ready import get_ready_audio
     from voiceguide.play.player import Player
     from voiceguide.play.session import run_session
@@ -82,7 +83,9 @@ def play(
             keys = plugs.keys or stack.enter_context(KeyReader())
         if keys.interactive:
             display.message(HELP)
-        return run_session(player, sink, keys, display, clock=clock, progress=progress)
+        return run_session(
+            player, sink, keys, display, clock=clock, progress=progress, course=course
+        )
 
 
 __all__ = ["audio_output", "play"]

@@ -53,6 +53,13 @@ def next_session(routine: Routine, reference: str) -> int:
     return min(done + 1, routine.course.sessions)
 
 
+def _course_session(routine: Routine, variant: Variant) -> str | None:
+    """ "session 3 of 10" when ``variant`` is a session of ``routine``'s course."""
+    if variant.session is None or routine.course is None:
+        return None
+    return f"session {variant.session} of {routine.course.sessions}"
+
+
 def play_routine(request: PlayRequest, confirm: Confirm, warn: Callable[[str], None]) -> Played:
     """Play the session ``request`` asks for, recording it in the history; ``warn`` is
     told what the patient should know but does not stop the session."""
@@ -94,6 +101,7 @@ def play_routine(request: PlayRequest, confirm: Confirm, warn: Callable[[str], N
         device=output[0],
         get_ready_phrase=ready,
         progress=recorder.progress,
+        course=_course_session(routine, variant),
     )
     recorder.finish(outcome.reason, outcome.seconds, outcome.segment.label)
     if outcome.dropouts:

@@ -50,8 +50,10 @@ def run_session(
     first_callback: float = 15.0,
     progress: SessionProgress | None = None,
     progress_every: float = 5.0,
+    course: str | None = None,
 ) -> Outcome:
-    """Play until the end, a quit, Ctrl-C or a lost device; the sink is always closed."""
+    """Play until the end, a quit, Ctrl-C or a lost device; the sink is always closed.
+    ``course`` names the course session on the status line ("session 3 of 10")."""
     clock = clock or MonotonicClock()
     done = threading.Event()
     reason = "finished"
@@ -92,7 +94,7 @@ def run_session(
             if done.is_set() or silent_for > limit:
                 reason = "device-lost"
                 break
-            _show(player, display)
+            _show(player, display, course)
             if progress is not None and clock.now() - reported > progress_every:
                 reported = clock.now()
                 seconds = player.position / player.rate
@@ -122,7 +124,7 @@ def _wait(done: threading.Event, seconds: float, clock: Clock) -> None:
         clock.sleep(min(left, WAIT_STEP))
 
 
-def _show(player: Player, display: Display) -> None:
+def _show(player: Player, display: Display, course: str | None) -> None:
     seconds = player.position / player.rate
     script = player.script
     segment = script.segment_at(seconds)
@@ -137,6 +139,7 @@ def _show(player: Player, display: Display) -> None:
             next_label=later[0].label if later else None,
             paused=player.paused,
             volume=player.volume,
+            course=course,
         )
     )
 

@@ -45,6 +45,8 @@ class Status:
     next_label: str | None
     paused: bool
     volume: float
+    course: str | None = None
+    """Which session of a course this is ("session 3 of 10"), when it is one."""
 
 
 HELP = "space pause · n/→ next · p/← back · +/− volume · q quit"
@@ -162,15 +164,17 @@ class Display:
         if not self.live:
             if status.segment_index != self.last_segment:
                 self.last_segment = status.segment_index
-                self.message(f"{format_clock(status.session_left)} left · {status.label}")
+                course = f"{status.course} · " if status.course else ""
+                self.message(f"{course}{format_clock(status.session_left)} left · {status.label}")
             return
         bar_width = 20
         filled = round(status.progress * bar_width)
         bar = "#" * filled + "-" * (bar_width - filled)
         state = "paused" if status.paused else f"{format_clock(status.stage_left)}"
         following = f" · next: {status.next_label}" if status.next_label else ""
+        course = f"{status.course} · " if status.course else ""
         line = (
-            f"{'‖' if status.paused else '▶'} {self._bold(status.label)} {state} · "
+            f"{'‖' if status.paused else '▶'} {course}{self._bold(status.label)} {state} · "
             f"session {format_clock(status.session_left)} [{bar}]{following} · "
             f"vol {round(status.volume * 100)}%"
         )
