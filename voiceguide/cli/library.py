@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from voiceguide.cli.group import cli
+from voiceguide.cli.group import cli, command_name
 from voiceguide.errors import VoiceguideError
 
 
@@ -71,7 +71,9 @@ def devices() -> None:
 
     found = audio_output().devices()
     if not found:
-        raise VoiceguideError(NO_DEVICE)
+        raise VoiceguideError(
+            f"{NO_DEVICE}; export a guide instead: {command_name()} export ROUTINE"
+        )
     for info in found:
         mark = "*" if info.default else " "
         click.echo(f"{mark} {info.index:>3}  {info.name:<32} {info.host:<12} {info.channels} ch")

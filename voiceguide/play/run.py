@@ -37,8 +37,6 @@ class Played:
     outcome: Outcome
     where: str
     """Where it ended: the stage and the time, e.g. "Kneading (left) at 04:10"."""
-    variant: Variant
-    """The variant played (with ``--session auto``, the session it chose)."""
 
 
 def next_session(routine: Routine, reference: str) -> int:
@@ -54,7 +52,8 @@ def next_session(routine: Routine, reference: str) -> int:
 
 
 def _course_session(routine: Routine, variant: Variant) -> str | None:
-    """ "session 3 of 10" when ``variant`` is a session of ``routine``'s course."""
+    """The course session ``variant`` is, as the status line names it ("session 3 of
+    10"); None when it is no session of a course."""
     if variant.session is None or routine.course is None:
         return None
     return f"session {variant.session} of {routine.course.sessions}"
@@ -115,4 +114,4 @@ def play_routine(request: PlayRequest, confirm: Confirm, warn: Callable[[str], N
             "busy; close other programs, or play an exported guide"
         )
     where = f"{outcome.segment.label} at {format_clock(outcome.seconds)}"
-    return Played(outcome, where, variant)
+    return Played(outcome, where)
