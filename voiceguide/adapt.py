@@ -10,13 +10,20 @@ shorter (5-7 minutes) and sparing, growing to 10-12 minutes.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import NamedTuple
 
 from voiceguide.errors import Diagnostic, OptionError, Severity
 from voiceguide.model.record import replace
-from voiceguide.model.routine import Count, Course, Item, Routine, Stage, items_duration
+from voiceguide.model.routine import (
+    Course,
+    Item,
+    ModeText,
+    Reminder,
+    Routine,
+    Stage,
+    items_duration,
+)
 
 MIN_STAGE_SECONDS = 10.0
 PAINFUL_SIDES = ("left", "right")
@@ -52,8 +59,10 @@ def adapt(routine: Routine, variant: Variant) -> Routine:
 
 def with_painful_side(routine: Routine, side: str) -> Routine:
     """The healthy side first in every stage done on both sides, the painful one last,
-    gentler: a spoken reminder to press more lightly, and shorter where the stage says
-    so (its ``painful_scale``). Stage lengths do not change."""
+    gentler: a spoken reminder to press more lightly, the stage's own words for the
+    painful side where it gives them (its ``painful`` key), and shorter where the stage
+    says so (its ``painful_scale``), its reminders and count fitted to the shorter part.
+    Stage lengths do not change."""
     wanted = side.casefold()
     note = routine.phrases.get("painful_side", "")
     touched = False
@@ -68,11 +77,22 @@ def with_painful_side(routine: Routine, side: str) -> Routine:
         weights = tuple(
             (stage.painful_scale or 1.0) if s.casefold() == wanted else 1.0 for s in order
         )
+        moved = replace(stage, sides=tuple(order), side_weights=weights)
+        share = moved.part_durations()[-1] / stage.part_duration()
+        own = stage.painful or ModeText()
+        say, remind = stage.texts_for("")
+        texts = ModeText(
+            own.say if own.say is not None else say,
+            _scaled_reminders(own.remind if own.remind is not None else remind, share),
+        )
+        count = stage.count
+        if count is not None and share < 1.0:
+            count = replace(count, fit=True)
         return replace(
-            stage,
-            sides=tuple(order),
-            side_weights=weights,
+            moved,
             side_notes={painful[0]: note} if note else {},
+            side_texts={painful[0]: texts},
+            count=count,
         )
 
     stages = _map_stages(routine.stages, painful_last)
@@ -86,11 +106,14 @@ def with_painful_side(routine: Routine, side: str) -> Routine:
     preparation = routine.preparation
     if intro:
         preparation = (*preparation, intro.format_map(_Missing(side=side)))
-    return replace(routine, stages=stages, preparation=preparation)
+    description = routine.painful_description or routine.description
+    return replace(routine, stages=stages, preparation=preparation, description=description)
 
 
 def for_session(routine: Routine, course: Course, session: int) -> Routine:
-    """The routine as played in ``session`` (1-based) of ``course``."""
+    """The routine as played in ``session`` (1-based) of ``course``: shortened to the
+    session's massage time, and in the sparing sessions in the stages' sparing words
+    (where a stage gives none, its own after a reminder to press lightly)."""
     if not 1 <= session <= course.sessions:
         raise ValueError(f"session {session} is not in this course (1 to {course.sessions})")
     full = routine.stage_time
@@ -101,33 +124,71 @@ def for_session(routine: Routine, course: Course, session: int) -> Routine:
     if scale < 1.0:
         stages = _map_stages(stages, lambda stage: _shortened(stage, scale))
     preparation = routine.preparation
+    description = routine.description
     if session <= course.sparing:
-        sparing, gently = (
-            routine.phrases.get("sparing", ""),
-            routine.phrases.get("sparing_stage", ""),
-        )
+        sparing = routine.phrases.get("sparing", "")
+        gently = routine.phrases.get("sparing_stage", "")
         if sparing:
             preparation = (*preparation, sparing)
-        if gently:
-            stages = _map_stages(stages, lambda stage: replace(stage, say=(gently, *stage.say)))
+        stages = _map_stages(stages, lambda stage: _sparing(stage, gently))
+        description = routine.sparing_description or description
     title = f"{routine.title}, session {session} of {course.sessions}"
-    return replace(routine, title=title, stages=stages, preparation=preparation)
+    return replace(
+        routine, title=title, stages=stages, preparation=preparation, description=description
+    )
+
+
+def _sparing(stage: Stage, gently: str) -> Stage:
+    """``stage`` as said in a sparing session."""
+    own = stage.sparing or ModeText()
+    default = (gently, *stage.say) if gently else stage.say
+    say = own.say if own.say is not None else default
+    remind = own.remind if own.remind is not None else stage.remind
+    return replace(stage, say=say, remind=remind)
 
 
 def _shortened(stage: Stage, scale: float) -> Stage:
     """A stage cut to ``scale`` of its length. Short sessions keep the essentials: the
-    instructions and the counted repetitions that fit (counting right after the words);
-    one-off reminders go once the stage is under three quarters of its length."""
+    instructions, and the counted repetitions that fit whole after them at the
+    routine's tempo; one-off reminders go once the stage is under three quarters of its
+    length, and those kept move with it."""
     duration = max(round(stage.duration * scale, 1), min(MIN_STAGE_SECONDS, stage.duration))
     factor = duration / stage.duration
-    parts = max(len(stage.sides), 1)
-    part = (duration - stage.switch_pause * (parts - 1)) / parts
-    reminders = tuple(r for r in stage.remind if r.every is not None or factor >= 0.75)
+    if factor >= 1.0:
+        return stage
+    kept = tuple(r for r in stage.remind if r.every is not None or factor >= 0.75)
     count = stage.count
     if count is not None:
-        reps = min(count.reps, max(1, math.floor(part * 0.4 / count.every)))
-        count = Count(reps, count.every, None)
-    return replace(stage, duration=duration, remind=reminders, count=count)
+        start = None if count.start is None else round(count.start * factor, 1)
+        count = replace(count, start=start, fit=True)
+    sparing = stage.sparing
+    if sparing is not None and sparing.remind is not None:
+        sparing = replace(sparing, remind=_scaled_reminders(sparing.remind, factor, drop=True))
+    painful = stage.painful
+    if painful is not None and painful.remind is not None:
+        painful = replace(painful, remind=_scaled_reminders(painful.remind, factor, drop=True))
+    return replace(
+        stage,
+        duration=duration,
+        remind=_scaled_reminders(kept, factor),
+        count=count,
+        sparing=sparing,
+        painful=painful,
+    )
+
+
+def _scaled_reminders(
+    reminders: tuple[Reminder, ...], factor: float, *, drop: bool = False
+) -> tuple[Reminder, ...]:
+    """``reminders`` in a part ``factor`` times as long: one-off ones at the same share
+    of the part (with ``drop``, left out under three quarters of the length)."""
+    if factor >= 1.0:
+        return reminders
+    if drop and factor < 0.75:
+        reminders = tuple(r for r in reminders if r.every is not None)
+    return tuple(
+        replace(r, at=round(r.at * factor, 1)) if r.at is not None else r for r in reminders
+    )
 
 
 def _map_stages(items: tuple[Item, ...], change: Callable[[Stage], Stage]) -> tuple[Item, ...]:

@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from voiceguide.errors import Diagnostic
-from voiceguide.layout import SPEECH_GAP, Layout, Part, ms
+from voiceguide.layout import SPEECH_GAP, Candidate, Layout, Part, ms
 from voiceguide.model.routine import Cues, Routine
 from voiceguide.model.script import Event, Script, Segment, Speech, SpeechRole, Tone
 from voiceguide.model.sounds import SOUNDS
@@ -270,19 +270,48 @@ class _Compiler:
         layout = Layout(part.start, part.end, self.oracle, label, stage.position, self.warnings)
         active, base = self.offer(instance, part, side_index, length, announce_next)
         layout.place([c for c in part.candidates if c.priority <= 1], index)
-        if stage.count:
+        count = stage.count
+        if count:
             spoken_end = max(
                 (s.end for s in layout.placed if s.role != "countdown"), default=active
             )
-            first = (
-                base + stage.count.start
-                if stage.count.start is not None
-                else spoken_end + SPEECH_GAP * 2
-            )
-            for k in range(stage.count.reps):
-                part.add(first + k * stage.count.every, str(k + 1), "count", 2, anchored=True)
+            after_words = spoken_end + SPEECH_GAP * 2
+            first = base + count.start if count.start is not None else after_words
+            reps = count.reps
+            if count.fit:
+                first = max(first, after_words)
+                reps = self.fitting_reps(layout, part, first, count.every, count.reps)
+            for k in range(reps):
+                part.add(first + k * count.every, str(k + 1), "count", 2, anchored=True)
         layout.place([c for c in part.candidates if c.priority >= 2], index)
         self.events.extend(layout.placed)
+
+    def fitting_reps(
+        self, layout: Layout, part: Part, first: float, every: float, most: int
+    ) -> int:
+        """How many counted repetitions from ``first``, ``every`` seconds apart, fit
+        whole before the part's closing words (its countdown and the next stage's
+        announcement) and leave room for everything else the part says: at least one, at
+        most ``most``."""
+        closing = [c.desired for c in part.candidates if c.role in {"countdown", "next"}]
+        limit = min(closing, default=part.end) - SPEECH_GAP
+        reps = 1
+        while reps < most and first + reps * every + self.oracle.speech(str(reps + 1)) <= limit:
+            reps += 1
+        while reps > 1 and not self.all_said(layout, part, first, every, reps):
+            reps -= 1
+        return reps
+
+    def all_said(self, layout: Layout, part: Part, first: float, every: float, reps: int) -> bool:
+        """Whether, with ``reps`` counted repetitions, the rest of the part is said with
+        nothing left out (tried on a copy of ``layout``)."""
+        trial = Layout(layout.start, layout.end, self.oracle, layout.label, None, [])
+        trial.placed = list(layout.placed)
+        counts = [
+            Candidate(first + k * every, str(k + 1), "count", 2, True, k, part) for k in range(reps)
+        ]
+        trial.place([*counts, *(c for c in part.candidates if c.priority >= 2)], -1)
+        return not trial.warnings
 
     def offer(
         self, instance: Instance, part: Part, side_index: int, length: float, announce_next: bool
@@ -302,9 +331,14 @@ class _Compiler:
         note = stage.side_notes.get(part.values["side"], "")
         if note:
             part.add(part.start + lead, note, "instruction", 0)
-        for text in stage.say:
+        say, remind = stage.texts_for(part.values["side"])
+        for text in say:
             part.add(active, text, "instruction", 0)
+        closing = part.end  # where the part's closing words begin
+        if cues.next_up and announce_next:
+            closing = max(part.end - cues.next_up, active)
         if cues.countdown and length >= cues.countdown + MIN_COUNTDOWN_SPARE:
+            closing = min(closing, part.end - cues.countdown)
             for k in range(cues.countdown, 0, -1):
                 self.tone(cues, "countdown", part.end - k, index)
                 part.add(part.end - k, str(k), "countdown", 1, anchored=True)
@@ -312,13 +346,14 @@ class _Compiler:
             middle = active + (part.end - active) / 2
             self.tone(cues, "halfway", middle, index)
             part.add(middle, self.phrases["halfway"], "reminder", 3)
-        for reminder in stage.remind:
+        for reminder in remind:
             if reminder.at is not None:
                 part.add(max(base + reminder.at, active), reminder.text, "reminder", 3)
-            elif reminder.every:
+            elif reminder.every:  # each one that fits before the closing words
                 at = base + reminder.every
-                while at < part.end - 1.0:
-                    part.add(at, reminder.text, "reminder", 3)
+                room = self.oracle.speech(reminder.text) + SPEECH_GAP
+                while at + room <= closing:
+                    part.add(at, reminder.text, "reminder", 3, optional=True)
                     at += reminder.every
         if cues.next_up and announce_next:
             part.add(max(part.end - cues.next_up, active), self.phrases["next_up"], "next", 4)

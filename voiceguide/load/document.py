@@ -9,11 +9,26 @@ import yaml
 from voiceguide.errors import Diagnostic, Severity
 from voiceguide.load.cues import read_cues
 from voiceguide.load.items import read_items
-from voiceguide.load.keys import COURSE_KEYS, SAFETY_KEYS, TOP_KEYS, VOICE_KEYS
+from voiceguide.load.keys import (
+    COURSE_KEYS,
+    ROUTINE_MODE_KEYS,
+    SAFETY_KEYS,
+    TOP_KEYS,
+    VOICE_KEYS,
+)
 from voiceguide.load.source import Source
 from voiceguide.load.values import Reader, diagnostic_order, is_null
 from voiceguide.model import routine as model
-from voiceguide.model.routine import FORMAT_VERSION, Course, Cues, Item, Routine, Safety, Voice
+from voiceguide.model.routine import (
+    FORMAT_VERSION,
+    Course,
+    Cues,
+    Item,
+    Routine,
+    Safety,
+    Stage,
+    Voice,
+)
 from voiceguide.phrases import PHRASE_KEYS, language_problem, phrases_for
 
 
@@ -79,7 +94,10 @@ def read_routine(r: Reader, source: Source, name: str | None) -> Routine | None:
         transition=transition,
         phrases=phrases,
         course=_course(r, keys["course"][1]) if "course" in keys else None,
+        sparing_description=_mode_description(r, get("sparing"), "sparing"),
+        painful_description=_mode_description(r, get("painful"), "painful"),
     )
+    _warn_sparing_without_sessions(r, routine)
     total = routine.stage_time
     if stages and total > model.MAX_SESSION_SECONDS:
         r.error(
@@ -89,6 +107,44 @@ def read_routine(r: Reader, source: Source, name: str | None) -> Routine | None:
     routine = _with_warnings(routine, r.diagnostics)
     r.include_stack.pop()
     return routine
+
+
+def _mode_description(
+    r: Reader, entry: tuple[yaml.Node, yaml.Node] | None, mode: str
+) -> str | None:
+    """The description the routine gives for ``mode`` (a sparing session, a painful side)."""
+    if entry is None:
+        return None
+    keys = r.mapping(entry[1], f"{mode} of the routine", ROUTINE_MODE_KEYS)
+    if not keys:
+        if keys is not None:
+            r.warning(entry[1], f"{mode} is empty; give it a 'description'")
+        return None
+    return r.optional_text(keys.get("description"), f"{mode} description")
+
+
+def _warn_sparing_without_sessions(r: Reader, routine: Routine) -> None:
+    """Sparing words are said only in a course's sparing sessions: warn where there are
+    none to say them in."""
+    if routine.course is not None and routine.course.sparing:
+        return
+    why = "has no course" if routine.course is None else "has no sparing sessions"
+    fix = "add course: {..., sparing: N}" if routine.course is None else "add sparing: N to course"
+    for stage in _stages_in(routine.stages):
+        if stage.sparing is not None:
+            message = (
+                f"stage {stage.name!r} gives sparing words, but the routine {why}, so they are "
+                f"never said; {fix}"
+            )
+            r.diagnostics.append(Diagnostic(Severity.WARNING, message, stage.position))
+
+
+def _stages_in(items: tuple[Item, ...]) -> list[Stage]:
+    """Every stage written in ``items``, blocks opened, each once."""
+    found: list[Stage] = []
+    for item in items:
+        found.extend([item] if isinstance(item, Stage) else _stages_in(item.items))
+    return found
 
 
 def _course(r: Reader, node: yaml.Node) -> Course | None:

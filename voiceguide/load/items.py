@@ -13,8 +13,10 @@ from voiceguide.load.keys import (
     BLOCK_KEYS,
     COUNT_KEYS,
     INCLUDE_KEYS,
+    MODES,
     REMINDER_KEYS,
     STAGE_KEYS,
+    STAGE_MODE_KEYS,
     TOP_KEYS,
 )
 from voiceguide.load.source import read_source
@@ -28,6 +30,7 @@ from voiceguide.model.routine import (
     Count,
     CueOverrides,
     Item,
+    ModeText,
     Reminder,
     Stage,
 )
@@ -156,6 +159,11 @@ def _stage(r: Reader, node: yaml.Node) -> Stage | None:
         return None
     remind = _reminders(r, keys["remind"][1], part, context) if "remind" in keys else ()
     count = _count(r, keys["count"][1], part) if "count" in keys else None
+    modes = {
+        mode: _mode_text(r, keys[mode][1], mode, part, context) for mode in MODES if mode in keys
+    }
+    if "painful" in keys and not sides:
+        r.warning(keys["painful"][0], "painful has no effect in a stage without 'sides'")
     return Stage(
         name,
         duration,
@@ -168,7 +176,21 @@ def _stage(r: Reader, node: yaml.Node) -> Stage | None:
         count,
         cues,
         painful_scale,
+        sparing=modes.get("sparing"),
+        painful=modes.get("painful"),
     )
+
+
+def _mode_text(r: Reader, node: yaml.Node, mode: str, part: float, context: str) -> ModeText:
+    """A stage's other words for ``mode`` (``sparing`` or ``painful``)."""
+    keys = r.mapping(node, f"{mode} of a stage", STAGE_MODE_KEYS)
+    if keys is None:
+        return ModeText()
+    if not keys:
+        r.warning(node, f"{mode} is empty; give it 'say' or 'remind'")
+    say = r.texts(keys["say"][1], f"{mode} say", template=context) if "say" in keys else None
+    remind = _reminders(r, keys["remind"][1], part, context) if "remind" in keys else None
+    return ModeText(say, remind)
 
 
 def _sides(r: Reader, node: yaml.Node) -> tuple[str, ...]:
