@@ -65,7 +65,7 @@ def test_preview_text_goes_to_stdout(run_cli: RunCli) -> None:
     """Data on stdout, nothing on stderr for a routine without warnings."""
     result = run_cli("preview", "neck")
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[0] == "Neck self-massage (12:56)"
+    assert result.stdout.splitlines()[0] == "Neck self-massage (12:45)"
     assert result.stderr == ""
 
 
@@ -119,7 +119,7 @@ def test_check_summary_line(write_routine: object, in_tmp: Path, run_cli: RunCli
     (in_tmp / "ok.yaml").write_text(MINIMAL, encoding="utf-8")
     result = run_cli("check", "ok.yaml")
     assert result.exit_code == 0
-    assert result.stdout == "ok.yaml: ok: 'Test routine', 1 stage, 1:12\n"
+    assert result.stdout == "ok.yaml: ok: 'Test routine', 1 stage, 1:10\n"
 
 
 def test_interrupt_exits_130(

@@ -37,7 +37,11 @@ DEFAULT_RATE = 150
 
 
 class EstimatedDurations:
-    """Lengths estimated from the speaking rate (words per minute), for quick previews."""
+    """Lengths estimated from the text and the speaking rate (words per minute), for
+    quick previews and ``check``. Fitted to espeak-ng's English at 100-220 words per
+    minute: about 53 ms a character at 150, a pause at each sentence end and comma,
+    digits read as words; over the built-in routines' texts it is within 0.2 s of the
+    real length on average (the real clips' lengths are used wherever they exist)."""
 
     def __init__(self, rate: int = DEFAULT_RATE) -> None:
         self.rate = rate
@@ -46,9 +50,10 @@ class EstimatedDurations:
     def speech(self, text: str) -> float:
         known = self._known.get(text)
         if known is None:
-            words = len(text.split())
+            characters = len(text) + 2 * sum(c.isdigit() for c in text)
             sentences = sum(map(text.count, ".!?;:")) or 1
-            known = self._known[text] = ms(0.1 + words * 60.0 / self.rate + 0.15 * sentences)
+            seconds = 0.053 * characters + 0.44 * sentences + 0.39 * text.count(",") - 0.25
+            known = self._known[text] = ms(max(seconds, 0.4) * DEFAULT_RATE / self.rate)
         return known
 
     def sound(self, sound: str) -> float:
