@@ -17,6 +17,7 @@ from typing import NamedTuple
 from voiceguide.errors import Diagnostic, OptionError, Severity
 from voiceguide.model.record import replace
 from voiceguide.model.routine import Count, Course, Item, Routine, Stage, items_duration
+from voiceguide.sides import same_side, spoken_side
 
 MIN_STAGE_SECONDS = 10.0
 PAINFUL_SIDES = ("left", "right")
@@ -54,20 +55,21 @@ def with_painful_side(routine: Routine, side: str) -> Routine:
     """The healthy side first in every stage done on both sides, the painful one last,
     gentler: a spoken reminder to press more lightly, and shorter where the stage says
     so (its ``painful_scale``). Stage lengths do not change."""
-    wanted = side.casefold()
+
+    def hurts(name: str) -> bool:
+        return same_side(name, side, routine.language)
+
     note = routine.phrases.get("painful_side", "")
     touched = False
 
     def painful_last(stage: Stage) -> Stage:
         nonlocal touched
-        painful = [s for s in stage.sides if s.casefold() == wanted]
+        painful = [s for s in stage.sides if hurts(s)]
         if not painful:
             return stage
         touched = True
-        order = [s for s in stage.sides if s.casefold() != wanted] + painful
-        weights = tuple(
-            (stage.painful_scale or 1.0) if s.casefold() == wanted else 1.0 for s in order
-        )
+        order = [s for s in stage.sides if not hurts(s)] + painful
+        weights = tuple((stage.painful_scale or 1.0) if hurts(s) else 1.0 for s in order)
         return replace(
             stage,
             sides=tuple(order),
@@ -85,7 +87,10 @@ def with_painful_side(routine: Routine, side: str) -> Routine:
     intro = routine.phrases.get("painful_intro", "")
     preparation = routine.preparation
     if intro:
-        preparation = (*preparation, intro.format_map(_Missing(side=side)))
+        preparation = (
+            *preparation,
+            intro.format_map(_Missing(side=spoken_side(side, routine.language))),
+        )
     return replace(routine, stages=stages, preparation=preparation)
 
 

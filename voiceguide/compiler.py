@@ -22,6 +22,7 @@ from voiceguide.layout import SPEECH_GAP, Layout, Part, ms
 from voiceguide.model.routine import Cues, Routine
 from voiceguide.model.script import Event, Script, Segment, Speech, SpeechRole, Tone
 from voiceguide.model.sounds import SOUNDS
+from voiceguide.sides import spoken_side
 from voiceguide.stages import Instance, gap_between, instances_of
 
 if TYPE_CHECKING:
@@ -252,7 +253,7 @@ class _Compiler:
             values={
                 "stage": stage.name,
                 "next": following.stage.name if following else self.phrases["last_stage"],
-                "side": sides[side_index] or "",
+                "side": spoken_side(sides[side_index] or "", self.routine.language),
                 "n": str(n),
                 "total": str(total),
             },
@@ -299,7 +300,7 @@ class _Compiler:
         pause = stage.switch_pause if side_index else 0.0
         base = part.start + pause  # offsets written in the routine count from here
         active = part.start + max(pause, lead)  # instructions begin here
-        note = stage.side_notes.get(part.values["side"], "")
+        note = stage.side_notes.get(stage.sides[side_index] if stage.sides else "", "")
         if note:
             part.add(part.start + lead, note, "instruction", 0)
         for text in stage.say:
