@@ -10,11 +10,13 @@ import pytest
 from tests.conftest import RunCli
 from voiceguide.adapt import with_painful_side
 from voiceguide.compiler import compile_routine
+from voiceguide.durations import format_spoken
 from voiceguide.load import load_routine
 from voiceguide.phrases import LANGUAGES, PHRASES
 from voiceguide.pipeline import VoiceOptions
 from voiceguide.sides import SIDES, SPOKEN_SIDES, WRITTEN_SIDES, canonical_side, spoken_side
 from voiceguide.speech.pyttsx3 import Pyttsx3Synthesizer
+from voiceguide.words import PLURAL_RULES, UNITS, plural_index
 
 UKRAINIAN = Path(__file__).parent / "data" / "uk.yaml"
 
@@ -148,6 +150,80 @@ def test_painful_side_pairs_with_sides_named_in_the_language(run_cli: RunCli) ->
     right = with_painful_side(routine, "right")
     assert right.warnings == ()
     assert [s.side for s in compile_routine(right).stages] == ["лівий", "правий"]
+
+
+@pytest.mark.parametrize(
+    ("seconds", "language", "spoken"),
+    [
+        (0, "en", "0 seconds"),
+        (1, "en", "1 second"),
+        (2, "en", "2 seconds"),
+        (60, "en", "1 minute"),
+        (90, "en-GB", "1 minute 30 seconds"),
+        (121, "en", "2 minutes 1 second"),
+        (0, "uk", "0 секунд"),
+        (1, "uk", "1 секунда"),
+        (2, "uk", "2 секунди"),
+        (4, "uk", "4 секунди"),
+        (5, "uk", "5 секунд"),
+        (11, "uk", "11 секунд"),
+        (12, "uk", "12 секунд"),
+        (14, "uk", "14 секунд"),
+        (21, "uk", "21 секунда"),
+        (22, "uk", "22 секунди"),
+        (25, "uk", "25 секунд"),
+        (60, "uk", "1 хвилина"),
+        (61, "uk-UA", "1 хвилина 1 секунда"),
+        (150, "uk", "2 хвилини 30 секунд"),
+        (663, "uk", "11 хвилин 3 секунди"),
+        (1260, "uk", "21 хвилина"),
+        (1, "ru", "1 секунда"),
+        (3, "ru", "3 секунды"),
+        (11, "ru", "11 секунд"),
+        (13, "ru", "13 секунд"),
+        (21, "ru", "21 секунда"),
+        (24, "ru", "24 секунды"),
+        (111, "ru", "1 минута 51 секунда"),
+        (342, "ru", "5 минут 42 секунды"),
+        (1320, "ru", "22 минуты"),
+        (0, "lv", "0 sekundes"),
+        (1, "lv", "1 sekunde"),
+        (2, "lv", "2 sekundes"),
+        (11, "lv", "11 sekundes"),
+        (21, "lv", "21 sekunde"),
+        (31, "lv", "31 sekunde"),
+        (60, "lv", "1 minūte"),
+        (90, "lv", "1 minūte 30 sekundes"),
+        (660, "lv", "11 minūtes"),
+        (3660, "lv", "61 minūte"),
+    ],
+)
+def test_spoken_span_in_the_language(seconds: float, language: str, spoken: str) -> None:
+    """A span is spoken with the language's units in the form the number takes: uk and
+    ru one / two to four / five and more (11-14 take the last), lv singular after
+    numbers ending in 1 (not 11)."""
+    assert format_spoken(seconds, language) == spoken
+
+
+def test_plural_rules_past_a_hundred() -> None:
+    """101 takes the singular, 111 and 112 the many form, 122 the few form."""
+    assert [plural_index(n, "uk") for n in (101, 111, 112, 122, 125)] == [0, 2, 2, 1, 2]
+    assert [plural_index(n, "ru") for n in (101, 111, 112, 122, 125)] == [0, 2, 2, 1, 2]
+    assert [plural_index(n, "lv") for n in (101, 111, 112, 122, 125)] == [0, 2, 2, 2, 2]
+    assert sorted(UNITS) == sorted(PLURAL_RULES) == sorted(LANGUAGES)
+
+
+def test_remaining_is_spoken_in_the_routine_language(tmp_path: Path) -> None:
+    """A reminder's {remaining} in a Ukrainian routine is Ukrainian and counts down from
+    the stage's end."""
+    path = tmp_path / "r.yaml"
+    path.write_text(
+        "voiceguide: 1\ntitle: T\nlanguage: uk\ncues: {countdown: 0, halfway: false}\n"
+        "stages:\n  - {name: A, duration: 100s, remind: [{at: 19s, say: 'Ще {remaining}.'}]}\n",
+        encoding="utf-8",
+    )
+    said = [s.text for s in compile_routine(load_routine(path)).speech()]
+    assert "Ще 1 хвилина 21 секунда." in said
 
 
 @pytest.mark.audio

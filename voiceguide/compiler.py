@@ -257,6 +257,7 @@ class _Compiler:
                 "n": str(n),
                 "total": str(total),
             },
+            language=self.routine.language,
         )
         part.last = last
         return part

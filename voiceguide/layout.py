@@ -115,8 +115,10 @@ def ms(seconds: float) -> float:
 class Part:
     """One stage part being laid out: its bounds, template values and speech candidates."""
 
-    def __init__(self, start: float, end: float, values: dict[str, str]) -> None:
-        self.start, self.end, self.values = start, end, values
+    def __init__(
+        self, start: float, end: float, values: dict[str, str], language: str = "en"
+    ) -> None:
+        self.start, self.end, self.values, self.language = start, end, values, language
         self.candidates: list[Candidate] = []
         self.last = True
         """Whether this is the stage's last part (the next stage is announced in it)."""
@@ -134,7 +136,7 @@ class Part:
             return
         text = template
         if "{" in template:
-            remaining = format_spoken(self.end - desired)
+            remaining = format_spoken(self.end - desired, self.language)
             text = template.format_map({**self.values, "remaining": remaining})
         self.candidates.append(
             Candidate(desired, text, role, priority, anchored, len(self.candidates))
