@@ -18,6 +18,7 @@ from voiceguide.errors import Diagnostic, OptionError, Severity
 from voiceguide.model.record import replace
 from voiceguide.model.routine import Count, Course, Item, Routine, Stage, items_duration
 from voiceguide.sides import same_side, spoken_side
+from voiceguide.words import session_title
 
 MIN_STAGE_SECONDS = 10.0
 PAINFUL_SIDES = ("left", "right")
@@ -115,7 +116,7 @@ def for_session(routine: Routine, course: Course, session: int) -> Routine:
             preparation = (*preparation, sparing)
         if gently:
             stages = _map_stages(stages, lambda stage: replace(stage, say=(gently, *stage.say)))
-    title = f"{routine.title}, session {session} of {course.sessions}"
+    title = session_title(routine.title, session, course.sessions, routine.language)
     return replace(routine, title=title, stages=stages, preparation=preparation)
 
 

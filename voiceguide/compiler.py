@@ -24,6 +24,7 @@ from voiceguide.model.script import Event, Script, Segment, Speech, SpeechRole, 
 from voiceguide.model.sounds import SOUNDS
 from voiceguide.sides import spoken_side
 from voiceguide.stages import Instance, gap_between, instances_of
+from voiceguide.words import labels_for
 
 if TYPE_CHECKING:
     from voiceguide.ports import DurationOracle
@@ -74,6 +75,7 @@ class _Compiler:
         self.routine = routine
         self.oracle = oracle
         self.phrases: Mapping[str, str] = routine.phrases
+        self.labels = labels_for(routine.language)
         self.segments: list[Segment] = []
         self.events: list[Event] = []
         self.warnings: list[Diagnostic] = []
@@ -167,7 +169,7 @@ class _Compiler:
     def intro(self) -> None:
         index = len(self.segments)
         end = self.chain(self.intro_texts(), self.time + INTRO_LEAD, index)
-        self.add_segment("intro", "Introduction", end + SEGMENT_TAIL - self.time)
+        self.add_segment("intro", self.labels["intro"], end + SEGMENT_TAIL - self.time)
 
     def intro_texts(self) -> list[tuple[str, SpeechRole]]:
         routine = self.routine
@@ -190,7 +192,9 @@ class _Compiler:
         tone = self.tone(self.routine.cues, "finish", self.time, index)
         start = self.time + (tone + TONE_GAP if tone else INTRO_LEAD)
         end = self.chain(self.outro_texts(), start, index)
-        self.add_segment("outro", "End", max(end, self.time + tone) + SEGMENT_TAIL - self.time)
+        self.add_segment(
+            "outro", self.labels["outro"], max(end, self.time + tone) + SEGMENT_TAIL - self.time
+        )
 
     def outro_texts(self) -> list[tuple[str, SpeechRole]]:
         texts: list[tuple[str, SpeechRole]] = []
@@ -202,7 +206,7 @@ class _Compiler:
 
     def transition(self, gap: float, cues: Cues) -> None:
         self.tone(cues, "end", self.time, len(self.segments))
-        self.add_segment("transition", "Transition", gap)
+        self.add_segment("transition", self.labels["transition"], gap)
 
     def stage(self, instance: Instance, number: int, following: Instance | None) -> None:
         stage = instance.stage
