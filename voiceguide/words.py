@@ -195,7 +195,7 @@ CUE_LABELS: dict[str, dict[str, str]] = {
         "end": "posma beigas",
         "switch": "puses maiņa",
         "halfway": "pusceļš",
-        "countdown": "atskaite",
+        "countdown": "atpakaļskaitīšana",
         "finish": "seansa beigas",
     },
 }
