@@ -24,6 +24,8 @@ from voiceguide.model.routine import (
     Stage,
     items_duration,
 )
+from voiceguide.sides import same_side, spoken_side
+from voiceguide.words import session_title
 
 MIN_STAGE_SECONDS = 10.0
 PAINFUL_SIDES = ("left", "right")
@@ -63,20 +65,21 @@ def with_painful_side(routine: Routine, side: str) -> Routine:
     painful side where it gives them (its ``painful`` key), and shorter where the stage
     says so (its ``painful_scale``), its reminders and count fitted to the shorter part.
     Stage lengths do not change."""
-    wanted = side.casefold()
+
+    def hurts(name: str) -> bool:
+        return same_side(name, side, routine.language)
+
     note = routine.phrases.get("painful_side", "")
     touched = False
 
     def painful_last(stage: Stage) -> Stage:
         nonlocal touched
-        painful = [s for s in stage.sides if s.casefold() == wanted]
+        painful = [s for s in stage.sides if hurts(s)]
         if not painful:
             return stage
         touched = True
-        order = [s for s in stage.sides if s.casefold() != wanted] + painful
-        weights = tuple(
-            (stage.painful_scale or 1.0) if s.casefold() == wanted else 1.0 for s in order
-        )
+        order = [s for s in stage.sides if not hurts(s)] + painful
+        weights = tuple((stage.painful_scale or 1.0) if hurts(s) else 1.0 for s in order)
         moved = replace(stage, sides=tuple(order), side_weights=weights)
         share = moved.part_durations()[-1] / stage.part_duration()
         own = stage.painful or ModeText()
@@ -105,7 +108,10 @@ def with_painful_side(routine: Routine, side: str) -> Routine:
     intro = routine.phrases.get("painful_intro", "")
     preparation = routine.preparation
     if intro:
-        preparation = (*preparation, intro.format_map(_Missing(side=side)))
+        preparation = (
+            *preparation,
+            intro.format_map(_Missing(side=spoken_side(side, routine.language))),
+        )
     description = routine.painful_description or routine.description
     return replace(routine, stages=stages, preparation=preparation, description=description)
 
@@ -132,7 +138,7 @@ def for_session(routine: Routine, course: Course, session: int) -> Routine:
             preparation = (*preparation, sparing)
         stages = _map_stages(stages, lambda stage: _sparing(stage, gently))
         description = routine.sparing_description or description
-    title = f"{routine.title}, session {session} of {course.sessions}"
+    title = session_title(routine.title, session, course.sessions, routine.language)
     return replace(
         routine, title=title, stages=stages, preparation=preparation, description=description
     )

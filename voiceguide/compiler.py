@@ -22,7 +22,9 @@ from voiceguide.layout import SPEECH_GAP, Candidate, Layout, Part, ms
 from voiceguide.model.routine import Cues, Routine
 from voiceguide.model.script import Event, Script, Segment, Speech, SpeechRole, Tone
 from voiceguide.model.sounds import SOUNDS
+from voiceguide.sides import spoken_side
 from voiceguide.stages import Instance, gap_between, instances_of
+from voiceguide.words import labels_for
 
 if TYPE_CHECKING:
     from voiceguide.ports import DurationOracle
@@ -78,6 +80,7 @@ class _Compiler:
         self.routine = routine
         self.oracle = oracle
         self.phrases: Mapping[str, str] = routine.phrases
+        self.labels = labels_for(routine.language)
         self.segments: list[Segment] = []
         self.events: list[Event] = []
         self.warnings: list[Diagnostic] = []
@@ -171,7 +174,7 @@ class _Compiler:
     def intro(self) -> None:
         index = len(self.segments)
         end = self.chain(self.intro_texts(), self.time + INTRO_LEAD, index)
-        self.add_segment("intro", "Introduction", end + SEGMENT_TAIL - self.time)
+        self.add_segment("intro", self.labels["intro"], end + SEGMENT_TAIL - self.time)
 
     def intro_texts(self) -> list[tuple[str, SpeechRole]]:
         routine = self.routine
@@ -194,7 +197,9 @@ class _Compiler:
         tone = self.tone(self.routine.cues, "finish", self.time, index)
         start = self.time + (tone + TONE_GAP if tone else INTRO_LEAD)
         end = self.chain(self.outro_texts(), start, index)
-        self.add_segment("outro", "End", max(end, self.time + tone) + SEGMENT_TAIL - self.time)
+        self.add_segment(
+            "outro", self.labels["outro"], max(end, self.time + tone) + SEGMENT_TAIL - self.time
+        )
 
     def outro_texts(self) -> list[tuple[str, SpeechRole]]:
         texts: list[tuple[str, SpeechRole]] = []
@@ -206,7 +211,7 @@ class _Compiler:
 
     def transition(self, gap: float, cues: Cues) -> None:
         self.tone(cues, "end", self.time, len(self.segments))
-        self.add_segment("transition", "Transition", gap)
+        self.add_segment("transition", self.labels["transition"], gap)
 
     def stage(self, instance: Instance, number: int, following: Instance | None) -> None:
         stage = instance.stage
@@ -257,10 +262,11 @@ class _Compiler:
             values={
                 "stage": stage.name,
                 "next": following.stage.name if following else self.phrases["last_stage"],
-                "side": sides[side_index] or "",
+                "side": spoken_side(sides[side_index] or "", self.routine.language),
                 "n": str(n),
                 "total": str(total),
             },
+            language=self.routine.language,
         )
         part.last = last
         return part
@@ -333,10 +339,11 @@ class _Compiler:
         pause = stage.switch_pause if side_index else 0.0
         base = part.start + pause  # offsets written in the routine count from here
         active = part.start + max(pause, lead)  # instructions begin here
-        note = stage.side_notes.get(part.values["side"], "")
+        written = stage.sides[side_index] if stage.sides else ""
+        note = stage.side_notes.get(written, "")
         if note:
             part.add(part.start + lead, note, "instruction", 0)
-        say, remind = stage.texts_for(part.values["side"])
+        say, remind = stage.texts_for(written)
         for text in say:
             part.add(active, text, "instruction", 0)
         closing = part.end  # where the part's closing words begin

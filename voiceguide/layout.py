@@ -56,7 +56,7 @@ class Candidate:
         """The text as spoken from ``time``."""
         if "{" not in self.template:
             return self.template
-        remaining = format_spoken(self.part.end - time)
+        remaining = format_spoken(self.part.end - time, self.part.language)
         return self.template.format_map({**self.part.values, "remaining": remaining})
 
 
@@ -183,8 +183,10 @@ def ms(seconds: float) -> float:
 class Part:
     """One stage part being laid out: its bounds, template values and speech candidates."""
 
-    def __init__(self, start: float, end: float, values: dict[str, str]) -> None:
-        self.start, self.end, self.values = start, end, values
+    def __init__(
+        self, start: float, end: float, values: dict[str, str], language: str = "en"
+    ) -> None:
+        self.start, self.end, self.values, self.language = start, end, values, language
         self.candidates: list[Candidate] = []
         self.last = True
         """Whether this is the stage's last part (the next stage is announced in it)."""

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from voiceguide.durations import format_clock, format_length
 from voiceguide.model.script import Script, Speech
+from voiceguide.words import cue_label, labels_for
 
 _CUE_MARK = "♪"
 _STAGE_MARK = "▶"
 
 
 def to_text(script: Script) -> str:
+    labels = labels_for(script.language)
     lines = [f"{script.title} ({format_length(script.duration)})"]
     if script.description:
         lines.append(script.description)
@@ -19,7 +21,7 @@ def to_text(script: Script) -> str:
     for segment in script.segments:
         if segment.kind == "transition":
             lines.append(
-                f"{format_clock(segment.start)} {_STAGE_MARK} pause ({format_length(segment.duration)})"
+                f"{format_clock(segment.start)} {_STAGE_MARK} {labels['pause']} ({format_length(segment.duration)})"
             )
         else:
             lines.append(
@@ -28,10 +30,10 @@ def to_text(script: Script) -> str:
         while pending is not None and pending.segment == segment.index:
             clock = format_clock(pending.time)
             if isinstance(pending, Speech):
-                cut = " [cut]" if pending.truncated else ""
+                cut = f" [{labels['cut']}]" if pending.truncated else ""
                 lines.append(f'{clock}   "{pending.text}"{cut}')
             else:
-                lines.append(f"{clock}   {_CUE_MARK} {pending.cue}")
+                lines.append(f"{clock}   {_CUE_MARK} {cue_label(pending.cue, script.language)}")
             pending = next(events, None)
-    lines.append(f"{format_clock(script.duration)} ■ end")
+    lines.append(f"{format_clock(script.duration)} ■ {labels['end']}")
     return "\n".join(lines) + "\n"
