@@ -130,6 +130,10 @@ def for_session(routine: Routine, course: Course, session: int) -> Routine:
     if scale < 1.0:
         stages = _map_stages(stages, lambda stage: _shortened(stage, scale))
     preparation = routine.preparation
+    if session == 1 and routine.phrases.get("see_doctor"):
+        # "Before the course of massage, a general examination of the patient's general
+        # health is mandatory to determine the contraindications."
+        preparation = (routine.phrases["see_doctor"], *preparation)
     description = routine.description
     if session <= course.sparing:
         sparing = routine.phrases.get("sparing", "")

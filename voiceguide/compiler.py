@@ -180,13 +180,12 @@ class _Compiler:
         routine = self.routine
         texts: list[tuple[str, SpeechRole]] = [(_sentence(routine.title), "intro")]
         safety = routine.safety
-        if safety.contraindications and self.phrases["contraindications"]:
-            items = ", ".join(safety.contraindications)
-            texts.append((f"{self.phrases['contraindications']} {_sentence(items)}", "intro"))
-        if safety.stop_if and self.phrases["stop_if"]:
-            texts.append(
-                (f"{self.phrases['stop_if']} {_sentence(', '.join(safety.stop_if))}", "intro")
-            )
+        for items, phrase in (
+            (safety.contraindications, self.phrases["contraindications"]),
+            (safety.stop_if, self.phrases["stop_if"]),
+        ):
+            if items and phrase:
+                texts.append((f"{phrase} {_sentence(_spoken_list(items))}", "intro"))
         if routine.position_text:
             texts.append((routine.position_text, "intro"))
         texts.extend((text, "intro") for text in routine.preparation)
@@ -370,6 +369,12 @@ class _Compiler:
         if cues.next_up and announce_next:
             part.add(max(part.end - cues.next_up, active), self.phrases["next_up"], "next", 4)
         return active, base
+
+
+def _spoken_list(items: tuple[str, ...]) -> str:
+    """Items said one after another, with a clear pause between two when an item has a
+    comma of its own."""
+    return ("; " if any("," in item for item in items) else ", ").join(items)
 
 
 def _sentence(text: str) -> str:

@@ -25,8 +25,9 @@ def to_markdown(script: Script) -> str:
         facts.append(f"**{labels['author']}:** {script.author}")
     out += [" · ".join(facts), ""]
     safety = script.safety
-    if safety.contraindications or safety.stop_if or script.position_text or script.preparation:
-        out += [f"## {labels['before']}", ""]
+    out += [f"## {labels['before']}", ""]
+    if phrases["see_doctor"] and phrases["see_doctor"] not in script.preparation:
+        out += [f"**{phrases['see_doctor']}**", ""]
     if safety.contraindications:
         out += [f"**{phrases['contraindications']}**", ""]
         out += [f"- {item}" for item in safety.contraindications] + [""]

@@ -8,7 +8,7 @@ import yaml
 
 from voiceguide.errors import Diagnostic, Severity
 from voiceguide.load.cues import read_cues
-from voiceguide.load.items import read_items
+from voiceguide.load.items import close_include, open_include, read_items
 from voiceguide.load.keys import (
     COURSE_KEYS,
     ROUTINE_MODE_KEYS,
@@ -197,15 +197,48 @@ def _voice(r: Reader, entry: tuple[yaml.Node, yaml.Node] | None) -> Voice:
 def _safety(r: Reader, entry: tuple[yaml.Node, yaml.Node] | None) -> Safety:
     if entry is None:
         return Safety()
-    keys = r.mapping(entry[1], "safety", SAFETY_KEYS)
+    return _safety_in(r, entry[1])
+
+
+def _safety_in(r: Reader, node: yaml.Node) -> Safety:
+    """The safety notes in ``node``: those of the file it includes first, then its own,
+    each once."""
+    keys = r.mapping(node, "safety", SAFETY_KEYS)
     if keys is None:
         return Safety()
+    shared = _included_safety(r, keys["include"][1]) if "include" in keys else Safety()
+    own = {
+        key: r.texts(keys[key][1], key) if key in keys else ()
+        for key in ("contraindications", "stop_if")
+    }
     return Safety(
-        contraindications=r.texts(keys["contraindications"][1], "contraindications")
-        if "contraindications" in keys
-        else (),
-        stop_if=r.texts(keys["stop_if"][1], "stop_if") if "stop_if" in keys else (),
+        contraindications=tuple(
+            dict.fromkeys((*shared.contraindications, *own["contraindications"]))
+        ),
+        stop_if=tuple(dict.fromkeys((*shared.stop_if, *own["stop_if"]))),
     )
+
+
+def _included_safety(r: Reader, value: yaml.Node) -> Safety:
+    """The ``safety`` of the file ``value`` names (a list shared by several routines)."""
+    included = open_include(r, value)
+    if included is None:
+        return Safety()
+    try:
+        keys = r.mapping(included.root, "the included safety file", TOP_KEYS)
+        if keys is None:
+            return Safety()
+        if "safety" not in keys:
+            r.error(included.root, "a safety file to include needs 'safety'")
+            return Safety()
+        for key, (key_node, _) in keys.items():
+            if key not in {"safety", "voiceguide", "title", "description"}:
+                r.warning(
+                    key_node, f"only the safety of an included file is used; its {key!r} is ignored"
+                )
+        return _safety_in(r, keys["safety"][1])
+    finally:
+        close_include(r)
 
 
 def _phrases(r: Reader, node: yaml.Node) -> dict[str, str]:
