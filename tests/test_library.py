@@ -42,6 +42,7 @@ class Expected:
 
 
 COMPRESSION_ROUND = ("compression", "rest", "compression", "rest")
+"""Press and hold, release; press again and hold, rest (the techniques as they change)."""
 
 LIBRARY: dict[str, Expected] = {
     # Self-massage of the neck: stroking, intensive rubbing, deep kneading, pressure on
@@ -215,14 +216,32 @@ def test_acupressure_holds_three_or_four_points_about_a_minute_each() -> None:
         assert 50 <= part.duration <= 75, part.label
 
 
-def test_compression_presses_twice_for_30_seconds_three_times() -> None:
-    """Three rounds of two 30-second holds (to a light pain, then harder), each hold
-    followed by a release."""
-    stages = script("compression").stages
-    holds = [i for i, s in enumerate(stages) if s.technique == "compression"]
-    assert [stages[i].duration for i in holds] == [30.0] * 6
-    assert [stages[i].repetition for i in holds] == [(n, 3) for n in (1, 1, 2, 2, 3, 3)]
-    assert all(stages[i + 1].technique == "rest" for i in holds)
+def test_compression_holds_30_seconds_after_the_words_twice_three_times() -> None:
+    """The guidance: "The masseur presses until the patient senses a light pain and holds for 30
+    seconds... presses the muscle seal a second time, but with greater force, holding for
+    30 seconds. Repeat this compression technique 3 times." In every session of the
+    course each hold lasts 30 seconds after its last word (the countdown counts it down),
+    after a stage that says to press, and each round ends released."""
+    from tests.test_variants import variants_of
+    from voiceguide.adapt import adapt
+
+    whole = routine("compression")
+    for variant in variants_of(whole):
+        compiled = compile_routine(adapt(whole, variant))
+        stages = compiled.stages
+        holds = [i for i, s in enumerate(stages) if s.name == "Hold"]
+        assert [stages[i].repetition for i in holds] == [(n, 3) for n in (1, 1, 2, 2, 3, 3)]
+        for i in holds:
+            hold = stages[i]
+            words = [
+                s.end
+                for s in compiled.speech()
+                if s.segment == hold.index and s.role in {"announce", "instruction"}
+            ]
+            assert hold.end - max(words) >= 30.0, variant
+            press = [s.text for s in compiled.speech() if s.segment == stages[i - 1].index]
+            assert any("Press" in text for text in press), variant
+        assert stages[holds[-1] + 1].technique == "rest"
 
 
 def test_mobility_counts_every_exercise_at_a_slow_tempo() -> None:

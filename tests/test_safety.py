@@ -61,7 +61,7 @@ def test_every_builtin_routine_lists_the_whole_shared_list(name: str) -> None:
 
 
 def test_the_first_session_of_a_course_and_every_handout_say_to_see_a_doctor() -> None:
-    """ "Before the course of massage, a general examination of the patient's general
+    """The guidance: "Before the course of massage, a general examination of the patient's general
     health is mandatory to determine the contraindications." and "consultation with a
     doctor is required to identify possible contraindications"."""
     see_doctor = PHRASES["en"]["see_doctor"]
@@ -77,7 +77,7 @@ def test_the_first_session_of_a_course_and_every_handout_say_to_see_a_doctor() -
 
 @pytest.mark.parametrize("name", builtin_names())
 def test_every_session_ends_advising_to_lie_down(name: str) -> None:
-    """ "After the procedure, it is recommended to lie down for a few minutes, as
+    """The guidance: "After the procedure, it is recommended to lie down for a few minutes, as
     dizziness may occur due to an improvement in blood flow." """
     ending = [s.text for s in compile_routine(load_routine(name)).speech() if s.role == "outro"]
     assert any("Lie down for a few minutes" in text for text in ending)

@@ -192,7 +192,8 @@ def test_no_sparing_session_of_a_builtin_routine_asks_for_force() -> None:
                 continue
             script = compile_routine(adapt(routine, variant))
             for speech in script.speech():
-                assert not forceful.search(speech.text), (name, _label(variant), speech.text)
+                if speech.role in {"announce", "instruction", "reminder", "switch"}:
+                    assert not forceful.search(speech.text), (name, _label(variant), speech.text)
 
 
 @pytest.mark.audio

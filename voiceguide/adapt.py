@@ -119,13 +119,18 @@ def with_painful_side(routine: Routine, side: str) -> Routine:
 def for_session(routine: Routine, course: Course, session: int) -> Routine:
     """The routine as played in ``session`` (1-based) of ``course``: shortened to the
     session's massage time, and in the sparing sessions in the stages' sparing words
-    (where a stage gives none, its own after a reminder to press lightly)."""
+    (where a stage gives none, its own after a reminder to press lightly; a stage with no
+    words, such as a timed hold, stays silent)."""
     if not 1 <= session <= course.sessions:
         raise ValueError(f"session {session} is not in this course (1 to {course.sessions})")
     full = routine.stage_time
     target = course.massage_time(session, full)
     gaps = full - items_duration(_stages_only(routine.stages), 0.0)
-    scale = 1.0 if target >= full else max((target - gaps) / (full - gaps), 0.05)
+    kept = items_duration(_stages_only(_map_stages(routine.stages, _fixed_only)), 0.0)
+    flexible = full - gaps - kept
+    scale = 1.0
+    if target < full and flexible > 0:
+        scale = max((target - gaps - kept) / flexible, 0.05)
     stages = routine.stages
     if scale < 1.0:
         stages = _map_stages(stages, lambda stage: _shortened(stage, scale))
@@ -151,10 +156,15 @@ def for_session(routine: Routine, course: Course, session: int) -> Routine:
 def _sparing(stage: Stage, gently: str) -> Stage:
     """``stage`` as said in a sparing session."""
     own = stage.sparing or ModeText()
-    default = (gently, *stage.say) if gently else stage.say
+    default = (gently, *stage.say) if gently and stage.say else stage.say  # silent stays silent
     say = own.say if own.say is not None else default
     remind = own.remind if own.remind is not None else stage.remind
     return replace(stage, say=say, remind=remind)
+
+
+def _fixed_only(stage: Stage) -> Stage:
+    """``stage`` if it keeps its length in every session, else one of no length."""
+    return stage if stage.fixed else replace(stage, duration=0.0)
 
 
 def _shortened(stage: Stage, scale: float) -> Stage:
@@ -162,6 +172,8 @@ def _shortened(stage: Stage, scale: float) -> Stage:
     instructions, and the counted repetitions that fit whole after them at the
     routine's tempo; one-off reminders go once the stage is under three quarters of its
     length, and those kept move with it."""
+    if stage.fixed:
+        return stage
     duration = max(round(stage.duration * scale, 1), min(MIN_STAGE_SECONDS, stage.duration))
     factor = duration / stage.duration
     if factor >= 1.0:

@@ -162,6 +162,7 @@ def _stage(r: Reader, node: yaml.Node) -> Stage | None:
     modes = {
         mode: _mode_text(r, keys[mode][1], mode, part, context) for mode in MODES if mode in keys
     }
+    fixed = r.boolean(keys["fixed"][1], "fixed") if "fixed" in keys else False
     if "painful" in keys and not sides:
         r.warning(keys["painful"][0], "painful has no effect in a stage without 'sides'")
     return Stage(
@@ -176,6 +177,7 @@ def _stage(r: Reader, node: yaml.Node) -> Stage | None:
         count,
         cues,
         painful_scale,
+        fixed=bool(fixed),
         sparing=modes.get("sparing"),
         painful=modes.get("painful"),
     )

@@ -30,6 +30,7 @@ STAGE_KEYS = (
     "sides",
     "switch_pause",
     "painful_scale",
+    "fixed",
     "count",
     "cues",
     "sparing",

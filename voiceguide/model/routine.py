@@ -130,6 +130,8 @@ class Stage(Record, eq=False):
     cues: CueOverrides = field(default_factory=CueOverrides)
     painful_scale: float | None = None
     """With a painful side, that side's part is this share of a healthy side's."""
+    fixed: bool = False
+    """Keeps its length in the shorter sessions of a course (a hold the guidance times)."""
     side_weights: tuple[float, ...] = ()
     """Relative lengths of the sides' parts (empty: equal); set for a painful side."""
     side_notes: Mapping[str, str] = field(default_factory=dict)
