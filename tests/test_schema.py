@@ -215,7 +215,7 @@ MAPPINGS_BY_LOADER_NAME: dict[str, Schema] = {
     "a stage": STAGE,
     "a reminder": DEFS["reminders"]["items"],
     "sparing of a stage": STAGE["properties"]["sparing"],
-    "painful of a stage": STAGE["properties"]["painful"],
+    "painful of a stage": STAGE["properties"]["painful"]["anyOf"][0],
     "sparing of the routine": ROUTINE_SCHEMA["properties"]["sparing"],
     "painful of the routine": ROUTINE_SCHEMA["properties"]["painful"],
     "count": STAGE["properties"]["count"],

@@ -204,3 +204,43 @@ def test_every_variant_is_whole_with_the_real_voice(name: str) -> None:
     routine = load_routine(name)
     for variant in variants_of(routine):
         check_whole(routine, variant, measure(routine, variant, VoiceOptions()))
+
+
+def test_a_stage_offered_from_a_later_session_waits_for_it() -> None:
+    """Collar's tapping and shaking come in once its three sparing sessions are over."""
+    routine = load_routine("collar")
+    names = {
+        session: {s.name for s in compile_routine(adapt(routine, Variant(session))).stages}
+        for session in (1, 3, 4)
+    }
+    assert "Tapping" not in names[1] | names[3]
+    assert "Tapping" in names[4]
+    assert "Tapping" in {s.name for s in compile_routine(routine).stages}
+
+
+def test_a_stage_the_painful_side_does_not_change_keeps_its_order_and_words() -> None:
+    """The acupressure point on each hand is not where the neck hurts (painful: false):
+    with a painful side it keeps its order and says nothing of pain."""
+    routine = load_routine("acupressure")
+    note = routine.phrases["painful_side"]
+    for side in PAINFUL_SIDES:
+        script = compile_routine(adapt(routine, Variant(None, side)))
+        hand = [s for s in script.stages if s.name == "The web of the hand"]
+        assert [s.side for s in hand] == ["left", "right"]
+        for part in hand:
+            assert note not in [s.text for s in script.speech() if s.segment == part.index]
+
+
+@pytest.mark.parametrize("reference", ROUTINES, ids=lambda r: Path(r).stem)
+def test_no_stage_part_of_a_short_session_is_under_30_seconds(reference: str) -> None:
+    """Each part keeps time to massage after its words: at least 30 s, or its length in
+    the routine as written (with the same painful side) when that is shorter."""
+    routine = load_routine(reference)
+    for variant in variants_of(routine):
+        as_written = compile_routine(adapt(routine, Variant(None, variant.painful_side)))
+        written = {(s.name, s.side): s.duration for s in as_written.stages}
+        for part in compile_routine(adapt(routine, variant)).stages:
+            assert part.duration >= min(30.0, written[part.name, part.side]) - 0.05, (
+                _label(variant),
+                part.label,
+            )

@@ -27,7 +27,8 @@ from voiceguide.model.routine import (
 from voiceguide.sides import same_side, spoken_side
 from voiceguide.words import session_title
 
-MIN_STAGE_SECONDS = 10.0
+MIN_PART_SECONDS = 30.0
+"""The shortest a stage part becomes in a short session of a course."""
 PAINFUL_SIDES = ("left", "right")
 
 
@@ -75,7 +76,7 @@ def with_painful_side(routine: Routine, side: str) -> Routine:
     def painful_last(stage: Stage) -> Stage:
         nonlocal touched
         painful = [s for s in stage.sides if hurts(s)]
-        if not painful:
+        if not painful or not stage.follows_painful_side:
             return stage
         touched = True
         order = [s for s in stage.sides if not hurts(s)] + painful
@@ -123,16 +124,13 @@ def for_session(routine: Routine, course: Course, session: int) -> Routine:
     words, such as a timed hold, stays silent)."""
     if not 1 <= session <= course.sessions:
         raise ValueError(f"session {session} is not in this course (1 to {course.sessions})")
-    full = routine.stage_time
-    target = course.massage_time(session, full)
-    gaps = full - items_duration(_stages_only(routine.stages), 0.0)
-    kept = items_duration(_stages_only(_map_stages(routine.stages, _fixed_only)), 0.0)
-    flexible = full - gaps - kept
-    scale = 1.0
-    if target < full and flexible > 0:
-        scale = max((target - gaps - kept) / flexible, 0.05)
-    stages = routine.stages
-    if scale < 1.0:
+    target = course.massage_time(session, routine.stage_time)
+    stages = _offered(routine.stages, session)
+    offered = replace(routine, stages=stages)
+    full = offered.stage_time
+    if target < full:
+        gaps = full - items_duration(_stages_only(stages), 0.0)
+        scale = _scale_to(stages, target - gaps)
         stages = _map_stages(stages, lambda stage: _shortened(stage, scale))
     preparation = routine.preparation
     if session == 1 and routine.phrases.get("see_doctor"):
@@ -162,9 +160,52 @@ def _sparing(stage: Stage, gently: str) -> Stage:
     return replace(stage, say=say, remind=remind)
 
 
-def _fixed_only(stage: Stage) -> Stage:
-    """``stage`` if it keeps its length in every session, else one of no length."""
-    return stage if stage.fixed else replace(stage, duration=0.0)
+def _offered(items: tuple[Item, ...], session: int) -> tuple[Item, ...]:
+    """The items with the stages a session of the course does not have yet left out (and
+    the blocks left empty by that)."""
+    kept: list[Item] = []
+    for item in items:
+        if isinstance(item, Stage):
+            if item.from_session <= session:
+                kept.append(item)
+        elif inner := _offered(item.items, session):
+            kept.append(replace(item, items=inner))
+    return tuple(kept)
+
+
+def _scale_to(stages: tuple[Item, ...], seconds: float) -> float:
+    """The share of its length each stage keeps (down to its shortest, see
+    :func:`_shortest`) for the stages to last ``seconds`` in all (transitions aside)."""
+
+    def total(scale: float) -> float:
+        shortened = _map_stages(
+            stages, lambda stage: replace(stage, duration=_length(stage, scale))
+        )
+        return items_duration(_stages_only(shortened), 0.0)
+
+    low, high = 0.0, 1.0
+    for _ in range(40):
+        middle = (low + high) / 2
+        low, high = (middle, high) if total(middle) < seconds else (low, middle)
+    return high
+
+
+def _shortest(stage: Stage) -> float:
+    """The shortest a stage becomes in a short session: each of its parts keeps
+    :data:`MIN_PART_SECONDS`, to massage after the words (the painful side's part, the
+    smallest, too), unless written shorter; a fixed stage keeps its length."""
+    if stage.fixed:
+        return stage.duration
+    parts = max(len(stage.sides), 1)
+    weights = [1.0] * parts
+    if stage.sides and stage.painful_scale:
+        weights[-1] = stage.painful_scale
+    needed = stage.switch_pause * (parts - 1) + MIN_PART_SECONDS * sum(weights) / min(weights)
+    return min(stage.duration, needed)
+
+
+def _length(stage: Stage, scale: float) -> float:
+    return max(round(stage.duration * scale, 1), _shortest(stage))
 
 
 def _shortened(stage: Stage, scale: float) -> Stage:
@@ -172,9 +213,7 @@ def _shortened(stage: Stage, scale: float) -> Stage:
     instructions, and the counted repetitions that fit whole after them at the
     routine's tempo; one-off reminders go once the stage is under three quarters of its
     length, and those kept move with it."""
-    if stage.fixed:
-        return stage
-    duration = max(round(stage.duration * scale, 1), min(MIN_STAGE_SECONDS, stage.duration))
+    duration = _length(stage, scale)
     factor = duration / stage.duration
     if factor >= 1.0:
         return stage

@@ -124,17 +124,23 @@ def _mode_description(
 
 
 def _warn_sparing_without_sessions(r: Reader, routine: Routine) -> None:
-    """Sparing words are said only in a course's sparing sessions: warn where there are
-    none to say them in."""
-    if routine.course is not None and routine.course.sparing:
-        return
-    why = "has no course" if routine.course is None else "has no sparing sessions"
-    fix = "add course: {..., sparing: N}" if routine.course is None else "add sparing: N to course"
+    """Sparing words are said only in a course's sparing sessions, and a stage offered
+    from a later session needs a course that has it: warn where they never come."""
+    course = routine.course
     for stage in _stages_in(routine.stages):
-        if stage.sparing is not None:
+        if stage.sparing is not None and (course is None or not course.sparing):
+            why = "has no course" if course is None else "has no sparing sessions"
+            fix = "add course: {..., sparing: N}" if course is None else "add sparing: N to course"
             message = (
                 f"stage {stage.name!r} gives sparing words, but the routine {why}, so they are "
                 f"never said; {fix}"
+            )
+            r.diagnostics.append(Diagnostic(Severity.WARNING, message, stage.position))
+        if stage.from_session > 1 and (course is None or stage.from_session > course.sessions):
+            message = (
+                f"stage {stage.name!r} is offered from session {stage.from_session}, but the "
+                + ("routine has no course" if course is None else f"course has {course.sessions}")
+                + "; it is played only in the routine as written"
             )
             r.diagnostics.append(Diagnostic(Severity.WARNING, message, stage.position))
 

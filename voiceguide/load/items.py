@@ -159,10 +159,17 @@ def _stage(r: Reader, node: yaml.Node) -> Stage | None:
         return None
     remind = _reminders(r, keys["remind"][1], part, context) if "remind" in keys else ()
     count = _count(r, keys["count"][1], part) if "count" in keys else None
+    follows_painful_side = True
+    if "painful" in keys and _is_false(keys["painful"][1]):
+        follows_painful_side = False
+        del keys["painful"]
     modes = {
         mode: _mode_text(r, keys[mode][1], mode, part, context) for mode in MODES if mode in keys
     }
     fixed = r.boolean(keys["fixed"][1], "fixed") if "fixed" in keys else False
+    from_session = 1
+    if "from_session" in keys:
+        from_session = r.integer(keys["from_session"][1], "from_session", 1, 100) or 1
     if "painful" in keys and not sides:
         r.warning(keys["painful"][0], "painful has no effect in a stage without 'sides'")
     return Stage(
@@ -178,8 +185,18 @@ def _stage(r: Reader, node: yaml.Node) -> Stage | None:
         cues,
         painful_scale,
         fixed=bool(fixed),
+        from_session=from_session,
         sparing=modes.get("sparing"),
         painful=modes.get("painful"),
+        follows_painful_side=follows_painful_side,
+    )
+
+
+def _is_false(node: yaml.Node) -> bool:
+    return (
+        isinstance(node, yaml.ScalarNode)
+        and node.tag == "tag:yaml.org,2002:bool"
+        and node.value.lower() == "false"
     )
 
 

@@ -31,6 +31,7 @@ STAGE_KEYS = (
     "switch_pause",
     "painful_scale",
     "fixed",
+    "from_session",
     "count",
     "cues",
     "sparing",

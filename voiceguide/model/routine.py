@@ -132,6 +132,9 @@ class Stage(Record, eq=False):
     """With a painful side, that side's part is this share of a healthy side's."""
     fixed: bool = False
     """Keeps its length in the shorter sessions of a course (a hold the guidance times)."""
+    from_session: int = 1
+    """The first session of a course that has this stage (a technique that waits until
+    the sparing sessions are over)."""
     side_weights: tuple[float, ...] = ()
     """Relative lengths of the sides' parts (empty: equal); set for a painful side."""
     side_notes: Mapping[str, str] = field(default_factory=dict)
@@ -140,6 +143,9 @@ class Stage(Record, eq=False):
     """Words for the sparing sessions of a course (its ``sparing`` key)."""
     painful: ModeText | None = None
     """Words for the painful side's part (its ``painful`` key)."""
+    follows_painful_side: bool = True
+    """Whether a painful side changes this stage (``painful: false``: the sides are not
+    where it hurts, such as a point on each hand)."""
     side_texts: Mapping[str, ModeText] = field(default_factory=dict)
     """Words a side's part says instead of the stage's (set for a painful side)."""
 
