@@ -64,6 +64,12 @@ LIBRARY: dict[str, Expected] = {
     "compression": Expected(("stroking", "rubbing", *COMPRESSION_ROUND * 3, "stroking"), (4, 10)),
     # A few simple neck exercises after a massage: turns from side to side, circles.
     "mobility": Expected(("exercise", "rest", "exercise", "rest"), (3, 6), massage=False),
+    # The collar zone from beside the upper thoracic spine out to the armpits and the
+    # shoulders: stroking, squeezing, rubbing, kneading (most of the time), tapping,
+    # stroking; 10-15 minutes.
+    "upper-back": Expected(
+        ("stroking", "squeezing", "rubbing", "kneading", "tapping", "stroking"), (10, 15)
+    ),
     # A short break at work, through clothes, not a session of a course: about two
     # minutes of massage.
     "desk-break": Expected(("stroking", "rubbing", "kneading", "stroking"), (1.5, 3)),
