@@ -70,6 +70,9 @@ LIBRARY: dict[str, Expected] = {
     "upper-back": Expected(
         ("stroking", "squeezing", "rubbing", "kneading", "tapping", "stroking"), (10, 15)
     ),
+    # Self-massage of the lower back, the sacrum, buttocks and thighs: stroking, rubbing,
+    # kneading, vibration, stroking; a lumbar procedure lasts 15-20 minutes.
+    "lower-back": Expected(("stroking", "rubbing", "kneading", "vibration", "stroking"), (15, 20)),
     # A short break at work, through clothes, not a session of a course: about two
     # minutes of massage.
     "desk-break": Expected(("stroking", "rubbing", "kneading", "stroking"), (1.5, 3)),
