@@ -70,6 +70,21 @@ LIBRARY: dict[str, Expected] = {
     "upper-back": Expected(
         ("stroking", "squeezing", "rubbing", "kneading", "tapping", "stroking"), (10, 15)
     ),
+    # A helper's massage of the patient's neck and collar zone, step by step: stroking,
+    # squeezing, rubbing, kneading (most of the time), stroking and vibration, stroking;
+    # no more than 15 minutes.
+    "helper-neck": Expected(
+        (
+            "stroking",
+            "squeezing",
+            "rubbing",
+            "kneading",
+            "stroking",
+            "vibration",
+            "stroking",
+        ),
+        (10, 15),
+    ),
     # Self-massage of the lower back, the sacrum, buttocks and thighs: stroking, rubbing,
     # kneading, vibration, stroking; a lumbar procedure lasts 15-20 minutes.
     "lower-back": Expected(("stroking", "rubbing", "kneading", "vibration", "stroking"), (15, 20)),
