@@ -65,6 +65,30 @@ LIBRARY: dict[str, Expected] = {
     "compression": Expected(("stroking", "rubbing", *COMPRESSION_ROUND * 3, "stroking"), (4, 10)),
     # A few simple neck exercises after a massage: turns from side to side, circles.
     "mobility": Expected(("exercise", "rest", "exercise", "rest"), (3, 6), massage=False),
+    # The collar zone from beside the upper thoracic spine out to the armpits and the
+    # shoulders: stroking, squeezing, rubbing, kneading (most of the time), tapping,
+    # stroking; 10-15 minutes.
+    "upper-back": Expected(
+        ("stroking", "squeezing", "rubbing", "kneading", "tapping", "stroking"), (10, 15)
+    ),
+    # A helper's massage of the patient's neck and collar zone, step by step: stroking,
+    # squeezing, rubbing, kneading (most of the time), stroking and vibration, stroking;
+    # no more than 15 minutes.
+    "helper-neck": Expected(
+        (
+            "stroking",
+            "squeezing",
+            "rubbing",
+            "kneading",
+            "stroking",
+            "vibration",
+            "stroking",
+        ),
+        (10, 15),
+    ),
+    # Self-massage of the lower back, the sacrum, buttocks and thighs: stroking, rubbing,
+    # kneading, vibration, stroking; a lumbar procedure lasts 15-20 minutes.
+    "lower-back": Expected(("stroking", "rubbing", "kneading", "vibration", "stroking"), (15, 20)),
     # A short break at work, through clothes, not a session of a course: about two
     # minutes of massage.
     "desk-break": Expected(("stroking", "rubbing", "kneading", "stroking"), (1.5, 3)),
