@@ -9,6 +9,7 @@ with each painful side.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 
 from tests.test_variants import variants_of
@@ -103,15 +104,19 @@ def is_painful_part(part: Segment, variant: Variant) -> bool:
 
 
 def check_order_everywhere(name: str, order: tuple[str, ...]) -> None:
+    """The routine as written has the techniques in ``order``; every session has them in
+    that order, those it leaves out for a later session aside."""
+    assert technique_order(script(name)) == order
     for variant in variants(name):
-        assert technique_order(script(name, variant)) == order, variant
+        played = iter(order)
+        assert all(t in played for t in technique_order(script(name, variant))), variant
 
 
 def check_kneading_has_most_of_the_time(name: str) -> None:
     for variant in variants(name):
         totals = seconds_by_technique(script(name, variant))
         kneading = totals.pop("kneading")
-        assert kneading > max(totals.values()), (variant, kneading, totals)
+        assert kneading >= max(totals.values()), (variant, kneading, totals)
 
 
 def check_never_on_the_spine(name: str) -> None:
@@ -170,8 +175,9 @@ def check_sparing(name: str) -> None:
 
 
 def check_course(name: str, sizes: range) -> list[float]:
-    """The course has ``sizes`` sessions; the first lasts 5-7 minutes of massage, each
-    is longer than the one before until the whole routine is played. Returns the
+    """The course has ``sizes`` sessions; the first lasts 5-7 minutes of massage, and
+    none is shorter than the one before until the whole routine is played (the first
+    ones may be equal, each stage part kept to its 30 s at least). Returns the
     sessions' massage times."""
     course = routine(name).course
     assert course is not None
@@ -180,8 +186,8 @@ def check_course(name: str, sizes: range) -> list[float]:
     full = massage(script(name))
     assert 5 * 60 <= lengths[0] <= 7 * 60
     growing = lengths[: course.full_from]
-    assert growing == sorted(growing)
-    assert len(set(growing)) == len(growing)
+    assert all(later >= earlier - 0.01 for earlier, later in itertools.pairwise(growing))
+    assert growing[0] < growing[-1]
     assert all(length < full for length in lengths[: course.full_from - 1])
     assert all(abs(length - full) < 1 for length in lengths[course.full_from - 1 :])
     return lengths

@@ -54,7 +54,9 @@ def adapt(routine: Routine, variant: Variant) -> Routine:
                 f"{str(variant.session)!r} is not a session of this course: "
                 f"use 1 to {course.sessions}",
             )
-        routine = for_session(routine, course, variant.session)
+        routine = for_session(
+            routine, course, variant.session, painful=variant.painful_side is not None
+        )
     if variant.painful_side is not None:
         routine = with_painful_side(routine, variant.painful_side)
     return routine
@@ -117,11 +119,14 @@ def with_painful_side(routine: Routine, side: str) -> Routine:
     return replace(routine, stages=stages, preparation=preparation, description=description)
 
 
-def for_session(routine: Routine, course: Course, session: int) -> Routine:
+def for_session(
+    routine: Routine, course: Course, session: int, *, painful: bool = False
+) -> Routine:
     """The routine as played in ``session`` (1-based) of ``course``: shortened to the
     session's massage time, and in the sparing sessions in the stages' sparing words
     (where a stage gives none, its own after a reminder to press lightly; a stage with no
-    words, such as a timed hold, stays silent)."""
+    words, such as a timed hold, stays silent). With ``painful``, a painful side is to
+    come: the stages keep room for its shorter part."""
     if not 1 <= session <= course.sessions:
         raise ValueError(f"session {session} is not in this course (1 to {course.sessions})")
     target = course.massage_time(session, routine.stage_time)
@@ -130,8 +135,8 @@ def for_session(routine: Routine, course: Course, session: int) -> Routine:
     full = offered.stage_time
     if target < full:
         gaps = full - items_duration(_stages_only(stages), 0.0)
-        scale = _scale_to(stages, target - gaps)
-        stages = _map_stages(stages, lambda stage: _shortened(stage, scale))
+        scale = _scale_to(stages, target - gaps, painful)
+        stages = _map_stages(stages, lambda stage: _shortened(stage, scale, painful))
     preparation = routine.preparation
     if session == 1 and routine.phrases.get("see_doctor"):
         # "Before the course of massage, a general examination of the patient's general
@@ -173,13 +178,13 @@ def _offered(items: tuple[Item, ...], session: int) -> tuple[Item, ...]:
     return tuple(kept)
 
 
-def _scale_to(stages: tuple[Item, ...], seconds: float) -> float:
+def _scale_to(stages: tuple[Item, ...], seconds: float, painful: bool) -> float:
     """The share of its length each stage keeps (down to its shortest, see
     :func:`_shortest`) for the stages to last ``seconds`` in all (transitions aside)."""
 
     def total(scale: float) -> float:
         shortened = _map_stages(
-            stages, lambda stage: replace(stage, duration=_length(stage, scale))
+            stages, lambda stage: replace(stage, duration=_length(stage, scale, painful))
         )
         return items_duration(_stages_only(shortened), 0.0)
 
@@ -190,7 +195,7 @@ def _scale_to(stages: tuple[Item, ...], seconds: float) -> float:
     return high
 
 
-def _shortest(stage: Stage) -> float:
+def _shortest(stage: Stage, painful: bool) -> float:
     """The shortest a stage becomes in a short session: each of its parts keeps
     :data:`MIN_PART_SECONDS`, to massage after the words (the painful side's part, the
     smallest, too), unless written shorter; a fixed stage keeps its length."""
@@ -198,22 +203,22 @@ def _shortest(stage: Stage) -> float:
         return stage.duration
     parts = max(len(stage.sides), 1)
     weights = [1.0] * parts
-    if stage.sides and stage.painful_scale:
+    if painful and stage.sides and stage.painful_scale:
         weights[-1] = stage.painful_scale
     needed = stage.switch_pause * (parts - 1) + MIN_PART_SECONDS * sum(weights) / min(weights)
     return min(stage.duration, needed)
 
 
-def _length(stage: Stage, scale: float) -> float:
-    return max(round(stage.duration * scale, 1), _shortest(stage))
+def _length(stage: Stage, scale: float, painful: bool) -> float:
+    return max(round(stage.duration * scale, 1), _shortest(stage, painful))
 
 
-def _shortened(stage: Stage, scale: float) -> Stage:
+def _shortened(stage: Stage, scale: float, painful: bool) -> Stage:
     """A stage cut to ``scale`` of its length. Short sessions keep the essentials: the
     instructions, and the counted repetitions that fit whole after them at the
     routine's tempo; one-off reminders go once the stage is under three quarters of its
     length, and those kept move with it."""
-    duration = _length(stage, scale)
+    duration = _length(stage, scale, painful)
     factor = duration / stage.duration
     if factor >= 1.0:
         return stage
@@ -225,16 +230,18 @@ def _shortened(stage: Stage, scale: float) -> Stage:
     sparing = stage.sparing
     if sparing is not None and sparing.remind is not None:
         sparing = replace(sparing, remind=_scaled_reminders(sparing.remind, factor, drop=True))
-    painful = stage.painful
-    if painful is not None and painful.remind is not None:
-        painful = replace(painful, remind=_scaled_reminders(painful.remind, factor, drop=True))
+    painful_words = stage.painful
+    if painful_words is not None and painful_words.remind is not None:
+        painful_words = replace(
+            painful_words, remind=_scaled_reminders(painful_words.remind, factor, drop=True)
+        )
     return replace(
         stage,
         duration=duration,
         remind=_scaled_reminders(kept, factor),
         count=count,
         sparing=sparing,
-        painful=painful,
+        painful=painful_words,
     )
 
 
