@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+from collections.abc import Iterator
 
 from tests.test_variants import variants_of
 from voiceguide.adapt import Variant, adapt
@@ -108,7 +109,7 @@ def check_order_everywhere(name: str, order: tuple[str, ...]) -> None:
     that order, those it leaves out for a later session aside."""
     assert technique_order(script(name)) == order
     for variant in variants(name):
-        played = iter(order)
+        played: Iterator[str | None] = iter(order)
         assert all(t in played for t in technique_order(script(name, variant))), variant
 
 
