@@ -1,14 +1,23 @@
-"""The history file: the patient's own record kept with each session, and files made by
-an earlier version of voiceguide, read and brought up to date."""
+"""The history: the patient's own record kept with each session; files made by an
+earlier version of voiceguide, read and brought up to date; and `voiceguide history` as a
+table, CSV and JSON."""
 
 from __future__ import annotations
 
+import csv
+import dataclasses
+import io
+import json
 import sqlite3
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from voiceguide.history import SCHEMA_VERSION, History, HistoryError
+from tests.conftest import RunCli
+from voiceguide.course_review import Advice, advice_for, course_advice, pain_trend
+from voiceguide.history import SCHEMA_VERSION, History, HistoryError, SessionRecord
+from voiceguide.history_report import FIELDS, describe_outcome
 
 VERSION_1_SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -167,3 +176,194 @@ def test_a_version_1_history_that_cannot_be_brought_up_is_reported(
     )
     assert "pain_before" not in _columns(history_file)
     assert _user_version(history_file) == 1
+
+
+COURSE = str(Path(__file__).parent / "data" / "course.yaml")
+"""A course of three sessions."""
+STOP = "Stop this course and see your doctor or a massage specialist."
+
+
+def _course_record() -> tuple[str, list[SessionRecord]]:
+    """Three sessions of the test course, with pain and one answer, and one of another
+    routine stopped with q."""
+    key = str(Path(COURSE).resolve())
+    store = History()
+    one = store.start(key, "Course check, session 1 of 3", 1, 100.0, pain_before=6)
+    store.finish(one, "finished", 100.0, "End")
+    store.answer(one, pain_after=5, feeling=None)
+    two = store.start(key, "Course check, session 2 of 3", 2, 150.0, pain_before=5)
+    store.finish(two, "device-lost", 60.0, "Kneading")
+    three = store.start(key, "Course check, session 3 of 3", 3, 150.0)
+    store.finish(three, "finished", 150.0, "End")
+    store.answer(three, pain_after=4, feeling="worse")
+    other = store.start("desk-break", "Desk break for the neck", None, 166.0)
+    store.finish(other, "quit", 42.0, "Rubbing (left)")
+    return key, store.records()
+
+
+def test_history_table_has_headers_outcomes_in_words_pain_and_trend(
+    history_file: Path, run_cli: RunCli
+) -> None:
+    """The table: column headers; each session's pain before → after, better/the
+    same/worse and its outcome in words; under it each course's progress with the pain
+    trend, and the guidance's advice that the record brings."""
+    key, _ = _course_record()
+    result = run_cli("history")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["When", "Session", "Routine", "Pain", "Since", "start", "Outcome"]
+    outcome_column = lines[0].index("Outcome")
+    assert [line[outcome_column:] for line in lines[1:5]] == [
+        "finished",
+        "stopped: the sound device was lost at 01:00 (Kneading)",
+        "finished",
+        "stopped with the q key at 00:42 (Rubbing (left))",
+    ]
+    pain_column = lines[0].index("Pain")
+    assert [line[pain_column:].split("  ")[0] for line in lines[1:5]] == [
+        "6 → 5",
+        "5 → -",
+        "- → 4",
+        "",
+    ]
+    assert lines[3][lines[0].index("Since start") :].startswith("worse ")
+    assert lines[5] == ""
+    assert lines[6] == (
+        f"{key}: 2 of 3 course sessions done; next: session 3; pain 6 → 4 over 3 sessions"
+    )
+    assert lines[7:10] == [
+        f"  {STOP}",
+        "  After session 3 you said things are worse than when the course began.",
+        '  The massage guidance voiceguide follows says: "If after three or more sessions the '
+        "patient has not felt any improvement or even the condition has worsened, albeit "
+        'slightly, it is better to change the specialist."',
+    ]
+    assert lines[10:] == []  # the desk break: no course, no pain, nothing to sum up
+
+
+def test_history_of_one_routine(history_file: Path, run_cli: RunCli) -> None:
+    """history ROUTINE shows that routine's sessions and summary only."""
+    _course_record()
+    result = run_cli("history", "desk-break")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2
+    assert "Desk break for the neck" in lines[1]
+    assert STOP not in result.stdout
+
+
+def _stored(record: SessionRecord) -> dict[str, object]:
+    stored = dataclasses.asdict(record)
+    return {key: stored[key] for key in FIELDS if key in stored}
+
+
+def test_history_csv_parses_back_to_the_stored_records(history_file: Path, run_cli: RunCli) -> None:
+    """--format csv: a header row of the stable keys, then each session as stored (empty
+    for nothing), its outcome also in words; times ISO 8601 in UTC."""
+    _, records = _course_record()
+    result = run_cli("history", "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0] == ",".join(FIELDS)
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == len(records) == 4
+    numbers = {"id": int, "session": int, "pain_before": int, "pain_after": int}
+    for row, record in zip(rows, records, strict=True):
+        parsed: dict[str, object] = {
+            key: None if value == "" else numbers.get(key, str)(value) for key, value in row.items()
+        }
+        parsed["position"] = float(row["position"])
+        parsed["duration"] = float(row["duration"])
+        description = parsed.pop("description")
+        assert parsed == _stored(record)
+        assert description == describe_outcome(record)
+        started = datetime.fromisoformat(row["started"])
+        assert started.utcoffset() == timedelta(0)
+    assert rows[1]["description"] == "stopped: the sound device was lost at 01:00 (Kneading)"
+    assert (rows[2]["pain_before"], rows[2]["pain_after"], rows[2]["feeling"]) == ("", "4", "worse")
+
+
+def test_history_json_parses_back_to_the_stored_records(
+    history_file: Path, run_cli: RunCli
+) -> None:
+    """--format json: a list of objects with the same keys as the CSV, in that order;
+    null for nothing; numbers as numbers."""
+    _, records = _course_record()
+    result = run_cli("history", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    sessions = json.loads(result.stdout)
+    assert [list(s) for s in sessions] == [list(FIELDS)] * 4
+    for session, record in zip(sessions, records, strict=True):
+        stored = dict(session)
+        description = stored.pop("description")
+        assert stored == _stored(record)
+        assert description == describe_outcome(record)
+        assert datetime.fromisoformat(session["started"]).utcoffset() == timedelta(0)
+    assert sessions[0]["pain_before"] == 6
+    assert sessions[3]["description"] == "stopped with the q key at 00:42 (Rubbing (left))"
+
+
+def test_history_formats_with_no_sessions(history_file: Path, run_cli: RunCli) -> None:
+    """No sessions: the table says so on standard error; CSV is its header row, JSON an
+    empty list."""
+    table = run_cli("history")
+    assert (table.stdout, table.stderr) == ("", "no sessions yet\n")
+    assert run_cli("history", "--format", "csv").stdout == ",".join(FIELDS) + "\n"
+    assert json.loads(run_cli("history", "--format", "json").stdout) == []
+
+
+def test_a_version_1_history_is_shown_by_the_history_command(
+    history_file: Path, run_cli: RunCli
+) -> None:
+    """history on a version 1 file: its sessions, with no pain and no answers."""
+    _version_1_file(history_file)
+    result = run_cli("history", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    sessions = json.loads(result.stdout)
+    assert [(s["session"], s["outcome"], s["pain_before"], s["feeling"]) for s in sessions] == [
+        (1, "finished", None, None),
+        (2, "device-lost", None, None),
+    ]
+    table = run_cli("history").stdout.splitlines()
+    assert table[2].endswith("stopped: the sound device was lost at 01:00 (Kneading)")
+
+
+def _answered(
+    session: int | None, before: int | None, after: int | None, feeling: str | None = None
+) -> SessionRecord:
+    return SessionRecord(
+        session or 0, "r", "R", session, "2025-03-01T08:00:00+00:00", None, "finished",
+        0.0, 60.0, None, before, after, feeling,
+    )  # fmt: skip
+
+
+def test_pain_trend_from_the_first_pain_given_to_the_last() -> None:
+    """The trend runs from the earliest session's pain before (else after) to the latest
+    session's pain after (else before), over the sessions with a pain given."""
+    assert pain_trend([]) is None
+    assert pain_trend([_answered(1, None, None)]) is None
+    assert pain_trend([_answered(1, 6, 4)]) == "pain 6 → 4 over 1 session"
+    sessions = [
+        _answered(1, None, 7),
+        _answered(2, None, None),
+        _answered(3, 6, 5),
+        _answered(4, 4, None),
+    ]
+    assert pain_trend(sessions) == "pain 7 → 4 over 3 sessions"
+    assert pain_trend([_answered(1, 6, 4), _answered(2, 3, 0)]) == "pain 6 → 0 over 2 sessions"
+
+
+def test_the_latest_answer_decides_the_advice() -> None:
+    """ "worse" brings the advice; "the same" does from the third session ("after three or
+    more sessions … not felt any improvement"); "better" does not; the latest answer
+    given counts, and sessions outside a course are left out."""
+    assert advice_for(3, "better") is None
+    assert advice_for(2, "same") is None
+    assert advice_for(3, "same") is not None
+    worse = advice_for(1, "worse")
+    assert worse is not None
+    assert worse.lines[0] == STOP
+    assert course_advice([_answered(3, 5, 5, "worse"), _answered(4, 5, 5, None)]) == Advice(
+        3, "worse"
+    )
+    assert course_advice([_answered(3, 5, 5, "same"), _answered(4, 4, 2, "better")]) is None
+    assert course_advice([_answered(None, 5, 5, "worse")]) is None

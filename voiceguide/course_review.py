@@ -88,4 +88,19 @@ def course_advice(records: Sequence[SessionRecord]) -> Advice | None:
     return advice_for(latest.session, latest.feeling)
 
 
-__all__ = ["ASKED_FROM_SESSION", "GUIDANCE", "Advice", "advice_for", "course_advice"]
+def pain_trend(records: Sequence[SessionRecord]) -> str | None:
+    """How the pain went over ``records`` (one routine's, oldest first), e.g. "pain 6 → 3
+    over 5 sessions": the first pain given (the earliest session's before, else its
+    after) to the last (the latest session's after, else its before), over the sessions
+    with a pain given. None when no pain was given."""
+    rated = [r for r in records if r.pain_before is not None or r.pain_after is not None]
+    if not rated:
+        return None
+    first, last = rated[0], rated[-1]
+    start = first.pain_before if first.pain_before is not None else first.pain_after
+    end = last.pain_after if last.pain_after is not None else last.pain_before
+    sessions = "session" if len(rated) == 1 else "sessions"
+    return f"pain {start} → {end} over {len(rated)} {sessions}"
+
+
+__all__ = ["ASKED_FROM_SESSION", "GUIDANCE", "Advice", "advice_for", "course_advice", "pain_trend"]

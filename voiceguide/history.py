@@ -249,21 +249,3 @@ class History:
 def _check_pain(pain: int | None) -> None:
     if pain is not None and pain not in PAIN_SCALE:
         raise ValueError(f"pain is from 0 to 10, not {pain!r}")
-
-
-def course_progress(store: History, records: list[SessionRecord]) -> list[str]:
-    """A line for each course among ``records``: how many sessions are done, and the next."""
-    from voiceguide.load import load_routine
-
-    lines = []
-    for name in dict.fromkeys(r.routine for r in records):
-        try:
-            course = load_routine(name).course
-        except VoiceguideError:
-            continue
-        if course is None:
-            continue
-        done = store.completed_sessions(name)
-        following = f"; next: session {done + 1}" if done < course.sessions else "; course complete"
-        lines.append(f"{name}: {done} of {course.sessions} course sessions done{following}")
-    return lines
