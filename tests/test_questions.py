@@ -32,6 +32,7 @@ from voiceguide.testing import (
     FakeSpeech,
     installed,
 )
+from voiceguide.testing.play import FAKE_DEVICES
 
 DATA = Path(__file__).parent / "data"
 SHORT = str(DATA / "short.yaml")
@@ -60,13 +61,14 @@ def _play(
     answers: FakeAnswers | None,
     keys: Sequence[tuple[float, str]] = (),
     clock: FakeClock | None = None,
+    devices: Sequence[str] = FAKE_DEVICES,
 ) -> Result:
     """Run ``voiceguide play ARGS`` with every part faked; the patient answers the
     questions with ``answers`` (None: none installed, as on a real machine)."""
     clock = clock or FakeClock()
     with installed(
         speech=FakeSpeech(),
-        output=FakeOutput(clock),
+        output=FakeOutput(clock, names=devices),
         clock=clock,
         keys=FakeKeys(clock, keys),
         display=FakeDisplay(),
@@ -89,8 +91,8 @@ def test_the_advice_quotes_the_guidance_word_for_word() -> None:
 
 
 def test_pain_before_and_after_are_asked_and_kept() -> None:
-    """Before the session (after the safety list) and after it, the pain is asked, one
-    key each; the answers are kept with the session. A routine with no course is not
+    """Before the session (after the safety list, once the guide is ready to play) and
+    after it, the pain is asked, one key each; the answers are kept with the session. A routine with no course is not
     asked how things are since the course began."""
     answers = FakeAnswers(["6", "3"])
     result = _play(SHORT, answers=answers)
@@ -103,6 +105,17 @@ def test_pain_before_and_after_are_asked_and_kept() -> None:
     assert stderr.index("Stop at once if you feel any of these:") < stderr.index(BEFORE)
     assert stderr.index(AFTER) < stderr.index("Session complete.")
     assert FEELING not in stderr
+
+
+def test_no_question_when_the_session_cannot_be_played() -> None:
+    """With no sound output the session cannot start: that is said, and the pain is not
+    asked first (the question comes once the guide is ready to play)."""
+    answers = FakeAnswers(["6", "3"])
+    result = _play(SHORT, answers=answers, devices=())
+    assert result.exit_code == 1
+    assert "no audio output" in result.stderr
+    assert answers.read == []
+    assert _records(SHORT) == []
 
 
 def test_ten_is_t_other_keys_are_asked_again_and_enter_skips() -> None:

@@ -80,10 +80,11 @@ def play_routine(
     """Play the session ``request`` asks for, recording it in the history; ``warn`` is
     told what the patient should know but does not stop the session.
 
-    With ``questions`` (someone can answer), the pain is asked before the session and
-    after it, and from the third session of a course whether things are better, the same
-    or worse since it began; the answers are kept with the session. ``remind`` is shown,
-    before a course session, the advice the course's record already brings."""
+    With ``questions`` (someone can answer), the pain is asked once the guide is ready
+    to play (so a missing device or voice is said first) and after the session, and
+    from the third session of a course whether things are better, the same or worse
+    since it began; the answers are kept with the session. ``remind`` is shown, before
+    a course session, the advice the course's record already brings."""
     from voiceguide.adapt import adapt
     from voiceguide.audio.settings import RenderSettings
     from voiceguide.durations import format_clock
@@ -99,10 +100,6 @@ def play_routine(
     adapted = adapt(routine, variant)
     stage = find_stage(adapted, request.start_at) if request.start_at is not None else None
     confirm(adapted.safety.contraindications, adapted.safety.stop_if)
-    course_session = variant.session if routine.course is not None else None
-    if course_session is not None and remind is not None:
-        _remind_of_advice(key, remind)
-    pain_before = questions.pain("before") if questions else None
     output: list[int | str | None] = []  # found while the speech engine starts
     ready = adapted.phrases.get("get_ready", "")
     extra_texts = tuple(t for t in (ready, "3", "2", "1") if t)
@@ -118,6 +115,10 @@ def play_routine(
     )
     script = guide.script
     start = next(s.start for s in script.stages if s.stage_number == stage) if stage else 0.0
+    course_session = variant.session if routine.course is not None else None
+    if course_session is not None and remind is not None:
+        _remind_of_advice(key, remind)
+    pain_before = questions.pain("before") if questions else None  # the guide is ready
     recorder = Recorder(
         key, script.title, variant.session, script.duration, warn=warn, pain_before=pain_before
     )
