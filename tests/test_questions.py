@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import os
 import pty
-import select
 import subprocess
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
+from tests.terminal_keys import press, read_until
 from voiceguide.cli import cli
 from voiceguide.course_review import GUIDANCE
 from voiceguide.history import History, SessionRecord
@@ -264,35 +263,6 @@ print(questions.pain("before"), questions.pain("after"), questions.feeling())
 """
 
 
-def _read_until(controller: int, text: str, seen: bytearray, timeout: float = 30) -> bool:
-    """Read what the terminal shows into ``seen`` until ``text`` is there (False: not
-    within ``timeout`` seconds)."""
-    deadline = time.monotonic() + timeout
-    while text.encode() not in seen:
-        left = deadline - time.monotonic()
-        ready, _, _ = select.select([controller], [], [], max(left, 0))
-        if not ready:
-            return False
-        seen += os.read(controller, 1024)
-    return True
-
-
-def _press(controller: int, key: bytes, then: str, seen: bytearray) -> None:
-    """Press ``key`` and wait for ``then``. A key pressed before the question waits for
-    it is echoed by the terminal and discarded as the question starts (raw mode flushes
-    the input); press it again then."""
-    for _ in range(20):
-        shown = len(seen)
-        os.write(controller, key)
-        if _read_until(controller, then, seen, timeout=1):
-            return
-        if key.strip() not in seen[shown:]:  # taken (raw mode does not echo): wait on
-            break
-    assert _read_until(controller, then, seen), (
-        f"no {then!r} on the terminal; it shows {seen.decode(errors='replace')!r}"
-    )
-
-
 def test_keys_are_read_one_at_a_time_on_a_real_terminal() -> None:
     """On a terminal, each question takes one key press, without Enter: t is 10, a key
     that is no answer waits for another, Enter skips."""
@@ -307,11 +277,11 @@ def test_keys_are_read_one_at_a_time_on_a_real_terminal() -> None:
     os.close(terminal)
     seen = bytearray()
     try:
-        assert _read_until(controller, "before the session", seen)
-        _press(controller, b"t", "after the session", seen)
-        _press(controller, b"x", "press 0-9, t for 10, Enter to skip: ", seen)
-        _press(controller, b"4", "better, the same or worse", seen)
-        _press(controller, b"\r", "skipped", seen)
+        assert read_until(controller, "before the session", seen)
+        press(controller, b"t", "after the session", seen)
+        press(controller, b"x", "press 0-9, t for 10, Enter to skip: ", seen)
+        press(controller, b"4", "better, the same or worse", seen)
+        press(controller, b"\r", "skipped", seen)
         stdout, _ = process.communicate(timeout=30)
     finally:
         os.close(controller)
