@@ -17,7 +17,7 @@ skipped question gives none):
 - "the same" after session 3 or later: "after three or more sessions the patient has
   not felt any improvement".
 
-Either gives :func:`advice`: stop the course and see a doctor or a specialist. "better"
+Either brings the :class:`Advice`: stop the course and see a doctor or a specialist. "better"
 gives none, and a later "better" replaces an earlier "the same" or "worse". Nothing is
 inferred from the pain scores: the rule is the patient's own answer, as the guidance's.
 """
@@ -40,6 +40,9 @@ GUIDANCE = (
 """The passage the advice rests on, word for word."""
 
 STOP = "Stop this course and see your doctor or a massage specialist."
+
+FEELING_WORDS = {"better": "better", "same": "the same", "worse": "worse"}
+"""Each answer on how things are since the course began, as it is shown."""
 
 
 @dataclass(frozen=True)
@@ -103,4 +106,12 @@ def pain_trend(records: Sequence[SessionRecord]) -> str | None:
     return f"pain {start} → {end} over {len(rated)} {sessions}"
 
 
-__all__ = ["ASKED_FROM_SESSION", "GUIDANCE", "Advice", "advice_for", "course_advice", "pain_trend"]
+__all__ = [
+    "ASKED_FROM_SESSION",
+    "FEELING_WORDS",
+    "GUIDANCE",
+    "Advice",
+    "advice_for",
+    "course_advice",
+    "pain_trend",
+]

@@ -14,7 +14,7 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
-from voiceguide.course_review import course_advice, pain_trend
+from voiceguide.course_review import FEELING_WORDS, course_advice, pain_trend
 from voiceguide.durations import format_clock
 from voiceguide.errors import VoiceguideError
 from voiceguide.history import History, SessionRecord
@@ -47,7 +47,6 @@ STOPPED = {
     "interrupted": "stopped with Ctrl-C",
     "device-lost": "stopped: the sound device was lost",
 }
-FEELING_WORDS = {"better": "better", "same": "the same", "worse": "worse"}
 NO_END = "stopped (no end recorded)"
 """A session whose player was killed (or is playing still)."""
 

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Mapping
 from typing import TextIO
 
+from voiceguide.course_review import FEELING_WORDS
 from voiceguide.ports import Answers
 
 PAIN_KEYS = {**{str(n): n for n in range(10)}, "t": 10, "T": 10}
@@ -23,8 +24,6 @@ PAIN_KEYS = {**{str(n): n for n in range(10)}, "t": 10, "T": 10}
 FEELING_KEYS = {"b": "better", "s": "same", "w": "worse", "B": "better", "S": "same", "W": "worse"}
 SKIP_KEYS = frozenset({"\r", "\n", "\x1b"})
 """Enter (as a terminal in raw mode sends it, or a newline) and Esc."""
-
-FEELING_WORDS = {"better": "better", "same": "the same", "worse": "worse"}
 
 PAIN_QUESTION = "Pain now, {moment} the session, from 0 (none) to 10 (the worst)"
 PAIN_KEYS_HINT = "press 0-9, t for 10, Enter to skip"
