@@ -139,7 +139,7 @@ def test_history_records_and_next_session(private_history: Path, run_cli: RunCli
     result = run_cli("history")
     assert result.exit_code == 0
     assert "Course check, session 2 of 3" in result.stdout
-    assert "quit at 00:42 (Rubbing (left))" in result.stdout
+    assert "stopped with the q key at 00:42 (Rubbing (left))" in result.stdout
 
 
 def _record_many(path: str, worker: int) -> None:

@@ -29,6 +29,8 @@ from tests.pulse import (
     find_offset,
     normalized_lag,
 )
+from tests.terminal_keys import press, read_until
+from voiceguide.history import History
 
 pytestmark = [pytest.mark.audio, pytest.mark.pulse]
 
@@ -237,6 +239,43 @@ def test_keys_pause_skip_and_quit(pulse: PulseServer, tmp_path: Path) -> None:
     assert 0 <= resume_at - before_at < round(1.5 * RATE)
     # "Get ready", which is not in the guide, sounded in the gap.
     assert [t for t, _, score in windows if paused < t < resumed and score < 0.9]
+
+
+def test_questions_around_a_session_on_a_terminal(pulse: PulseServer, tmp_path: Path) -> None:
+    """On a terminal, play asks the pain before the session (one key, no Enter), plays,
+    takes q from the same terminal, then asks the pain after; the answers are kept with
+    the session and the terminal is left as it was."""
+    env = {k: v for k, v in pulse.env.items() if k != "NO_COLOR"}  # the stage shows bold
+    env["VOICEGUIDE_DATA_DIR"] = str(tmp_path / "data")
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "voiceguide", "play", KEYS],
+        env=env,
+        stdin=terminal,
+        stdout=subprocess.PIPE,
+        stderr=terminal,
+        text=True,
+    )
+    os.close(terminal)
+    saved = termios.tcgetattr(controller)
+    seen = bytearray()
+    try:
+        assert read_until(controller, "before the session", seen, timeout=60)
+        press(controller, b"7", "Warm up\x1b[22m", seen)  # the stage playing, not next
+        time.sleep(2.0)
+        os.write(controller, b"q")
+        assert read_until(controller, "after the session", seen)
+        press(controller, b"4", "Stopped: Warm up at ", seen)
+        process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, seen.decode(errors="replace")
+    assert termios.tcgetattr(controller) == saved
+    os.close(controller)
+    (record,) = History(tmp_path / "data" / "history.sqlite3").records()
+    assert (record.outcome, record.pain_before, record.pain_after) == ("quit", 7, 4)
 
 
 def play_keys_routine(

@@ -1,10 +1,12 @@
 """Sessions done, kept in SQLite in the user data folder.
 
 Every played session is one row, written when it starts and updated as it goes and when
-it ends, so a session whose process was killed still shows how far it got. The file is
-opened in WAL mode with a busy timeout, so two players at once both record; each write is
-one transaction. A file that is not a readable history is reported, and never
-overwritten or deleted.
+it ends, so a session whose process was killed still shows how far it got. The row also
+keeps the patient's own record: the pain before and after (0 to 10) and, from the third
+session of a course, whether things are better, the same or worse since it began. The
+file is opened in WAL mode with a busy timeout, so two players at once both record; each
+write is one transaction. A file that is not a readable history is reported, and never
+overwritten or deleted; a file from an earlier version gets the columns it lacks.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ if TYPE_CHECKING:
     from voiceguide.model.routine import Routine
 
 DATA_ENV = "VOICEGUIDE_DATA_DIR"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""1: the sessions played; 2: with the pain before and after, and the feeling."""
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
     id INTEGER PRIMARY KEY,
@@ -36,9 +39,22 @@ CREATE TABLE IF NOT EXISTS sessions (
     outcome TEXT NOT NULL,
     position REAL NOT NULL DEFAULT 0,
     duration REAL NOT NULL,
-    stage TEXT
+    stage TEXT,
+    pain_before INTEGER,
+    pain_after INTEGER,
+    feeling TEXT
 )
 """
+_ADDED_COLUMNS = {"pain_before": "INTEGER", "pain_after": "INTEGER", "feeling": "TEXT"}
+"""The columns version 2 added, in their order, for files an earlier version made."""
+_COLUMNS = (
+    "id, routine, title, session, started, ended, outcome, position, duration, stage, "
+    "pain_before, pain_after, feeling"
+)
+PAIN_SCALE = range(11)
+"""Pain from 0 (none) to 10 (the worst)."""
+FEELINGS = ("better", "same", "worse")
+"""How things are since the course began, as the patient says."""
 
 
 class HistoryError(VoiceguideError):
@@ -57,6 +73,10 @@ class SessionRecord:
     position: float
     duration: float
     stage: str | None
+    pain_before: int | None = None
+    pain_after: int | None = None
+    feeling: str | None = None
+    """'better', 'same' or 'worse' since the course began; None when not asked or skipped."""
 
     @property
     def completed(self) -> bool:
@@ -125,17 +145,15 @@ class History:
         try:
             connection.execute(f"PRAGMA busy_timeout = {round(BUSY_SECONDS * 1000)}")
             version = connection.execute("PRAGMA user_version").fetchone()[0]
-            if version not in (0, SCHEMA_VERSION):
+            if version > SCHEMA_VERSION:
                 raise HistoryError(
                     f"the history file {self.path} is from a newer voiceguide (version {version}); "
                     "it was left as it is"
                 )
             if version == 0:
                 _use_wal(connection)
-                connection.execute("BEGIN IMMEDIATE")
-                connection.execute(_SCHEMA)
-                connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                connection.execute("COMMIT")
+            if version < SCHEMA_VERSION:
+                self._upgrade(connection)
             yield connection
         except sqlite3.DatabaseError as exc:
             raise HistoryError(
@@ -145,13 +163,46 @@ class History:
         finally:
             connection.close()
 
-    def start(self, routine: str, title: str, session: int | None, duration: float) -> int:
-        """Record a session that begins now; return its id."""
+    def _upgrade(self, connection: sqlite3.Connection) -> None:
+        """Make the file this version's, in one transaction: a new file gets the table; a
+        file from version 1 gets the columns it lacks (empty in its rows). Another player
+        may have done it meanwhile: the version is read again inside the transaction."""
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            if version < SCHEMA_VERSION:
+                connection.execute(_SCHEMA)
+                present = {row[1] for row in connection.execute("PRAGMA table_info(sessions)")}
+                for column, kind in _ADDED_COLUMNS.items():
+                    if column not in present:
+                        connection.execute(f"ALTER TABLE sessions ADD COLUMN {column} {kind}")
+                connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            connection.execute("COMMIT")
+        except sqlite3.OperationalError as exc:  # read-only, or held too long by another
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise HistoryError(
+                f"cannot bring the history file {self.path} up to this version of "
+                f"voiceguide ({exc}); it was left as it is"
+            ) from None
+
+    def start(
+        self,
+        routine: str,
+        title: str,
+        session: int | None,
+        duration: float,
+        *,
+        pain_before: int | None = None,
+    ) -> int:
+        """Record a session that begins now, with the pain the patient gave before it;
+        return its id."""
+        _check_pain(pain_before)
         with self._connection(write=True) as db:
             cursor = db.execute(
-                "INSERT INTO sessions (routine, title, session, started, outcome, duration) "
-                "VALUES (?, ?, ?, ?, 'playing', ?)",
-                (routine, title, session, _now(), duration),
+                "INSERT INTO sessions (routine, title, session, started, outcome, duration, "
+                "pain_before) VALUES (?, ?, ?, ?, 'playing', ?, ?)",
+                (routine, title, session, _now(), duration, pain_before),
             )
             return int(cursor.lastrowid or 0)
 
@@ -169,8 +220,19 @@ class History:
                 (_now(), outcome, position, stage, record),
             )
 
+    def answer(self, record: int, *, pain_after: int | None, feeling: str | None) -> None:
+        """Keep what the patient answered after the session (None: not asked or skipped)."""
+        _check_pain(pain_after)
+        if feeling is not None and feeling not in FEELINGS:
+            raise ValueError(f"feeling must be one of {FEELINGS}, not {feeling!r}")
+        with self._connection(write=True) as db:
+            db.execute(
+                "UPDATE sessions SET pain_after = ?, feeling = ? WHERE id = ?",
+                (pain_after, feeling, record),
+            )
+
     def records(self, routine: str | None = None) -> list[SessionRecord]:
-        query = "SELECT id, routine, title, session, started, ended, outcome, position, duration, stage FROM sessions"
+        query = f"SELECT {_COLUMNS} FROM sessions"
         arguments: tuple[str, ...] = ()
         if routine is not None:
             query += " WHERE routine = ?"
@@ -184,19 +246,6 @@ class History:
         return len({r.session for r in self.records(routine) if r.completed and r.session})
 
 
-def course_progress(store: History, records: list[SessionRecord]) -> list[str]:
-    """A line for each course among ``records``: how many sessions are done, and the next."""
-    from voiceguide.load import load_routine
-
-    lines = []
-    for name in dict.fromkeys(r.routine for r in records):
-        try:
-            course = load_routine(name).course
-        except VoiceguideError:
-            continue
-        if course is None:
-            continue
-        done = store.completed_sessions(name)
-        following = f"; next: session {done + 1}" if done < course.sessions else "; course complete"
-        lines.append(f"{name}: {done} of {course.sessions} course sessions done{following}")
-    return lines
+def _check_pain(pain: int | None) -> None:
+    if pain is not None and pain not in PAIN_SCALE:
+        raise ValueError(f"pain is from 0 to 10, not {pain!r}")

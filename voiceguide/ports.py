@@ -161,6 +161,19 @@ class Keys(Protocol):
         ...
 
 
+class Answers(Protocol):
+    """The patient's one-key answers to the questions before and after a session."""
+
+    @property
+    def interactive(self) -> bool:
+        """Whether anyone can answer (a terminal)."""
+        ...
+
+    def key(self) -> str:
+        """The next key pressed (Enter is "\\r"); waits for it."""
+        ...
+
+
 class Display(Protocol):
     """What the patient sees while a session plays."""
 
@@ -179,6 +192,7 @@ class Plugs(NamedTuple):
     clock: Clock | None = None
     keys: Keys | None = None
     display: Display | None = None
+    answers: Answers | None = None
 
 
 _installed: list[Plugs] = [Plugs()]
@@ -213,6 +227,7 @@ class MonotonicClock:
 
 
 __all__ = [
+    "Answers",
     "AudioOutput",
     "AudioSink",
     "Clock",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shlex
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
@@ -11,6 +12,9 @@ from voiceguide.adapt import Variant
 from voiceguide.cli.group import EXIT_INTERRUPTED, ReportedError, cli, command_name, warn
 from voiceguide.cli.params import Device, StageReference, no_cache_option, variant_options
 from voiceguide.errors import NoOutputDevice, VoiceguideError
+
+if TYPE_CHECKING:
+    from voiceguide.course_review import Advice
 
 
 @cli.command()
@@ -24,7 +28,12 @@ from voiceguide.errors import NoOutputDevice, VoiceguideError
     show_default=True,
     help="Playback volume from 0 to 1 (+ and - change it while playing).",
 )
-@click.option("-y", "--yes", is_flag=True, help="Do not ask about the contraindications.")
+@click.option(
+    "-y",
+    "--yes",
+    is_flag=True,
+    help="Ask nothing: not about the contraindications, nor the pain before and after.",
+)
 @click.option("--voice", metavar="ID", help="Voice id (see 'voiceguide voices').")
 @click.option("--rate", type=click.IntRange(40, 500), metavar="WPM", help="Speaking rate.")
 @no_cache_option
@@ -43,7 +52,10 @@ def play(
 ) -> None:
     """Play a routine aloud, hands-free.
 
-    Shows the contraindications first and, on a terminal, asks that none applies. While
+    Shows the contraindications first and, on a terminal, asks that none applies, then
+    the pain now (0-9, t for 10, Enter skips); after the session the pain again and, from
+    the third session of a course, whether things are better, the same or worse since it
+    began (b, s, w), with the guidance's advice when they are not better. While
     playing: space pauses and resumes (with "get ready" and a countdown), n or → skips
     to the next stage, p or ← restarts the stage (or goes back one), + and - change the
     volume, q quits. Ctrl-C stops at once. The status goes to standard error.
@@ -56,6 +68,7 @@ def play(
     """
     from voiceguide.load import load_routine
     from voiceguide.pipeline import VoiceOptions
+    from voiceguide.play.questions import patient_questions
     from voiceguide.play.run import PlayRequest, next_session, play_routine
 
     loaded = load_routine(routine)
@@ -76,7 +89,11 @@ def play(
     again += ["--rate", str(rate)] if rate else []
     try:
         played = play_routine(
-            request, confirm=lambda *lists: _confirm_safety(*lists, ask=not yes), warn=warn
+            request,
+            confirm=lambda *lists: _confirm_safety(*lists, ask=not yes),
+            warn=warn,
+            questions=None if yes else patient_questions(),
+            remind=_show_advice,
         )
     except NoOutputDevice as exc:
         export = _command("export", again)
@@ -85,17 +102,26 @@ def play(
     stage = outcome.segment.stage_number
     device_option = ["--device", str(device)] if device is not None else []
     resume = _command("play", [*again, *device_option, *(["--start-at", str(stage)] * bool(stage))])
-    if outcome.reason == "finished":
-        click.echo("Session complete. Rest for a few minutes before you get up.", err=True)
-    elif outcome.reason == "quit":
-        click.echo(f"Stopped: {where}. To go on from there: {resume}", err=True)
-    elif outcome.reason == "interrupted":
+    if outcome.reason == "interrupted":
         click.echo(f"Interrupted: {where}. To go on from there: {resume}", err=True)
         sys.exit(EXIT_INTERRUPTED)
-    else:
+    if outcome.reason not in ("finished", "quit"):
         raise VoiceguideError(
             f"the audio output stopped working ({where}); to go on from there: {resume}"
         )
+    if outcome.reason == "finished":
+        click.echo("Session complete. Rest for a few minutes before you get up.", err=True)
+    else:
+        click.echo(f"Stopped: {where}. To go on from there: {resume}", err=True)
+    if played.advice is not None:
+        _show_advice(played.advice)
+
+
+def _show_advice(advice: Advice) -> None:
+    """The guidance's advice to stop the course, plainly, a line each part."""
+    click.echo("", err=True)
+    for line in advice.lines:
+        click.echo(line, err=True)
 
 
 def _variant_options(variant: Variant) -> list[str]:

@@ -17,6 +17,7 @@ class Recorder:
         duration: float,
         *,
         warn: Callable[[str], None],
+        pain_before: int | None = None,
     ) -> None:
         from voiceguide.history import History, HistoryError
 
@@ -25,7 +26,9 @@ class Recorder:
         self.warn = warn
         self.record: int | None = None
         try:
-            self.record = self.history.start(routine, title, session, duration)
+            self.record = self.history.start(
+                routine, title, session, duration, pain_before=pain_before
+            )
         except HistoryError as exc:
             warn(f"this session is not recorded: {exc}")
 
@@ -42,3 +45,11 @@ class Recorder:
                 self.history.finish(self.record, outcome, seconds, stage)
             except self.error as exc:
                 self.warn(f"this session is not recorded: {exc}")
+
+    def answer(self, pain_after: int | None, feeling: str | None) -> None:
+        """Keep what the patient answered after the session."""
+        if self.record is not None and (pain_after is not None or feeling is not None):
+            try:
+                self.history.answer(self.record, pain_after=pain_after, feeling=feeling)
+            except self.error as exc:
+                self.warn(f"the answers after this session are not recorded: {exc}")

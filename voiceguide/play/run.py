@@ -1,6 +1,6 @@
 """A played session from routine to outcome: the course session, the safety check, the
-guide, the history record and the hint to go on from where it stopped. The CLI only
-asks and reports."""
+questions for the patient's own record, the guide, the history record and the hint to go
+on from where it stopped. The CLI only asks and reports."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ from voiceguide.adapt import Variant
 from voiceguide.pipeline import VoiceOptions
 
 if TYPE_CHECKING:
+    from voiceguide.course_review import Advice
     from voiceguide.model.routine import Routine
+    from voiceguide.play.questions import Questions
+    from voiceguide.play.record import Recorder
     from voiceguide.play.session import Outcome
 
 Confirm = Callable[[tuple[str, ...], tuple[str, ...]], None]
@@ -37,6 +40,13 @@ class Played:
     outcome: Outcome
     where: str
     """Where it ended: the stage and the time, e.g. "Kneading (left) at 04:10"."""
+    advice: Advice | None = None
+    """The guidance's advice to stop the course, when the answer after it brings it."""
+
+
+ANSWERED_AFTER = ("finished", "quit")
+"""The ends after which the questions are asked: the session ended, or the patient
+stopped it with q (not Ctrl-C, which stops everything, nor a lost sound device)."""
 
 
 def next_session(routine: Routine, reference: str) -> int:
@@ -59,9 +69,22 @@ def _course_session(routine: Routine, variant: Variant) -> str | None:
     return f"session {variant.session} of {routine.course.sessions}"
 
 
-def play_routine(request: PlayRequest, confirm: Confirm, warn: Callable[[str], None]) -> Played:
+def play_routine(
+    request: PlayRequest,
+    confirm: Confirm,
+    warn: Callable[[str], None],
+    *,
+    questions: Questions | None = None,
+    remind: Callable[[Advice], None] | None = None,
+) -> Played:
     """Play the session ``request`` asks for, recording it in the history; ``warn`` is
-    told what the patient should know but does not stop the session."""
+    told what the patient should know but does not stop the session.
+
+    With ``questions`` (someone can answer), the pain is asked once the guide is ready
+    to play (so a missing device or voice is said first) and after the session, and
+    from the third session of a course whether things are better, the same or worse
+    since it began; the answers are kept with the session. ``remind`` is shown, before
+    a course session, the advice the course's record already brings."""
     from voiceguide.adapt import adapt
     from voiceguide.audio.settings import RenderSettings
     from voiceguide.durations import format_clock
@@ -92,7 +115,13 @@ def play_routine(request: PlayRequest, confirm: Confirm, warn: Callable[[str], N
     )
     script = guide.script
     start = next(s.start for s in script.stages if s.stage_number == stage) if stage else 0.0
-    recorder = Recorder(key, script.title, variant.session, script.duration, warn=warn)
+    course_session = variant.session if routine.course is not None else None
+    if course_session is not None and remind is not None:
+        _remind_of_advice(key, remind)
+    pain_before = questions.pain("before") if questions else None  # the guide is ready
+    recorder = Recorder(
+        key, script.title, variant.session, script.duration, warn=warn, pain_before=pain_before
+    )
     outcome = play(
         guide,
         start=start,
@@ -113,5 +142,37 @@ def play_routine(request: PlayRequest, confirm: Confirm, warn: Callable[[str], N
             f"the sound stuttered {outcome.dropouts} time(s){caught_up}: the machine was too "
             "busy; close other programs, or play an exported guide"
         )
+    advice = None
+    if questions is not None and outcome.reason in ANSWERED_AFTER:
+        advice = _ask_after(questions, recorder, course_session)
     where = f"{outcome.segment.label} at {format_clock(outcome.seconds)}"
-    return Played(outcome, where)
+    return Played(outcome, where, advice)
+
+
+def _ask_after(
+    questions: Questions, recorder: Recorder, course_session: int | None
+) -> Advice | None:
+    """Ask the pain after the session and, from the third session of a course, how
+    things are since it began; keep the answers; the advice the answer brings, if any."""
+    from voiceguide.course_review import ASKED_FROM_SESSION, advice_for
+
+    pain_after = questions.pain("after")
+    feeling = None
+    if course_session is not None and course_session >= ASKED_FROM_SESSION:
+        feeling = questions.feeling()
+    recorder.answer(pain_after, feeling)
+    return advice_for(course_session, feeling) if course_session is not None else None
+
+
+def _remind_of_advice(key: str, remind: Callable[[Advice], None]) -> None:
+    """Show the advice the course's record brings, if any (a history that cannot be read
+    is reported when the session is recorded)."""
+    from voiceguide.course_review import course_advice
+    from voiceguide.history import History, HistoryError
+
+    try:
+        advice = course_advice(History().records(key))
+    except HistoryError:
+        return
+    if advice is not None:
+        remind(advice)

@@ -14,6 +14,7 @@ import contextlib
 from collections.abc import Iterator
 
 from voiceguide.ports import (
+    Answers,
     AudioOutput,
     Clock,
     Display,
@@ -23,6 +24,7 @@ from voiceguide.ports import (
     pop_plugs,
     push_plugs,
 )
+from voiceguide.testing.answers import FakeAnswers
 from voiceguide.testing.play import FakeClock, FakeDisplay, FakeKeys, FakeOutput, FakeSink
 from voiceguide.testing.speech import FakeSpeech, FakeSynthesizer
 
@@ -35,9 +37,10 @@ def installed(
     clock: Clock | None = None,
     keys: Keys | None = None,
     display: Display | None = None,
+    answers: Answers | None = None,
 ) -> Iterator[Plugs]:
     """Use these parts instead of the real ones inside the block (None: the real one)."""
-    plugs = Plugs(speech, output, clock, keys, display)
+    plugs = Plugs(speech, output, clock, keys, display, answers)
     push_plugs(plugs)
     try:
         yield plugs
@@ -46,6 +49,7 @@ def installed(
 
 
 __all__ = [
+    "FakeAnswers",
     "FakeClock",
     "FakeDisplay",
     "FakeKeys",
