@@ -4,7 +4,9 @@ recordings: cached ones read, missing ones synthesized and stored (:func:`record
 What is kept is what the synthesizer recorded, at its own rate: for pyttsx3, the
 engine's own file (16-bit WAV), moved in as it is; for a synthesizer without a file,
 its samples in float WAV (exact). Clips at any sample rate are finished from it
-(:func:`voiceguide.audio.clips.finish`).
+(:func:`voiceguide.audio.clips.finish`); beside each recording, a small note keeps how
+long the clips made from it are (:meth:`ClipCache.clip_seconds`), so the length of a
+cached guide is known without decoding any audio.
 """
 
 from __future__ import annotations
@@ -14,8 +16,6 @@ import errno
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -49,6 +49,7 @@ class ClipCache:
     """
 
     SUFFIX = ".wav"
+    NOTE_SUFFIX = ".len"
 
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = Path(folder) if folder is not None else default_cache_folder()
@@ -73,6 +74,7 @@ class ClipCache:
             data, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
         except (RuntimeError, OSError, ValueError):
             path.unlink(missing_ok=True)  # damaged: make it again
+            path.with_suffix(self.NOTE_SUFFIX).unlink(missing_ok=True)
             return None
         return Recording(data[:, 0] if data.shape[1] == 1 else data.mean(axis=1), int(rate))
 
@@ -80,6 +82,8 @@ class ClipCache:
         """Keep ``recording``: its ``file`` moved in when it has one (copied where it is
         on another file system, the original then left to its owner), else its samples
         written. Raise AudioError when the cache folder cannot be written."""
+        with contextlib.suppress(OSError):  # the note of the recording replaced
+            self.path(key, text).with_suffix(self.NOTE_SUFFIX).unlink(missing_ok=True)
         file = recording.file
         if file is None:
             import soundfile
@@ -98,10 +102,49 @@ class ClipCache:
         except OSError as exc:
             if exc.errno != errno.EXDEV:
                 raise self._unwritable(exc) from None
+        import shutil
+
         return self._write(key, text, lambda name: shutil.copyfile(file, name))
 
-    def _write(self, key: str, text: str, write: Callable[[str], object]) -> Path:
+    def clip_seconds(self, key: str, text: str, sample_rate: int) -> float | None:
+        """How long the clip made from the cached recording of ``text`` at ``sample_rate``
+        is, in seconds, as noted when it was made (see :meth:`note_clip`); noted at
+        another rate only, that length (a few samples apart). None when the recording is
+        not cached or no length was noted. Reads no audio."""
         path = self.path(key, text)
+        try:
+            noted = json.loads(path.with_suffix(self.NOTE_SUFFIX).read_text("utf-8"))
+            if not path.is_file():
+                return None
+            rate, frames = _noted_length(noted, sample_rate)
+        except (OSError, ValueError):
+            return None
+        return frames / rate
+
+    def note_clip(self, key: str, text: str, sample_rate: int, frames: int) -> None:
+        """Note that the clip made from the cached recording of ``text`` at
+        ``sample_rate`` has ``frames`` frames. Only a shortcut: a note that cannot be
+        written is left out."""
+        note = self.path(key, text).with_suffix(self.NOTE_SUFFIX)
+        try:
+            noted = json.loads(note.read_text("utf-8"))
+        except (OSError, ValueError):
+            noted = {}
+        if not isinstance(noted, dict):
+            noted = {}
+        if noted.get(str(sample_rate)) == frames:
+            return
+        noted[str(sample_rate)] = frames
+        text_of_note = json.dumps(noted, sort_keys=True)
+        with contextlib.suppress(AudioError):
+            self._write_file(note, lambda name: Path(name).write_text(text_of_note, "utf-8"))
+
+    def _write(self, key: str, text: str, write: Callable[[str], object]) -> Path:
+        return self._write_file(self.path(key, text), write)
+
+    def _write_file(self, path: Path, write: Callable[[str], object]) -> Path:
+        import tempfile
+
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             handle, name = tempfile.mkstemp(prefix=".", suffix=".part", dir=self.folder)
@@ -133,7 +176,21 @@ class ClipCache:
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()
                     removed += 1
+        for note in self.folder.glob(f"*{self.NOTE_SUFFIX}"):
+            note.unlink(missing_ok=True)
         return removed
+
+
+def _noted_length(noted: object, sample_rate: int) -> tuple[int, int]:
+    """(rate, frames) from a note: at ``sample_rate`` when it is there, else the first;
+    ValueError for anything but a note."""
+    if not isinstance(noted, dict) or not noted:
+        raise ValueError(f"not a note of lengths: {noted!r}")
+    rate = str(sample_rate) if str(sample_rate) in noted else next(iter(noted))
+    frames = noted[rate]
+    if not isinstance(frames, int) or frames < 0:
+        raise ValueError(f"not a length in frames: {frames!r}")
+    return int(rate), frames
 
 
 def recordings(
