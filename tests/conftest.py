@@ -83,6 +83,15 @@ def _private_clip_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
 
 
 @pytest.fixture
+def empty_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A clip cache of the test's own, empty (whatever other tests synthesized): lengths
+    shown are estimates. Returns the folder the clips go in."""
+    root = tmp_path_factory.mktemp("empty-cache")
+    monkeypatch.setenv("VOICEGUIDE_CACHE_DIR", str(root))
+    return root / "clips"
+
+
+@pytest.fixture
 def compiles(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The title of every routine compiled from here on."""
     seen: list[str] = []

@@ -1,20 +1,38 @@
-"""The lengths of cached clips, known without speaking or decoding: noted in the clip
-cache as each clip is made, and read back by the duration oracle of cached clips."""
+"""One length everywhere: once a guide's speech is in the clip cache, routines, check,
+preview, the status line and the export give the same length to the second; before,
+the length is an estimate and says so ("about")."""
 
 from __future__ import annotations
 
+import io
+import re
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from tests.conftest import RunCli
 from voiceguide.audio.clips import finish
 from voiceguide.audio.store import ClipStore
+from voiceguide.cli import cli
+from voiceguide.durations import format_clock, format_length, format_session_length
+from voiceguide.play.terminal import Display, Status
 from voiceguide.speech.cache import ClipCache, recordings
 from voiceguide.speech.keys import pyttsx3_key, recordings_key
 from voiceguide.speech.lengths import CachedDurations, NotCached
 from voiceguide.speech.voices import VoiceSettings
-from voiceguide.testing import FakeSpeech, FakeSynthesizer, installed
+from voiceguide.testing import (
+    FakeClock,
+    FakeDisplay,
+    FakeKeys,
+    FakeOutput,
+    FakeSpeech,
+    FakeSynthesizer,
+    installed,
+)
 
+DATA = Path(__file__).parent / "data"
+SHORT = str(DATA / "short.yaml")
 TEXTS = ["Stroke down slowly.", "Rub the left side.", "Now the right side."]
 
 
@@ -98,3 +116,64 @@ def test_the_key_is_known_without_starting_the_engine() -> None:
     speech = FakeSpeech()
     with installed(speech=speech):
         assert recordings_key(settings) == speech.open(settings).key
+
+
+def _length(text: str) -> int:
+    """Seconds in the first M:SS or MM:SS in ``text``."""
+    found = re.search(r"(\d+):(\d\d)", text)
+    assert found, text
+    return int(found.group(1)) * 60 + int(found.group(2))
+
+
+def test_every_command_gives_the_exported_length_once_cached(
+    in_tmp: Path, empty_cache: Path, run_cli: RunCli
+) -> None:
+    """Before: estimates, said to be ones. After an export has put the speech in the
+    cache: routines, check, preview (the very timeline of preview --exact), the status
+    line of play and the export itself all give one length, with no "about"."""
+    with installed(speech=FakeSpeech()):
+        before = run_cli("routines").stdout
+        assert re.search(r"^desk-break +about \d+:\d\d  ", before, re.MULTILINE)
+        exported = run_cli("export", "desk-break", "-o", "d.wav", "--subtitles", "none")
+        assert exported.exit_code == 0, exported.stderr
+        length = _length(exported.stderr.splitlines()[-1])
+        routines = run_cli("routines").stdout
+        check = run_cli("check", "desk-break")
+        preview = run_cli("preview", "desk-break")
+        exact = run_cli("preview", "desk-break", "--exact")
+        uncached = run_cli("preview", "desk-break", "--no-cache")
+    (line,) = [line for line in routines.splitlines() if line.startswith("desk-break ")]
+    assert re.fullmatch(r"desk-break +\d+:\d\d  Desk break for the neck", line)
+    assert _length(line) == length
+    assert re.match(
+        rf"desk-break: ok: 'Desk break for the neck', 4 stages, {format_length(length)}[;\n]",
+        check.stdout,
+    )
+    assert preview.stdout == exact.stdout
+    assert preview.stdout.splitlines()[0] == f"Desk break for the neck ({format_length(length)})"
+    assert preview.stdout.splitlines()[-1] == f"{format_clock(length)} ■ end"
+    assert uncached.stdout.splitlines()[0].startswith("Desk break for the neck (about ")
+    display, clock = FakeDisplay(), FakeClock()
+    keys = FakeKeys(clock, [(5.0, "quit")])
+    with installed(
+        speech=FakeSpeech(), output=FakeOutput(clock), clock=clock, keys=keys, display=display
+    ):
+        played = CliRunner().invoke(cli, ["play", "desk-break", "--yes"], catch_exceptions=False)
+    assert played.exit_code == 0, played.stderr
+    shown = io.StringIO()
+    Display(shown).status(display.statuses[0])
+    assert _length(shown.getvalue()) == length
+
+
+def test_the_status_line_rounds_time_left_as_lengths_are() -> None:
+    """Time left is rounded to the nearest second, as a length is: a session of 2:37.6
+    starts at 02:38, as routines and the export say; positions on a timeline are not."""
+    shown = io.StringIO()
+    status = Status(0, "Introduction", 9.6, 157.6, 0.0, "Stroking", False, 1.0)
+    Display(shown).status(status)
+    assert shown.getvalue() == "02:38 left · Introduction\n"
+    assert format_length(157.6) == "2:38"
+    assert format_clock(157.6) == "02:37"
+    assert format_clock(157.6, nearest=True) == "02:38"
+    assert format_session_length(157.6, estimated=True) == "about 2:38"
+    assert format_session_length(157.6, estimated=False) == "2:38"

@@ -2,8 +2,10 @@
 
 routine -> adapt (a session of its course, a painful side) -> one compile -> render.
 
-- :func:`estimate`: the timeline with speech lengths estimated from the speaking rate
-  (previews, ``check``, ``routines``);
+- :func:`timeline`: the timeline as well as it is known without speaking: with the
+  lengths of the speech in the clip cache when all of it is there, else estimated from
+  the speaking rate (previews, ``check``, ``routines``); :func:`estimate`: always
+  estimated;
 - :func:`measure`: the timeline with the real lengths of the synthesized speech
   (``preview --exact``);
 - :func:`prepare`: that, plus the renderer at its loudness, which the player and the
@@ -33,6 +35,7 @@ if TYPE_CHECKING:  # numpy comes with these: imported where they are used
     from voiceguide.model.script import Script
     from voiceguide.ports import Progress, Synthesizer
     from voiceguide.speech.cache import ClipCache
+    from voiceguide.speech.lengths import CachedDurations
     from voiceguide.speech.voices import VoiceSettings
 
 
@@ -96,29 +99,74 @@ class CheckReport(NamedTuple):
 
 def check_routine(reference: str) -> CheckReport:
     """Load and compile ``reference``, collecting every problem instead of raising."""
-    from voiceguide.durations import format_length
+    from voiceguide.durations import format_session_length
     from voiceguide.errors import Position, RoutineError, Severity, VoiceguideError
     from voiceguide.load import load_routine
 
     try:
-        script = estimate(load_routine(reference), Variant())
+        script = timeline(load_routine(reference), Variant())
     except RoutineError as exc:
         return CheckReport(list(exc.diagnostics), None)
     except VoiceguideError as exc:
         return CheckReport([Diagnostic(Severity.ERROR, str(exc), Position(reference))], None)
     warnings = list(script.warnings)
     stages = len({s.stage_number for s in script.stages})
-    summary = (
-        f"{script.title!r}, {stages} stage{'s' * (stages != 1)}, "
-        f"{format_length(script.duration)}" + (f", {len(warnings)} warning(s)" if warnings else "")
+    length = format_session_length(script.duration, estimated=script.estimated)
+    summary = f"{script.title!r}, {stages} stage{'s' * (stages != 1)}, {length}" + (
+        f", {len(warnings)} warning(s)" if warnings else ""
     )
     return CheckReport(warnings, summary)
 
 
 def estimate(routine: Routine, variant: Variant, *, rate: int | None = None) -> Script:
     """The variant's timeline with speech lengths estimated from the speaking rate."""
+    return _estimated(adapt(routine, variant), rate)
+
+
+def timeline(
+    routine: Routine,
+    variant: Variant,
+    voice: VoiceOptions | None = None,
+    *,
+    use_cache: bool = True,
+    lengths: CachedDurations | None = None,
+) -> Script:
+    """The variant's timeline as well as it is known without speaking: with the real
+    lengths of its speech when every text of it is in the clip cache (the timeline play
+    and export will have), else estimated from the speaking rate (``script.estimated``).
+    ``lengths``: the cached lengths to use (see :func:`cached_lengths`), when the caller
+    looks at several variants of the routine."""
+    voice = voice or VoiceOptions()
     adapted = adapt(routine, variant)
-    return compile_routine(adapted, EstimatedDurations(rate or adapted.voice.rate or DEFAULT_RATE))
+    if use_cache:
+        from voiceguide.speech.lengths import NotCached
+
+        lengths = lengths or cached_lengths(adapted, voice)
+        if lengths.knows(spoken_texts(adapted)):
+            try:
+                return compile_routine(adapted, lengths)
+            except NotCached:  # a text the walk worded otherwise: not made yet
+                pass
+    return _estimated(adapted, voice.rate)
+
+
+def cached_lengths(routine: Routine, voice: VoiceOptions | None = None) -> CachedDurations:
+    """The lengths of ``routine``'s speech in the clip cache, as the speech engine would
+    speak it with ``voice`` (the engine is not started), at the sample rate play and
+    export use by default."""
+    from voiceguide.speech.cache import ClipCache
+    from voiceguide.speech.keys import recordings_key
+    from voiceguide.speech.lengths import CachedDurations
+
+    key = recordings_key((voice or VoiceOptions()).settings_for(routine))
+    return CachedDurations(ClipCache(), key, DEFAULT_SAMPLE_RATE)
+
+
+def _estimated(adapted: Routine, rate: int | None) -> Script:
+    from voiceguide.model.record import replace
+
+    oracle = EstimatedDurations(rate or adapted.voice.rate or DEFAULT_RATE)
+    return replace(compile_routine(adapted, oracle), estimated=True)
 
 
 def measure(

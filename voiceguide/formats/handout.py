@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from voiceguide.durations import format_clock, format_length
+from voiceguide.durations import format_clock, format_length, format_session_length
 from voiceguide.model.script import Script
 
 _SPOKEN_ROLES = {"instruction", "switch"}
@@ -16,7 +16,8 @@ def to_markdown(script: Script) -> str:
     out = [f"# {script.title}", ""]
     if script.description:
         out += [script.description, ""]
-    facts = [f"**Duration:** {format_length(script.duration)}"]
+    length = format_session_length(script.duration, estimated=script.estimated)
+    facts = [f"**Duration:** {length}"]
     if script.author:
         facts.append(f"**By:** {script.author}")
     out += [" · ".join(facts), ""]
@@ -51,7 +52,7 @@ def to_markdown(script: Script) -> str:
         )
     out += [
         "",
-        f"Total: {format_length(script.duration)}, with the spoken introduction and ending.",
+        f"Total: {length}, with the spoken introduction and ending.",
         "",
     ]
     return "\n".join(out)

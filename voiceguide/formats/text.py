@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from voiceguide.durations import format_clock, format_length
+from voiceguide.durations import format_clock, format_length, format_session_length
 from voiceguide.model.script import Script, Speech
 
 _CUE_MARK = "♪"
@@ -10,7 +10,9 @@ _STAGE_MARK = "▶"
 
 
 def to_text(script: Script) -> str:
-    lines = [f"{script.title} ({format_length(script.duration)})"]
+    lines = [
+        f"{script.title} ({format_session_length(script.duration, estimated=script.estimated)})"
+    ]
     if script.description:
         lines.append(script.description)
     lines.append("")
@@ -33,5 +35,5 @@ def to_text(script: Script) -> str:
             else:
                 lines.append(f"{clock}   {_CUE_MARK} {pending.cue}")
             pending = next(events, None)
-    lines.append(f"{format_clock(script.duration)} ■ end")
+    lines.append(f"{format_clock(script.duration, nearest=True)} ■ end")
     return "\n".join(lines) + "\n"
