@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from voiceguide.adapt import Variant, adapt
 from voiceguide.audio.rates import DEFAULT_SAMPLE_RATE
 from voiceguide.compiler import DEFAULT_RATE, EstimatedDurations, compile_routine, spoken_texts
-from voiceguide.errors import Diagnostic, OptionError, VoiceNotFound
+from voiceguide.errors import OptionError, VoiceNotFound
 
 if TYPE_CHECKING:  # numpy comes with these: imported where they are used
     from voiceguide.audio.render import Renderer
@@ -87,35 +87,6 @@ class Guide(NamedTuple):
             f"{settings.loudness:g} LUFS asked for: louder, its peaks would be limited by more "
             f"than {LIMITER_MAKEUP_DB:g} dB under the {settings.true_peak:g} dBTP ceiling"
         )
-
-
-class CheckReport(NamedTuple):
-    """What ``check`` found in one routine: every diagnostic, and a one-line summary
-    (None when the routine cannot be used)."""
-
-    diagnostics: list[Diagnostic]
-    summary: str | None
-
-
-def check_routine(reference: str) -> CheckReport:
-    """Load and compile ``reference``, collecting every problem instead of raising."""
-    from voiceguide.durations import format_session_length
-    from voiceguide.errors import Position, RoutineError, Severity, VoiceguideError
-    from voiceguide.load import load_routine
-
-    try:
-        script = timeline(load_routine(reference), Variant())
-    except RoutineError as exc:
-        return CheckReport(list(exc.diagnostics), None)
-    except VoiceguideError as exc:
-        return CheckReport([Diagnostic(Severity.ERROR, str(exc), Position(reference))], None)
-    warnings = list(script.warnings)
-    stages = len({s.stage_number for s in script.stages})
-    length = format_session_length(script.duration, estimated=script.estimated)
-    summary = f"{script.title!r}, {stages} stage{'s' * (stages != 1)}, {length}" + (
-        f", {len(warnings)} warning(s)" if warnings else ""
-    )
-    return CheckReport(warnings, summary)
 
 
 def estimate(routine: Routine, variant: Variant, *, rate: int | None = None) -> Script:
