@@ -65,6 +65,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="Rewrite the golden files under tests/data/golden from the current output.",
     )
+    parser.addoption(
+        "--update-readme",
+        action="store_true",
+        help="Rewrite the output of the README's console examples from the current output.",
+    )
 
 
 @pytest.fixture
