@@ -5,19 +5,24 @@ the length is an estimate and says so ("about")."""
 from __future__ import annotations
 
 import io
+import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from tests.conftest import RunCli
-from voiceguide.audio.clips import finish
-from voiceguide.audio.store import ClipStore
+from voiceguide.adapt import Variant
 from voiceguide.cli import cli
+from voiceguide.compiler import compile_routine, spoken_texts
 from voiceguide.durations import format_clock, format_length, format_session_length
+from voiceguide.load import load_routine
+from voiceguide.model.script import Script
+from voiceguide.pipeline import VoiceOptions, measure
 from voiceguide.play.terminal import Display, Status
-from voiceguide.speech.cache import ClipCache, recordings
+from voiceguide.speech.cache import ClipCache, default_cache_folder
 from voiceguide.speech.keys import pyttsx3_key, recordings_key
 from voiceguide.speech.lengths import CachedDurations, NotCached
 from voiceguide.speech.voices import VoiceSettings
@@ -33,80 +38,78 @@ from voiceguide.testing import (
 
 DATA = Path(__file__).parent / "data"
 SHORT = str(DATA / "short.yaml")
-TEXTS = ["Stroke down slowly.", "Rub the left side.", "Now the right side."]
 
 
-def _made(cache: ClipCache, sample_rate: int = 44_100) -> ClipStore:
-    """The clips of TEXTS made by a fake engine through ``cache``, as a guide makes them."""
-    store = ClipStore(FakeSynthesizer(), sample_rate, cache)
-    for text, recording in recordings(store.synthesizer, cache, TEXTS):
-        store.keep(text, recording)
-    return store
+def _made(sample_rate: int = 44_100) -> tuple[Script, ClipCache, str]:
+    """short.yaml as play and export make it with the fake engine, through the clip cache
+    of the test: its timeline, the cache and the key of its recordings."""
+    speech = FakeSpeech()
+    with installed(speech=speech):
+        script = measure(load_routine(SHORT), Variant(), VoiceOptions(), sample_rate)
+    return script, ClipCache(), speech.opened[-1].key
 
 
-def test_the_cache_notes_each_clips_length_as_it_is_made(tmp_path: Path) -> None:
-    """A clip's length is noted beside its recording when the clip is made, and read back
-    without audio; at a rate not noted, the length at another (a few samples apart)."""
-    cache = ClipCache(tmp_path)
-    store = _made(cache)
-    key = store.synthesizer.key
-    for text in TEXTS:
-        assert cache.clip_seconds(key, text, 44_100) == store.speech(text)
-        assert cache.clip_seconds(key, text, 48_000) == store.speech(text)
-    other = _made(cache, 48_000)
-    for text in TEXTS:
-        assert cache.clip_seconds(key, text, 48_000) == other.speech(text)
-        assert cache.clip_seconds(key, text, 44_100) == store.speech(text)
-        assert other.speech(text) == pytest.approx(store.speech(text), abs=0.001)
-    assert cache.clip_seconds("another key", TEXTS[0], 44_100) is None
+def test_making_a_guide_notes_its_clips_lengths(empty_cache: Path) -> None:
+    """Once a guide is made, the lengths of its clips are known from the cache alone, and
+    compile to the very timeline the guide has; at another rate, that rate's (a few
+    samples apart until a guide is made at it)."""
+    script, cache, key = _made()
+    routine = load_routine(SHORT)
+    texts = spoken_texts(routine)
+    lengths = CachedDurations(cache, key, 44_100)
+    assert lengths.knows(texts)
+    assert compile_routine(routine, lengths) == script
+    other = CachedDurations(cache, key, 48_000)
+    for text in texts:
+        assert other.speech(text) == lengths.speech(text)
+    at_48k, _, _ = _made(48_000)
+    again = CachedDurations(cache, key, 48_000)
+    assert compile_routine(routine, again) == at_48k
+    assert CachedDurations(cache, key, 44_100).speech(texts[0]) == lengths.speech(texts[0])
+    assert sorted(cache.noted_lengths(key)[texts[0]]["frames"]) == ["44100", "48000"]
 
 
-def test_a_note_goes_with_its_recording(tmp_path: Path) -> None:
-    """A recording stored again, removed or cleared takes its note with it: no length is
-    known for a clip that is not there."""
-    cache = ClipCache(tmp_path)
-    store = _made(cache)
-    key, fake = store.synthesizer.key, FakeSynthesizer()
-    cache.store(key, TEXTS[0], fake.hum("a different recording"))
-    assert cache.clip_seconds(key, TEXTS[0], 44_100) is None
-    cache.path(key, TEXTS[1]).unlink()
-    assert cache.clip_seconds(key, TEXTS[1], 44_100) is None
+def test_a_length_counts_only_with_its_recording(tmp_path: Path) -> None:
+    """A noted length whose recording is gone is not known, nor a recording with no
+    noted length (as one cached by an older voiceguide); clear removes both."""
+    cache, fake = ClipCache(tmp_path), FakeSynthesizer()
+    cache.note_lengths(fake.key, 44_100, {"Noted only.": 22_050})
+    cache.store(fake.key, "Recorded only.", fake.hum("Recorded only."))
+    lengths = CachedDurations(cache, fake.key, 44_100)
+    assert not lengths.knows(["Noted only."])
+    assert not lengths.knows(["Recorded only."])
+    with pytest.raises(NotCached):
+        lengths.speech("Recorded only.")
+    cache.store(fake.key, "Noted only.", fake.hum("Noted only."))
+    assert CachedDurations(cache, fake.key, 44_100).speech("Noted only.") == 0.5
+    assert lengths.speech("  ") == 0.0
+    assert lengths.sound("chime") == round(0.86 * 44_100) / 44_100
     assert cache.clear() == 2
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_damaged_note_is_no_length(tmp_path: Path) -> None:
-    cache = ClipCache(tmp_path)
-    store = _made(cache)
-    key = store.synthesizer.key
-    for damaged in ["{", "[]", "{}", '{"44100": -3}', '{"rate": 10}']:
-        cache.path(key, TEXTS[0]).with_suffix(".len").write_text(damaged, encoding="utf-8")
-        assert cache.clip_seconds(key, TEXTS[0], 44_100) is None
-
-
-def test_cached_durations_know_cached_clips_only(tmp_path: Path) -> None:
-    """The oracle gives each cached text its clip's length and each cue sound the
-    renderer's; a text not cached raises NotCached. A recording cached without a note is
-    measured once and noted."""
-    cache = ClipCache(tmp_path)
-    store = _made(cache)
-    key = store.synthesizer.key
-    oracle = CachedDurations(cache, key, 44_100)
-    assert oracle.knows(TEXTS)
-    assert not oracle.knows([*TEXTS, "Not said yet."])
-    assert [oracle.speech(t) for t in TEXTS] == [store.speech(t) for t in TEXTS]
-    assert oracle.sound("chime") == store.sound("chime")
-    assert oracle.speech("  ") == 0.0
-    with pytest.raises(NotCached):
-        oracle.speech("Not said yet.")
-    fake = FakeSynthesizer()
-    cache.store(key, "Old one.", fake.hum("Old one."))
-    assert cache.clip_seconds(key, "Old one.", 44_100) is None
-    fresh = CachedDurations(cache, key, 44_100)
-    assert fresh.knows(["Old one."])
-    length = len(finish(fake.hum("Old one."), 44_100)) / 44_100
-    assert fresh.speech("Old one.") == length
-    assert cache.clip_seconds(key, "Old one.", 44_100) == length
+def test_an_unreadable_note_is_no_length(tmp_path: Path) -> None:
+    """A note that is not one, or is another key's (their checksums alike), or names a
+    file outside the cache, gives no length."""
+    cache, fake = ClipCache(tmp_path), FakeSynthesizer()
+    cache.store(fake.key, "Said.", fake.hum("Said."))
+    cache.note_lengths(fake.key, 44_100, {"Said.": 100})
+    assert CachedDurations(cache, fake.key, 44_100).knows(["Said."])
+    file = cache.path(fake.key, "Said.").name
+    good = {"file": file, "frames": {"44100": 100}}
+    for damaged in [
+        "{",
+        "[]",
+        json.dumps({"key": "another key", "clips": {"Said.": good}}),
+        json.dumps({"key": fake.key, "clips": []}),
+        json.dumps({"key": fake.key, "clips": {"Said.": {**good, "frames": {"44100": -3}}}}),
+        json.dumps({"key": fake.key, "clips": {"Said.": {**good, "frames": {"x": 10}}}}),
+        json.dumps({"key": fake.key, "clips": {"Said.": {**good, "file": f"../{file}"}}}),
+    ]:
+        cache.lengths_path(fake.key).write_text(damaged, encoding="utf-8")
+        assert not CachedDurations(cache, fake.key, 44_100).knows(["Said."]), damaged
+    cache.note_lengths(fake.key, 44_100, {"Said.": 100})
+    assert CachedDurations(cache, fake.key, 44_100).speech("Said.") == 100 / 44_100
 
 
 def test_the_key_is_known_without_starting_the_engine() -> None:
@@ -177,3 +180,23 @@ def test_the_status_line_rounds_time_left_as_lengths_are() -> None:
     assert format_clock(157.6, nearest=True) == "02:38"
     assert format_session_length(157.6, estimated=True) == "about 2:38"
     assert format_session_length(157.6, estimated=False) == "2:38"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the Linux folder")
+def test_the_user_cache_folder_is_platformdirs_without_importing_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where clips go by default is platformdirs' user cache folder, found without
+    importing platformdirs (a look in the cache is part of preview's start)."""
+    import platformdirs
+
+    monkeypatch.delenv("VOICEGUIDE_CACHE_DIR", raising=False)
+    for xdg in (None, "", "  "):
+        if xdg is None:
+            monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+        else:
+            monkeypatch.setenv("XDG_CACHE_HOME", xdg)
+        expected = Path(platformdirs.user_cache_dir("voiceguide")) / "clips"
+        assert default_cache_folder() == expected
+    monkeypatch.setenv("XDG_CACHE_HOME", "/somewhere/else")
+    assert default_cache_folder() == Path("/somewhere/else/voiceguide/clips")

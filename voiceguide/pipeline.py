@@ -113,7 +113,7 @@ def timeline(
         from voiceguide.speech.lengths import NotCached
 
         lengths = lengths or cached_lengths(adapted, voice)
-        if lengths.knows(spoken_texts(adapted)):
+        if not lengths.empty and lengths.knows(spoken_texts(adapted)):
             try:
                 return compile_routine(adapted, lengths)
             except NotCached:  # a text the walk worded otherwise: not made yet
@@ -213,8 +213,8 @@ def _speak(
     meanwhile: Callable[[], object] | None = None,
 ) -> tuple[Script, ClipStore]:
     """Every text the variant says, synthesized where the cache lacks it (in parallel),
-    and the one compile with their real lengths. ``meanwhile`` runs while the engine
-    starts."""
+    and the one compile with their real lengths, which are noted in the cache.
+    ``meanwhile`` runs while the engine starts."""
     settings = voice.settings_for(adapted)
     texts = [*spoken_texts(adapted), *extra_texts]
     cache = _clip_cache(use_cache)
@@ -234,7 +234,10 @@ def _speak(
             if voice.voice is None:
                 raise
             raise OptionError("--voice", f"{exc} (see 'voiceguide voices')") from None
-        return compile_routine(adapted, clips), clips
+        script = compile_routine(adapted, clips)
+        said = {text: frames for text, frames in clips.frames.items() if text.strip()}
+        cache.note_lengths(engine.key, sample_rate, said)  # see cached_lengths()
+        return script, clips
 
 
 @contextlib.contextmanager

@@ -4,9 +4,7 @@ A :class:`ClipStore` is both the compiler's duration oracle (the measured length
 every clip) and what the renderer mixes from. Speech clips are kept in a small
 in-memory LRU (:data:`CLIP_MEMORY_BYTES`); one that was pushed out is read again from
 the clip cache (without one, synthesized again), so memory stays flat however much is
-said. A text nobody handed in is synthesized when first asked for. The length of each
-clip is noted in the clip cache, so that the next look at the same guide knows it
-without speaking (see :class:`voiceguide.speech.lengths.CachedDurations`).
+said. A text nobody handed in is synthesized when first asked for.
 """
 
 from __future__ import annotations
@@ -38,7 +36,6 @@ class ClipStore:
         self.sounds: dict[str, Samples] = {}
         self._recent: OrderedDict[str, Samples] = OrderedDict()
         self._bytes = 0
-        self._noted: set[str] = set()
 
     # -- the duration oracle
 
@@ -55,9 +52,6 @@ class ClipStore:
         finished at :attr:`sample_rate`; return the clip."""
         clip = finish(recording, self.sample_rate)
         self.frames[text] = len(clip)
-        if self.cache is not None and text not in self._noted and text.strip():
-            self.cache.note_clip(self.synthesizer.key, text, self.sample_rate, len(clip))
-            self._noted.add(text)
         replaced = self._recent.pop(text, None)
         if replaced is not None:
             self._bytes -= replaced.nbytes

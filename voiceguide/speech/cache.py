@@ -4,20 +4,21 @@ recordings: cached ones read, missing ones synthesized and stored (:func:`record
 What is kept is what the synthesizer recorded, at its own rate: for pyttsx3, the
 engine's own file (16-bit WAV), moved in as it is; for a synthesizer without a file,
 its samples in float WAV (exact). Clips at any sample rate are finished from it
-(:func:`voiceguide.audio.clips.finish`); beside each recording, a small note keeps how
-long the clips made from it are (:meth:`ClipCache.clip_seconds`), so the length of a
-cached guide is known without decoding any audio.
+(:func:`voiceguide.audio.clips.finish`). Beside them, one small file for each key notes
+how long the clips made from its recordings are (:meth:`ClipCache.note_lengths`), so the
+length of a cached guide is known without decoding audio or hashing its texts.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from voiceguide.errors import AudioError, display_path, one_line
 from voiceguide.ports import Progress, Recording, Synthesizer
@@ -31,10 +32,14 @@ reused."""
 
 
 def default_cache_folder() -> Path:
-    """Where clips are cached: ``$VOICEGUIDE_CACHE_DIR/clips``, else the user cache folder."""
+    """Where clips are cached: ``$VOICEGUIDE_CACHE_DIR/clips``, else the user cache folder
+    (on Linux without ``$XDG_CACHE_HOME``, ``~/.cache/voiceguide``, as platformdirs says,
+    known without importing it: ``preview`` looks here as it starts)."""
     root = os.environ.get(CACHE_ENV)
     if root:
         return Path(root).expanduser() / "clips"
+    if sys.platform == "linux" and not os.environ.get("XDG_CACHE_HOME", "").strip():
+        return Path.home() / ".cache" / "voiceguide" / "clips"
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("voiceguide")) / "clips"
@@ -49,13 +54,14 @@ class ClipCache:
     """
 
     SUFFIX = ".wav"
-    NOTE_SUFFIX = ".len"
 
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = Path(folder) if folder is not None else default_cache_folder()
 
     def path(self, key: str, text: str) -> Path:
         """The file that holds (or would hold) the entry for ``key`` and ``text``."""
+        import hashlib  # here: looking up lengths needs none (see noted_lengths)
+
         digest = hashlib.sha256(json.dumps([CLIP_FORMAT, key, text]).encode("utf-8")).hexdigest()
         return self.folder / f"{digest}{self.SUFFIX}"
 
@@ -74,7 +80,6 @@ class ClipCache:
             data, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
         except (RuntimeError, OSError, ValueError):
             path.unlink(missing_ok=True)  # damaged: make it again
-            path.with_suffix(self.NOTE_SUFFIX).unlink(missing_ok=True)
             return None
         return Recording(data[:, 0] if data.shape[1] == 1 else data.mean(axis=1), int(rate))
 
@@ -82,8 +87,6 @@ class ClipCache:
         """Keep ``recording``: its ``file`` moved in when it has one (copied where it is
         on another file system, the original then left to its owner), else its samples
         written. Raise AudioError when the cache folder cannot be written."""
-        with contextlib.suppress(OSError):  # the note of the recording replaced
-            self.path(key, text).with_suffix(self.NOTE_SUFFIX).unlink(missing_ok=True)
         file = recording.file
         if file is None:
             import soundfile
@@ -106,38 +109,50 @@ class ClipCache:
 
         return self._write(key, text, lambda name: shutil.copyfile(file, name))
 
-    def clip_seconds(self, key: str, text: str, sample_rate: int) -> float | None:
-        """How long the clip made from the cached recording of ``text`` at ``sample_rate``
-        is, in seconds, as noted when it was made (see :meth:`note_clip`); noted at
-        another rate only, that length (a few samples apart). None when the recording is
-        not cached or no length was noted. Reads no audio."""
-        path = self.path(key, text)
-        try:
-            noted = json.loads(path.with_suffix(self.NOTE_SUFFIX).read_text("utf-8"))
-            if not path.is_file():
-                return None
-            rate, frames = _noted_length(noted, sample_rate)
-        except (OSError, ValueError):
-            return None
-        return frames / rate
+    def lengths_path(self, key: str) -> Path:
+        """The file that notes how long the clips made from ``key``'s recordings are (named
+        by a checksum of the key, which the file holds too)."""
+        import zlib
 
-    def note_clip(self, key: str, text: str, sample_rate: int, frames: int) -> None:
-        """Note that the clip made from the cached recording of ``text`` at
-        ``sample_rate`` has ``frames`` frames. Only a shortcut: a note that cannot be
-        written is left out."""
-        note = self.path(key, text).with_suffix(self.NOTE_SUFFIX)
+        return self.folder / f"lengths-{zlib.crc32(key.encode('utf-8')):08x}.json"
+
+    def noted_lengths(self, key: str) -> dict[str, dict[str, Any]]:
+        """What :meth:`note_lengths` noted for ``key``: for each text, ``file``, the name
+        of its recording's entry, and ``frames``, its clip's frames at each sample rate
+        (``{"44100": 22050}``); empty when nothing is noted or the note is unreadable. One
+        small file read, no audio, no hashing."""
         try:
-            noted = json.loads(note.read_text("utf-8"))
+            noted = json.loads(self.lengths_path(key).read_text("utf-8"))
         except (OSError, ValueError):
-            noted = {}
-        if not isinstance(noted, dict):
-            noted = {}
-        if noted.get(str(sample_rate)) == frames:
-            return
-        noted[str(sample_rate)] = frames
-        text_of_note = json.dumps(noted, sort_keys=True)
-        with contextlib.suppress(AudioError):
-            self._write_file(note, lambda name: Path(name).write_text(text_of_note, "utf-8"))
+            return {}
+        if not isinstance(noted, dict) or noted.get("key") != key:
+            return {}
+        clips = noted.get("clips")
+        return clips if isinstance(clips, dict) else {}
+
+    def note_lengths(self, key: str, sample_rate: int, frames: Mapping[str, int]) -> None:
+        """Note that the clips made at ``sample_rate`` from ``key``'s recordings of these
+        texts are ``frames[text]`` frames long (kept with what is noted already). Only a
+        shortcut: a note that cannot be written is left out."""
+        clips = self.noted_lengths(key)
+        rate = str(sample_rate)
+        changed = False
+        for text, count in frames.items():
+            entry = clips.get(text)
+            name = self.path(key, text).name
+            if not isinstance(entry, dict) or entry.get("file") != name:
+                entry = clips[text] = {"file": name, "frames": {}}
+            if not isinstance(entry.get("frames"), dict):
+                entry["frames"] = {}
+            if entry["frames"].get(rate) != count:
+                entry["frames"][rate] = count
+                changed = True
+        if changed:
+            content = json.dumps({"key": key, "clips": clips}, ensure_ascii=False, indent=0)
+            with contextlib.suppress(AudioError):
+                self._write_file(
+                    self.lengths_path(key), lambda name: Path(name).write_text(content, "utf-8")
+                )
 
     def _write(self, key: str, text: str, write: Callable[[str], object]) -> Path:
         return self._write_file(self.path(key, text), write)
@@ -176,21 +191,9 @@ class ClipCache:
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()
                     removed += 1
-        for note in self.folder.glob(f"*{self.NOTE_SUFFIX}"):
+        for note in self.folder.glob("lengths-*.json"):
             note.unlink(missing_ok=True)
         return removed
-
-
-def _noted_length(noted: object, sample_rate: int) -> tuple[int, int]:
-    """(rate, frames) from a note: at ``sample_rate`` when it is there, else the first;
-    ValueError for anything but a note."""
-    if not isinstance(noted, dict) or not noted:
-        raise ValueError(f"not a note of lengths: {noted!r}")
-    rate = str(sample_rate) if str(sample_rate) in noted else next(iter(noted))
-    frames = noted[rate]
-    if not isinstance(frames, int) or frames < 0:
-        raise ValueError(f"not a length in frames: {frames!r}")
-    return int(rate), frames
 
 
 def recordings(
