@@ -233,7 +233,8 @@ CASES = [
         "unknown-stage-key-no-suggestion",
         stage("    duration: 1m\n    colour: blue\n"),
         "r.yaml:6:5: error: unknown key 'colour' in a stage; expected one of: name, technique, "
-        "duration, say, remind, sides, switch_pause, painful_scale, count, cues",
+        "duration, say, remind, sides, switch_pause, painful_scale, fixed, from_session, count, "
+        "cues, sparing, painful",
     ),
     Case(
         "duplicate-stage-key",

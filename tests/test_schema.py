@@ -188,10 +188,14 @@ voice: {{{UNKNOWN}: 1}}
 safety: {{{UNKNOWN}: 1}}
 cues: {{{UNKNOWN}: 1, sounds: {{{UNKNOWN}: 1}}}}
 phrases: {{{UNKNOWN}: 1}}
+sparing: {{{UNKNOWN}: 1}}
+painful: {{{UNKNOWN}: 1}}
 stages:
   - name: S
     duration: 1m
     {UNKNOWN}: 1
+    sparing: {{{UNKNOWN}: 1}}
+    painful: {{{UNKNOWN}: 1}}
     remind: [{{{UNKNOWN}: 1}}]
     count: {{{UNKNOWN}: 1}}
   - repeat: 2
@@ -209,7 +213,11 @@ MAPPINGS_BY_LOADER_NAME: dict[str, Schema] = {
     "cue sounds": DEFS["cueSettings"]["properties"]["sounds"],
     "phrases": ROUTINE_SCHEMA["properties"]["phrases"],
     "a stage": STAGE,
-    "a reminder": STAGE["properties"]["remind"]["items"],
+    "a reminder": DEFS["reminders"]["items"],
+    "sparing of a stage": STAGE["properties"]["sparing"],
+    "painful of a stage": STAGE["properties"]["painful"]["anyOf"][0],
+    "sparing of the routine": ROUTINE_SCHEMA["properties"]["sparing"],
+    "painful of the routine": ROUTINE_SCHEMA["properties"]["painful"],
     "count": STAGE["properties"]["count"],
     "a repeat block": DEFS["repeatBlock"],
     "an include": DEFS["include"],

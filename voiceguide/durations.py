@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import re
 
+from voiceguide.words import counted
+
 _UNITS = {
     "h": 3600.0, "hr": 3600.0, "hrs": 3600.0, "hour": 3600.0, "hours": 3600.0,
     "m": 60.0, "min": 60.0, "mins": 60.0, "minute": 60.0, "minutes": 60.0,
@@ -76,19 +78,24 @@ def format_length(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-def format_session_length(seconds: float, *, estimated: bool) -> str:
-    """A session's length (:func:`format_length`), ``about 12:56`` when it is an
-    estimate."""
-    return f"about {format_length(seconds)}" if estimated else format_length(seconds)
+def format_session_length(seconds: float, *, estimated: bool, language: str = "en") -> str:
+    """A session's length (:func:`format_length`), ``about 12:56`` (in ``language``) when
+    it is an estimate."""
+    if not estimated:
+        return format_length(seconds)
+    from voiceguide.words import labels_for
+
+    return labels_for(language)["about"].format(length=format_length(seconds))
 
 
-def format_spoken(seconds: float) -> str:
-    """A short English phrase for a span, e.g. ``1 minute 30 seconds``."""
+def format_spoken(seconds: float, language: str = "en") -> str:
+    """A short phrase for a span in ``language``: ``1 minute 30 seconds``,
+    ``2 хвилини 5 секунд``, ``21 sekunde``."""
     whole = round(seconds)
     minutes, secs = divmod(whole, 60)
     parts = []
     if minutes:
-        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+        parts.append(counted(minutes, "minute", language))
     if secs or not minutes:
-        parts.append(f"{secs} second{'s' if secs != 1 else ''}")
+        parts.append(counted(secs, "second", language))
     return " ".join(parts)

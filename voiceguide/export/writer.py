@@ -18,6 +18,7 @@ from voiceguide.errors import ExportError, display_path
 from voiceguide.files import atomic_output, check_target
 from voiceguide.formats import to_srt, to_vtt
 from voiceguide.model.script import Script
+from voiceguide.words import made_with
 
 if TYPE_CHECKING:  # the renderer pulls in numpy; only the export itself needs it
     import numpy as np
@@ -92,7 +93,7 @@ class Tags:
         return cls(
             title=script.title,
             artist=script.author or "voiceguide",
-            comment=f"{comment} Made with voiceguide {__version__}.",
+            comment=f"{comment} {made_with(__version__, script.language)}",
         )
 
 

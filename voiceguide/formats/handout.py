@@ -1,9 +1,12 @@
-"""A printable Markdown handout: title, safety, position and a table of the stages."""
+"""A printable Markdown handout: title, safety, position and a table of the stages, in
+the routine's language."""
 
 from __future__ import annotations
 
 from voiceguide.durations import format_clock, format_length, format_session_length
 from voiceguide.model.script import Script
+from voiceguide.phrases import phrases_for
+from voiceguide.words import labels_for, technique_name
 
 _SPOKEN_ROLES = {"instruction", "switch"}
 
@@ -13,31 +16,36 @@ def _cell(text: str) -> str:
 
 
 def to_markdown(script: Script) -> str:
+    labels, phrases = labels_for(script.language), phrases_for(script.language)
     out = [f"# {script.title}", ""]
     if script.description:
         out += [script.description, ""]
-    length = format_session_length(script.duration, estimated=script.estimated)
-    facts = [f"**Duration:** {length}"]
+    length = format_session_length(
+        script.duration, estimated=script.estimated, language=script.language
+    )
+    facts = [f"**{labels['duration']}:** {length}"]
     if script.author:
-        facts.append(f"**By:** {script.author}")
+        facts.append(f"**{labels['author']}:** {script.author}")
     out += [" · ".join(facts), ""]
     safety = script.safety
-    if safety.contraindications or safety.stop_if or script.position_text or script.preparation:
-        out += ["## Before you start", ""]
+    out += [f"## {labels['before']}", ""]
+    if phrases["see_doctor"] and phrases["see_doctor"] not in script.preparation:
+        out += [f"**{phrases['see_doctor']}**", ""]
     if safety.contraindications:
-        out += ["**Do not do this session if you have any of these:**", ""]
+        out += [f"**{phrases['contraindications']}**", ""]
         out += [f"- {item}" for item in safety.contraindications] + [""]
     if safety.stop_if:
-        out += ["**Stop at once if you feel any of these:**", ""]
+        out += [f"**{phrases['stop_if']}**", ""]
         out += [f"- {item}" for item in safety.stop_if] + [""]
     if script.position_text:
-        out += [f"**Position:** {script.position_text}", ""]
+        out += [f"**{labels['position']}:** {script.position_text}", ""]
     for step in script.preparation:
-        out += [f"**Preparation:** {step}", ""]
+        out += [f"**{labels['preparation']}:** {step}", ""]
+    columns = ("starts", "stage", "technique", "length", "what_to_do")
     out += [
-        "## Stages",
+        f"## {labels['stages']}",
         "",
-        "| # | Starts | Stage | Technique | Length | What to do |",
+        "| # | " + " | ".join(labels[column] for column in columns) + " |",
         "|---|-------:|-------|-----------|-------:|------------|",
     ]
     said: dict[int, list[str]] = {}
@@ -45,14 +53,12 @@ def to_markdown(script: Script) -> str:
         if speech.role in _SPOKEN_ROLES:
             said.setdefault(speech.segment, []).append(speech.text)
     for segment in script.stages:
+        technique = technique_name(segment.technique, script.language) if segment.technique else ""
         out.append(
             f"| {segment.stage_number} | {format_clock(segment.start)} | {_cell(segment.label)} "
-            f"| {segment.technique or ''} | {format_length(segment.duration)} "
+            f"| {_cell(technique)} | {format_length(segment.duration)} "
             f"| {_cell(' '.join(said.get(segment.index, [])))} |"
         )
-    out += [
-        "",
-        f"Total: {length}, with the spoken introduction and ending.",
-        "",
-    ]
+    total = labels["total"].format(length=length)
+    out += ["", total, ""]
     return "\n".join(out)

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from voiceguide.durations import format_clock, format_length, format_session_length
 from voiceguide.model.script import Script, Speech
+from voiceguide.words import cue_label, labels_for
 
 _CUE_MARK = "♪"
 _STAGE_MARK = "▶"
 
 
 def to_text(script: Script) -> str:
-    lines = [
-        f"{script.title} ({format_session_length(script.duration, estimated=script.estimated)})"
-    ]
+    labels = labels_for(script.language)
+    length = format_session_length(
+        script.duration, estimated=script.estimated, language=script.language
+    )
+    lines = [f"{script.title} ({length})"]
     if script.description:
         lines.append(script.description)
     lines.append("")
@@ -21,7 +24,7 @@ def to_text(script: Script) -> str:
     for segment in script.segments:
         if segment.kind == "transition":
             lines.append(
-                f"{format_clock(segment.start)} {_STAGE_MARK} pause ({format_length(segment.duration)})"
+                f"{format_clock(segment.start)} {_STAGE_MARK} {labels['pause']} ({format_length(segment.duration)})"
             )
         else:
             lines.append(
@@ -30,10 +33,10 @@ def to_text(script: Script) -> str:
         while pending is not None and pending.segment == segment.index:
             clock = format_clock(pending.time)
             if isinstance(pending, Speech):
-                cut = " [cut]" if pending.truncated else ""
+                cut = f" [{labels['cut']}]" if pending.truncated else ""
                 lines.append(f'{clock}   "{pending.text}"{cut}')
             else:
-                lines.append(f"{clock}   {_CUE_MARK} {pending.cue}")
+                lines.append(f"{clock}   {_CUE_MARK} {cue_label(pending.cue, script.language)}")
             pending = next(events, None)
-    lines.append(f"{format_clock(script.duration, nearest=True)} ■ end")
+    lines.append(f"{format_clock(script.duration, nearest=True)} ■ {labels['end']}")
     return "\n".join(lines) + "\n"

@@ -8,12 +8,27 @@ import yaml
 
 from voiceguide.errors import Diagnostic, Severity
 from voiceguide.load.cues import read_cues
-from voiceguide.load.items import read_items
-from voiceguide.load.keys import COURSE_KEYS, SAFETY_KEYS, TOP_KEYS, VOICE_KEYS
+from voiceguide.load.items import close_include, open_include, read_items
+from voiceguide.load.keys import (
+    COURSE_KEYS,
+    ROUTINE_MODE_KEYS,
+    SAFETY_KEYS,
+    TOP_KEYS,
+    VOICE_KEYS,
+)
 from voiceguide.load.source import Source
 from voiceguide.load.values import Reader, diagnostic_order, is_null
 from voiceguide.model import routine as model
-from voiceguide.model.routine import FORMAT_VERSION, Course, Cues, Item, Routine, Safety, Voice
+from voiceguide.model.routine import (
+    FORMAT_VERSION,
+    Course,
+    Cues,
+    Item,
+    Routine,
+    Safety,
+    Stage,
+    Voice,
+)
 from voiceguide.phrases import PHRASE_KEYS, language_problem, phrases_for
 
 
@@ -79,7 +94,10 @@ def read_routine(r: Reader, source: Source, name: str | None) -> Routine | None:
         transition=transition,
         phrases=phrases,
         course=_course(r, keys["course"][1]) if "course" in keys else None,
+        sparing_description=_mode_description(r, get("sparing"), "sparing"),
+        painful_description=_mode_description(r, get("painful"), "painful"),
     )
+    _warn_sparing_without_sessions(r, routine)
     total = routine.stage_time
     if stages and total > model.MAX_SESSION_SECONDS:
         r.error(
@@ -89,6 +107,50 @@ def read_routine(r: Reader, source: Source, name: str | None) -> Routine | None:
     routine = _with_warnings(routine, r.diagnostics)
     r.include_stack.pop()
     return routine
+
+
+def _mode_description(
+    r: Reader, entry: tuple[yaml.Node, yaml.Node] | None, mode: str
+) -> str | None:
+    """The description the routine gives for ``mode`` (a sparing session, a painful side)."""
+    if entry is None:
+        return None
+    keys = r.mapping(entry[1], f"{mode} of the routine", ROUTINE_MODE_KEYS)
+    if not keys:
+        if keys is not None:
+            r.warning(entry[1], f"{mode} is empty; give it a 'description'")
+        return None
+    return r.optional_text(keys.get("description"), f"{mode} description")
+
+
+def _warn_sparing_without_sessions(r: Reader, routine: Routine) -> None:
+    """Sparing words are said only in a course's sparing sessions, and a stage offered
+    from a later session needs a course that has it: warn where they never come."""
+    course = routine.course
+    for stage in _stages_in(routine.stages):
+        if stage.sparing is not None and (course is None or not course.sparing):
+            why = "has no course" if course is None else "has no sparing sessions"
+            fix = "add course: {..., sparing: N}" if course is None else "add sparing: N to course"
+            message = (
+                f"stage {stage.name!r} gives sparing words, but the routine {why}, so they are "
+                f"never said; {fix}"
+            )
+            r.diagnostics.append(Diagnostic(Severity.WARNING, message, stage.position))
+        if stage.from_session > 1 and (course is None or stage.from_session > course.sessions):
+            message = (
+                f"stage {stage.name!r} is offered from session {stage.from_session}, but the "
+                + ("routine has no course" if course is None else f"course has {course.sessions}")
+                + "; it is played only in the routine as written"
+            )
+            r.diagnostics.append(Diagnostic(Severity.WARNING, message, stage.position))
+
+
+def _stages_in(items: tuple[Item, ...]) -> list[Stage]:
+    """Every stage written in ``items``, blocks opened, each once."""
+    found: list[Stage] = []
+    for item in items:
+        found.extend([item] if isinstance(item, Stage) else _stages_in(item.items))
+    return found
 
 
 def _course(r: Reader, node: yaml.Node) -> Course | None:
@@ -141,15 +203,48 @@ def _voice(r: Reader, entry: tuple[yaml.Node, yaml.Node] | None) -> Voice:
 def _safety(r: Reader, entry: tuple[yaml.Node, yaml.Node] | None) -> Safety:
     if entry is None:
         return Safety()
-    keys = r.mapping(entry[1], "safety", SAFETY_KEYS)
+    return _safety_in(r, entry[1])
+
+
+def _safety_in(r: Reader, node: yaml.Node) -> Safety:
+    """The safety notes in ``node``: those of the file it includes first, then its own,
+    each once."""
+    keys = r.mapping(node, "safety", SAFETY_KEYS)
     if keys is None:
         return Safety()
+    shared = _included_safety(r, keys["include"][1]) if "include" in keys else Safety()
+    own = {
+        key: r.texts(keys[key][1], key) if key in keys else ()
+        for key in ("contraindications", "stop_if")
+    }
     return Safety(
-        contraindications=r.texts(keys["contraindications"][1], "contraindications")
-        if "contraindications" in keys
-        else (),
-        stop_if=r.texts(keys["stop_if"][1], "stop_if") if "stop_if" in keys else (),
+        contraindications=tuple(
+            dict.fromkeys((*shared.contraindications, *own["contraindications"]))
+        ),
+        stop_if=tuple(dict.fromkeys((*shared.stop_if, *own["stop_if"]))),
     )
+
+
+def _included_safety(r: Reader, value: yaml.Node) -> Safety:
+    """The ``safety`` of the file ``value`` names (a list shared by several routines)."""
+    included = open_include(r, value)
+    if included is None:
+        return Safety()
+    try:
+        keys = r.mapping(included.root, "the included safety file", TOP_KEYS)
+        if keys is None:
+            return Safety()
+        if "safety" not in keys:
+            r.error(included.root, "a safety file to include needs 'safety'")
+            return Safety()
+        for key, (key_node, _) in keys.items():
+            if key not in {"safety", "voiceguide", "title", "description"}:
+                r.warning(
+                    key_node, f"only the safety of an included file is used; its {key!r} is ignored"
+                )
+        return _safety_in(r, keys["safety"][1])
+    finally:
+        close_include(r)
 
 
 def _phrases(r: Reader, node: yaml.Node) -> dict[str, str]:

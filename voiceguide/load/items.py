@@ -13,11 +13,13 @@ from voiceguide.load.keys import (
     BLOCK_KEYS,
     COUNT_KEYS,
     INCLUDE_KEYS,
+    MODES,
     REMINDER_KEYS,
     STAGE_KEYS,
+    STAGE_MODE_KEYS,
     TOP_KEYS,
 )
-from voiceguide.load.source import read_source
+from voiceguide.load.source import Source, read_source
 from voiceguide.load.values import Reader, describe
 from voiceguide.model.routine import (
     MAX_COUNT_REPS,
@@ -28,6 +30,7 @@ from voiceguide.model.routine import (
     Count,
     CueOverrides,
     Item,
+    ModeText,
     Reminder,
     Stage,
 )
@@ -156,6 +159,19 @@ def _stage(r: Reader, node: yaml.Node) -> Stage | None:
         return None
     remind = _reminders(r, keys["remind"][1], part, context) if "remind" in keys else ()
     count = _count(r, keys["count"][1], part) if "count" in keys else None
+    follows_painful_side = True
+    if "painful" in keys and _is_false(keys["painful"][1]):
+        follows_painful_side = False
+        del keys["painful"]
+    modes = {
+        mode: _mode_text(r, keys[mode][1], mode, part, context) for mode in MODES if mode in keys
+    }
+    fixed = r.boolean(keys["fixed"][1], "fixed") if "fixed" in keys else False
+    from_session = 1
+    if "from_session" in keys:
+        from_session = r.integer(keys["from_session"][1], "from_session", 1, 100) or 1
+    if "painful" in keys and not sides:
+        r.warning(keys["painful"][0], "painful has no effect in a stage without 'sides'")
     return Stage(
         name,
         duration,
@@ -168,7 +184,32 @@ def _stage(r: Reader, node: yaml.Node) -> Stage | None:
         count,
         cues,
         painful_scale,
+        fixed=bool(fixed),
+        from_session=from_session,
+        sparing=modes.get("sparing"),
+        painful=modes.get("painful"),
+        follows_painful_side=follows_painful_side,
     )
+
+
+def _is_false(node: yaml.Node) -> bool:
+    return (
+        isinstance(node, yaml.ScalarNode)
+        and node.tag == "tag:yaml.org,2002:bool"
+        and node.value.lower() == "false"
+    )
+
+
+def _mode_text(r: Reader, node: yaml.Node, mode: str, part: float, context: str) -> ModeText:
+    """A stage's other words for ``mode`` (``sparing`` or ``painful``)."""
+    keys = r.mapping(node, f"{mode} of a stage", STAGE_MODE_KEYS)
+    if keys is None:
+        return ModeText()
+    if not keys:
+        r.warning(node, f"{mode} is empty; give it 'say' or 'remind'")
+    say = r.texts(keys["say"][1], f"{mode} say", template=context) if "say" in keys else None
+    remind = _reminders(r, keys["remind"][1], part, context) if "remind" in keys else None
+    return ModeText(say, remind)
 
 
 def _sides(r: Reader, node: yaml.Node) -> tuple[str, ...]:
@@ -267,33 +308,9 @@ def _include(r: Reader, node: yaml.MappingNode) -> tuple[Item, ...]:
     keys = r.mapping(node, "an include", INCLUDE_KEYS)
     if keys is None or "include" not in keys:
         return ()
-    value = keys["include"][1]
-    relative = r.text(value, "include")
-    if relative is None:
+    included = open_include(r, keys["include"][1])
+    if included is None:
         return ()
-    folder = r.source.path.resolve().parent
-    target = (folder / relative).resolve()
-    if Path(relative).is_absolute() or not target.is_relative_to(folder):
-        r.error(
-            value,
-            f"include {relative!r} leaves the routine's folder; keep included files beside it or below",
-        )
-        return ()
-    if target in r.include_stack:
-        chain = " -> ".join(p.name for p in [*r.include_stack, target])
-        r.error(value, f"include {relative!r} loops back ({chain}); remove the cycle")
-        return ()
-    if len(r.include_stack) >= MAX_INCLUDE_DEPTH:
-        r.error(value, f"includes nested deeper than {MAX_INCLUDE_DEPTH}; flatten them")
-        return ()
-    try:
-        included = read_source(target, display_path(target))
-    except RoutineError as exc:
-        r.diagnostics.extend(exc.diagnostics)
-        return ()
-    outer = r.source
-    r.source = included
-    r.include_stack.append(target)
     try:
         keys_in = r.mapping(included.root, "the included routine", TOP_KEYS)
         if keys_in is None:
@@ -309,5 +326,43 @@ def _include(r: Reader, node: yaml.MappingNode) -> tuple[Item, ...]:
                 )
         return read_items(r, keys_in["stages"][1], "stages")
     finally:
-        r.include_stack.pop()
-        r.source = outer
+        close_include(r)
+
+
+def open_include(r: Reader, value: yaml.Node) -> Source | None:
+    """Start reading the file an ``include`` names (relative to the file being read, and
+    inside its folder): ``r`` reads it until :func:`close_include`. None, with the
+    problem reported, when it cannot be read."""
+    relative = r.text(value, "include")
+    if relative is None:
+        return None
+    folder = r.source.path.resolve().parent
+    target = (folder / relative).resolve()
+    if Path(relative).is_absolute() or not target.is_relative_to(folder):
+        r.error(
+            value,
+            f"include {relative!r} leaves the routine's folder; keep included files beside it or below",
+        )
+        return None
+    if target in r.include_stack:
+        chain = " -> ".join(p.name for p in [*r.include_stack, target])
+        r.error(value, f"include {relative!r} loops back ({chain}); remove the cycle")
+        return None
+    if len(r.include_stack) >= MAX_INCLUDE_DEPTH:
+        r.error(value, f"includes nested deeper than {MAX_INCLUDE_DEPTH}; flatten them")
+        return None
+    try:
+        included = read_source(target, display_path(target))
+    except RoutineError as exc:
+        r.diagnostics.extend(exc.diagnostics)
+        return None
+    r.outer_sources.append(r.source)
+    r.source = included
+    r.include_stack.append(target)
+    return included
+
+
+def close_include(r: Reader) -> None:
+    """Go back to reading the file that named the include :func:`open_include` opened."""
+    r.include_stack.pop()
+    r.source = r.outer_sources.pop()

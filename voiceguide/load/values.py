@@ -53,6 +53,8 @@ class Reader:
         self.diagnostics: list[Diagnostic] = []
         self.source: Source
         self.include_stack: list[Path] = []
+        self.outer_sources: list[Source] = []
+        """The files that named the includes being read, innermost last."""
 
     # -- reporting
 

@@ -103,6 +103,18 @@ class Count(Record, eq=False):
     reps: int
     every: float
     start: float | None = None
+    fit: bool = False
+    """Count only the repetitions that fit after the instructions and before the
+    stage's closing cues (at least one), without a warning: set when a variant shortens
+    the stage, so a short session counts fewer repetitions, each of them whole."""
+
+
+class ModeText(Record, eq=False):
+    """What a stage says instead of its own words in one mode: a sparing session of a
+    course, or the painful side's part. ``None`` keeps the stage's own."""
+
+    say: tuple[str, ...] | None = None
+    remind: tuple[Reminder, ...] | None = None
 
 
 class Stage(Record, eq=False):
@@ -118,10 +130,32 @@ class Stage(Record, eq=False):
     cues: CueOverrides = field(default_factory=CueOverrides)
     painful_scale: float | None = None
     """With a painful side, that side's part is this share of a healthy side's."""
+    fixed: bool = False
+    """Keeps its length in the shorter sessions of a course (a hold the guidance times)."""
+    from_session: int = 1
+    """The first session of a course that has this stage (a technique that waits until
+    the sparing sessions are over)."""
     side_weights: tuple[float, ...] = ()
     """Relative lengths of the sides' parts (empty: equal); set for a painful side."""
     side_notes: Mapping[str, str] = field(default_factory=dict)
     """Said at the start of a side's part, after the switch (e.g. to press more lightly)."""
+    sparing: ModeText | None = None
+    """Words for the sparing sessions of a course (its ``sparing`` key)."""
+    painful: ModeText | None = None
+    """Words for the painful side's part (its ``painful`` key)."""
+    follows_painful_side: bool = True
+    """Whether a painful side changes this stage (``painful: false``: the sides are not
+    where it hurts, such as a point on each hand)."""
+    side_texts: Mapping[str, ModeText] = field(default_factory=dict)
+    """Words a side's part says instead of the stage's (set for a painful side)."""
+
+    def texts_for(self, side: str) -> tuple[tuple[str, ...], tuple[Reminder, ...]]:
+        """The instructions and reminders of ``side``'s part ('' when the stage has no
+        sides)."""
+        own = self.side_texts.get(side)
+        say = own.say if own is not None and own.say is not None else self.say
+        remind = own.remind if own is not None and own.remind is not None else self.remind
+        return say, remind
 
     def part_duration(self) -> float:
         """Length of the shortest side's part (the whole stage when it has no sides)."""
@@ -187,6 +221,10 @@ class Routine(Record, eq=False):
     path: Path | None = None
     name: str | None = None
     description: str | None = None
+    sparing_description: str | None = None
+    """The description of the course's sparing sessions (the ``sparing`` key's)."""
+    painful_description: str | None = None
+    """The description with a painful side (the ``painful`` key's)."""
     language: str = "en"
     author: str | None = None
     voice: Voice = field(default_factory=Voice)

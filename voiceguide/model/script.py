@@ -34,7 +34,8 @@ class Segment(Record):
 
     @property
     def duration(self) -> float:
-        return self.end - self.start
+        """Seconds, to the millisecond like every time on the timeline."""
+        return round(self.end - self.start, 3)
 
     @property
     def label(self) -> str:
