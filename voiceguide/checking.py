@@ -18,6 +18,7 @@ from voiceguide.errors import Diagnostic, Position, Severity
 
 if TYPE_CHECKING:
     from voiceguide.adapt import Variant
+    from voiceguide.model.routine import Routine
     from voiceguide.model.script import Script
     from voiceguide.variants import VariantGrid
 
@@ -39,6 +40,7 @@ def check_routine(
     """Load ``reference`` and compile every variant of it (or only ``session``, only
     ``painful_side``: ``left``, ``right`` or ``none``), collecting every problem instead of
     raising."""
+    from voiceguide.adapt import Variant, adapt
     from voiceguide.errors import OptionError, RoutineError, VoiceguideError
     from voiceguide.load import load_routine
     from voiceguide.pipeline import cached_lengths, timeline
@@ -54,9 +56,13 @@ def check_routine(
     problems = _Problems(grid, Position(reference))
     lengths = cached_lengths(routine)
     first: Script | None = None
+    sessions: dict[int | None, Routine] = {}  # each session adapted once, for every side
     for variant in grid.variants():
         try:
-            script = timeline(routine, variant, lengths=lengths)
+            if variant.session not in sessions:
+                sessions[variant.session] = adapt(routine, Variant(variant.session))
+            adapted = adapt(sessions[variant.session], Variant(None, variant.painful_side))
+            script = timeline(routine, variant, lengths=lengths, adapted=adapted)
         except RoutineError as exc:
             problems.add(variant, exc.diagnostics)
         except OptionError as exc:

@@ -101,14 +101,16 @@ def timeline(
     *,
     use_cache: bool = True,
     lengths: CachedDurations | None = None,
+    adapted: Routine | None = None,
 ) -> Script:
     """The variant's timeline as well as it is known without speaking: with the real
     lengths of its speech when every text of it is in the clip cache (the timeline play
     and export will have), else estimated from the speaking rate (``script.estimated``).
-    ``lengths``: the cached lengths to use (see :func:`cached_lengths`), when the caller
-    looks at several variants of the routine."""
+    ``lengths``: the cached lengths to use (see :func:`cached_lengths`), and
+    ``adapted``: the variant, when the caller has them already (it looks at several
+    variants of the routine)."""
     voice = voice or VoiceOptions()
-    adapted = adapt(routine, variant)
+    adapted = adapted or adapt(routine, variant)
     if use_cache:
         from voiceguide.speech.lengths import NotCached
 
