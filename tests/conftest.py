@@ -65,6 +65,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="Rewrite the golden files under tests/data/golden from the current output.",
     )
+    parser.addoption(
+        "--update-readme",
+        action="store_true",
+        help="Rewrite the output of the README's console examples from the current output.",
+    )
 
 
 @pytest.fixture
@@ -80,6 +85,15 @@ def _private_clip_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
 
     os.environ["VOICEGUIDE_CACHE_DIR"] = str(tmp_path_factory.mktemp("voiceguide-cache"))
     os.environ["VOICEGUIDE_DATA_DIR"] = str(tmp_path_factory.mktemp("voiceguide-data"))
+
+
+@pytest.fixture
+def empty_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A clip cache of the test's own, empty (whatever other tests synthesized): lengths
+    shown are estimates. Returns the folder the clips go in."""
+    root = tmp_path_factory.mktemp("empty-cache")
+    monkeypatch.setenv("VOICEGUIDE_CACHE_DIR", str(root))
+    return root / "clips"
 
 
 @pytest.fixture

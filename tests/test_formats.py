@@ -10,10 +10,11 @@ import pytest
 import srt
 import webvtt
 
-from voiceguide.compiler import compile_routine
+from voiceguide.adapt import Variant
 from voiceguide.formats import WRITERS
 from voiceguide.load import load_routine
 from voiceguide.model.script import Script
+from voiceguide.pipeline import estimate
 
 DATA = Path(__file__).parent / "data"
 GOLDEN = DATA / "golden"
@@ -22,7 +23,8 @@ ROUTINES = {"neck": "neck", "features": str(DATA / "features.yaml")}
 
 
 def script_for(key: str) -> Script:
-    return compile_routine(load_routine(ROUTINES[key]))
+    """The routine's timeline as a preview shows it without the speech: estimated."""
+    return estimate(load_routine(ROUTINES[key]), Variant())
 
 
 @pytest.mark.parametrize("key", sorted(ROUTINES))

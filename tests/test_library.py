@@ -150,8 +150,8 @@ def test_the_table_lists_exactly_the_builtin_routines() -> None:
 
 @pytest.mark.parametrize("name", builtin_names())
 def test_builtin_routine_passes_check_strict(name: str) -> None:
-    """`voiceguide check --strict NAME` succeeds: no error and no warning (all the words
-    fit their stages)."""
+    """`voiceguide check --strict NAME` succeeds in every variant: no error and no
+    warning (all the words fit their stages)."""
     result = CliRunner().invoke(cli, ["check", "--strict", name], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert result.stderr == ""

@@ -37,16 +37,24 @@ def test_walk_lists_every_text_the_compile_says(name: str) -> None:
 @pytest.mark.parametrize(
     "args",
     [
-        ["check", "neck"],
+        ["check", "neck", "--session", "4", "--painful-side", "none"],
         ["preview", "neck"],
         ["preview", "neck", "--session", "2", "--painful-side", "left", "--format", "json"],
     ],
 )
 def test_commands_compile_once(run_cli: RunCli, compiles: list[str], args: list[str]) -> None:
-    """check and preview compile the routine once."""
+    """check of one variant and preview compile the routine once."""
     result = run_cli(*args)
     assert result.exit_code == 0, result.stderr
     assert len(compiles) == 1
+
+
+def test_check_compiles_each_variant_once(run_cli: RunCli, compiles: list[str]) -> None:
+    """check compiles every variant of the routine, each once: as written and each
+    session of its course, each with no painful side, left and right."""
+    assert run_cli("check", "neck").exit_code == 0
+    titles = ["Neck self-massage"] + [f"Neck self-massage, session {n} of 10" for n in range(1, 11)]
+    assert compiles == [title for title in titles for _ in range(3)]
 
 
 def test_routines_compiles_each_once(run_cli: RunCli, compiles: list[str]) -> None:

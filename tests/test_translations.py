@@ -19,6 +19,7 @@ from voiceguide.load import load_routine
 from voiceguide.model.routine import CUE_NAMES, TECHNIQUES
 from voiceguide.model.script import Script
 from voiceguide.phrases import LANGUAGES, PHRASES, phrases_for
+from voiceguide.pipeline import estimate
 from voiceguide.sides import SPOKEN_SIDES
 from voiceguide.words import (
     CUE_LABELS,
@@ -57,10 +58,12 @@ def english_fixed_words() -> set[str]:
 
 
 def scripts(language: str) -> list[Script]:
-    """The routine in ``language`` as the patient hears it in each variant."""
+    """The routine in ``language`` as the patient hears it in each variant, with its
+    speech estimated (so lengths read "about") except in the first."""
     routine = load_routine(ROUTINES / f"{language}.yaml")
     assert routine.language == language
-    return [compile_routine(adapt(routine, variant)) for variant in VARIANTS]
+    exact = compile_routine(adapt(routine, VARIANTS[0]))
+    return [exact, *(estimate(routine, variant) for variant in VARIANTS)]
 
 
 def readable_output(script: Script) -> str:
@@ -85,9 +88,10 @@ def expected_texts(language: str) -> list[str]:
         *(
             labels[key]
             for key in labels
-            if key not in {"cut", "total", "session_title", "made_with"}
+            if key not in {"cut", "total", "about", "session_title", "made_with"}
         ),
         labels["total"].split("{")[0],
+        labels["about"].split("{")[0],
         session_title("", 1, 4, language).strip(", "),
         made_with(__version__, language),
         *(technique_name(technique, language) for technique in ("stroking", "rubbing", "kneading")),

@@ -59,20 +59,33 @@ def _finite(seconds: float, value: object) -> float:
     return seconds
 
 
-def format_clock(seconds: float) -> str:
-    """``M:SS`` (or ``H:MM:SS``) for a timeline, rounded down to whole seconds."""
-    whole = int(seconds + 1e-9)
+def format_clock(seconds: float, *, nearest: bool = False) -> str:
+    """``MM:SS`` (or ``H:MM:SS``): a time on a timeline, rounded down to whole seconds
+    as a clock shows it; with ``nearest``, a span of time (a session's end, the time
+    left), rounded to the nearest second as :func:`format_length` rounds lengths."""
+    whole = round(seconds) if nearest else int(seconds + 1e-9)
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
 def format_length(seconds: float) -> str:
-    """A stage length for people: ``1:00``, ``0:45``, ``1:02:03``."""
+    """A length for people (a stage's, a session's), rounded to the nearest second:
+    ``1:00``, ``0:45``, ``1:02:03``."""
     whole = round(seconds)
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def format_session_length(seconds: float, *, estimated: bool, language: str = "en") -> str:
+    """A session's length (:func:`format_length`), ``about 12:56`` (in ``language``) when
+    it is an estimate."""
+    if not estimated:
+        return format_length(seconds)
+    from voiceguide.words import labels_for
+
+    return labels_for(language)["about"].format(length=format_length(seconds))
 
 
 def format_spoken(seconds: float, language: str = "en") -> str:

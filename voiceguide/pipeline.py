@@ -2,8 +2,10 @@
 
 routine -> adapt (a session of its course, a painful side) -> one compile -> render.
 
-- :func:`estimate`: the timeline with speech lengths estimated from the speaking rate
-  (previews, ``check``, ``routines``);
+- :func:`timeline`: the timeline as well as it is known without speaking: with the
+  lengths of the speech in the clip cache when all of it is there, else estimated from
+  the speaking rate (previews, ``check``, ``routines``); :func:`estimate`: always
+  estimated;
 - :func:`measure`: the timeline with the real lengths of the synthesized speech
   (``preview --exact``);
 - :func:`prepare`: that, plus the renderer at its loudness, which the player and the
@@ -23,7 +25,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from voiceguide.adapt import Variant, adapt
 from voiceguide.audio.rates import DEFAULT_SAMPLE_RATE
 from voiceguide.compiler import DEFAULT_RATE, EstimatedDurations, compile_routine, spoken_texts
-from voiceguide.errors import Diagnostic, OptionError, VoiceNotFound
+from voiceguide.errors import OptionError, VoiceNotFound
 
 if TYPE_CHECKING:  # numpy comes with these: imported where they are used
     from voiceguide.audio.render import Renderer
@@ -33,6 +35,7 @@ if TYPE_CHECKING:  # numpy comes with these: imported where they are used
     from voiceguide.model.script import Script
     from voiceguide.ports import Progress, Synthesizer
     from voiceguide.speech.cache import ClipCache
+    from voiceguide.speech.lengths import CachedDurations
     from voiceguide.speech.voices import VoiceSettings
 
 
@@ -86,39 +89,57 @@ class Guide(NamedTuple):
         )
 
 
-class CheckReport(NamedTuple):
-    """What ``check`` found in one routine: every diagnostic, and a one-line summary
-    (None when the routine cannot be used)."""
-
-    diagnostics: list[Diagnostic]
-    summary: str | None
-
-
-def check_routine(reference: str) -> CheckReport:
-    """Load and compile ``reference``, collecting every problem instead of raising."""
-    from voiceguide.durations import format_length
-    from voiceguide.errors import Position, RoutineError, Severity, VoiceguideError
-    from voiceguide.load import load_routine
-
-    try:
-        script = estimate(load_routine(reference), Variant())
-    except RoutineError as exc:
-        return CheckReport(list(exc.diagnostics), None)
-    except VoiceguideError as exc:
-        return CheckReport([Diagnostic(Severity.ERROR, str(exc), Position(reference))], None)
-    warnings = list(script.warnings)
-    stages = len({s.stage_number for s in script.stages})
-    summary = (
-        f"{script.title!r}, {stages} stage{'s' * (stages != 1)}, "
-        f"{format_length(script.duration)}" + (f", {len(warnings)} warning(s)" if warnings else "")
-    )
-    return CheckReport(warnings, summary)
-
-
 def estimate(routine: Routine, variant: Variant, *, rate: int | None = None) -> Script:
     """The variant's timeline with speech lengths estimated from the speaking rate."""
-    adapted = adapt(routine, variant)
-    return compile_routine(adapted, EstimatedDurations(rate or adapted.voice.rate or DEFAULT_RATE))
+    return _estimated(adapt(routine, variant), rate)
+
+
+def timeline(
+    routine: Routine,
+    variant: Variant,
+    voice: VoiceOptions | None = None,
+    *,
+    use_cache: bool = True,
+    lengths: CachedDurations | None = None,
+    adapted: Routine | None = None,
+) -> Script:
+    """The variant's timeline as well as it is known without speaking: with the real
+    lengths of its speech when every text of it is in the clip cache (the timeline play
+    and export will have), else estimated from the speaking rate (``script.estimated``).
+    ``lengths``: the cached lengths to use (see :func:`cached_lengths`), and
+    ``adapted``: the variant, when the caller has them already (it looks at several
+    variants of the routine)."""
+    voice = voice or VoiceOptions()
+    adapted = adapted or adapt(routine, variant)
+    if use_cache:
+        from voiceguide.speech.lengths import NotCached
+
+        lengths = lengths or cached_lengths(adapted, voice)
+        if not lengths.empty and lengths.knows(spoken_texts(adapted)):
+            try:
+                return compile_routine(adapted, lengths)
+            except NotCached:  # a text the walk worded otherwise: not made yet
+                pass
+    return _estimated(adapted, voice.rate)
+
+
+def cached_lengths(routine: Routine, voice: VoiceOptions | None = None) -> CachedDurations:
+    """The lengths of ``routine``'s speech in the clip cache, as the speech engine would
+    speak it with ``voice`` (the engine is not started), at the sample rate play and
+    export use by default."""
+    from voiceguide.speech.cache import ClipCache
+    from voiceguide.speech.keys import recordings_key
+    from voiceguide.speech.lengths import CachedDurations
+
+    key = recordings_key((voice or VoiceOptions()).settings_for(routine))
+    return CachedDurations(ClipCache(), key, DEFAULT_SAMPLE_RATE)
+
+
+def _estimated(adapted: Routine, rate: int | None) -> Script:
+    from voiceguide.model.record import replace
+
+    oracle = EstimatedDurations(rate or adapted.voice.rate or DEFAULT_RATE)
+    return replace(compile_routine(adapted, oracle), estimated=True)
 
 
 def measure(
@@ -194,8 +215,8 @@ def _speak(
     meanwhile: Callable[[], object] | None = None,
 ) -> tuple[Script, ClipStore]:
     """Every text the variant says, synthesized where the cache lacks it (in parallel),
-    and the one compile with their real lengths. ``meanwhile`` runs while the engine
-    starts."""
+    and the one compile with their real lengths, which are noted in the cache.
+    ``meanwhile`` runs while the engine starts."""
     settings = voice.settings_for(adapted)
     texts = [*spoken_texts(adapted), *extra_texts]
     cache = _clip_cache(use_cache)
@@ -215,7 +236,10 @@ def _speak(
             if voice.voice is None:
                 raise
             raise OptionError("--voice", f"{exc} (see 'voiceguide voices')") from None
-        return compile_routine(adapted, clips), clips
+        script = compile_routine(adapted, clips)
+        said = {text: frames for text, frames in clips.frames.items() if text.strip()}
+        cache.note_lengths(engine.key, sample_rate, said)  # see cached_lengths()
+        return script, clips
 
 
 @contextlib.contextmanager

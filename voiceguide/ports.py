@@ -81,6 +81,11 @@ class SpeechEngine(Protocol):
         """A synthesizer speaking with ``settings``; the pipeline opens one per guide."""
         ...
 
+    def key(self, settings: VoiceSettings) -> str:
+        """The :attr:`Synthesizer.key` of the synthesizer ``open(settings)`` gives, known
+        without starting anything (to look in the clip cache)."""
+        ...
+
     def voices(self, language: str | None = None) -> list[VoiceInfo]:
         """The voices installed, or those for ``language``, best match first."""
         ...

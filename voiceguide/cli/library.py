@@ -12,18 +12,22 @@ from voiceguide.errors import VoiceguideError
 def routines() -> None:
     """List the built-in routines: name, length and title.
 
+    A length is "about" one when it is estimated from the speaking rate; once the speech
+    of a routine is in the clip cache (after it was played or exported), it is exact.
+
     \b
     Example:
       voiceguide routines
     """
     from voiceguide.adapt import Variant
-    from voiceguide.durations import format_length
+    from voiceguide.durations import format_session_length
     from voiceguide.load import builtin_names, load_routine
-    from voiceguide.pipeline import estimate
+    from voiceguide.pipeline import timeline
 
     for name in builtin_names():
-        script = estimate(load_routine(name), Variant())
-        click.echo(f"{name:<16} {format_length(script.duration):>6}  {script.title}")
+        script = timeline(load_routine(name), Variant())
+        length = format_session_length(script.duration, estimated=script.estimated)
+        click.echo(f"{name:<16} {length:>11}  {script.title}")
 
 
 @cli.command()

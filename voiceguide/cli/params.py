@@ -11,6 +11,7 @@ import click
 
 from voiceguide.adapt import PAINFUL_SIDES
 from voiceguide.audio.rates import sample_rate_problem
+from voiceguide.variants import NO_SIDE
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -125,8 +126,9 @@ no_cache_option = click.option(
 )
 
 
-def variant_options(*, auto_session: bool = False) -> Callable[[F], F]:
-    """--painful-side and --session, shared by check, play, export and preview."""
+def variant_options(*, auto_session: bool = False, no_side: bool = False) -> Callable[[F], F]:
+    """--painful-side and --session, shared by check, play, export and preview; with
+    ``no_side``, --painful-side also takes 'none' (check: only the variants without one)."""
 
     def decorate(command: F) -> F:
         return _apply(
@@ -134,9 +136,9 @@ def variant_options(*, auto_session: bool = False) -> Callable[[F], F]:
             [
                 click.option(
                     "--painful-side",
-                    type=click.Choice(PAINFUL_SIDES),
+                    type=click.Choice((*PAINFUL_SIDES, NO_SIDE) if no_side else PAINFUL_SIDES),
                     help="The side that hurts: the healthy side comes first, the painful one "
-                    "gently.",
+                    "gently" + (f" ('{NO_SIDE}': neither)." if no_side else "."),
                 ),
                 click.option(
                     "--session",

@@ -54,8 +54,9 @@ def preview(
 ) -> None:
     """Show a routine's timeline without sound: as text, JSON, subtitles or a handout.
 
-    Speech lengths are estimated from the speaking rate; with --exact they are measured
-    from the synthesized speech (the voice options then apply).
+    Speech lengths are those of the speech in the clip cache when all of it is there (as
+    after an export), else estimated from the speaking rate ("about 12:56"); with --exact
+    the speech is synthesized first and its real lengths are used.
 
     \b
     Example:
@@ -68,7 +69,7 @@ def preview(
     from voiceguide.files import check_target, write_text_atomic
     from voiceguide.formats import SUFFIXES, WRITERS
     from voiceguide.load import load_routine
-    from voiceguide.pipeline import VoiceOptions, estimate, measure
+    from voiceguide.pipeline import VoiceOptions, measure, timeline
 
     if sample_rate is not None and not exact:
         raise click.UsageError("--sample-rate applies to --exact only")
@@ -77,11 +78,11 @@ def preview(
     if output is not None:
         check_target(output, force)
     loaded, variant = load_routine(routine), Variant(session, painful_side)
+    voice_options = VoiceOptions(voice, rate, volume)
     if exact:
-        voice_options = VoiceOptions(voice, rate, volume)
         script = measure(loaded, variant, voice_options, sample_rate, use_cache=not no_cache)
     else:
-        script = estimate(loaded, variant, rate=rate)
+        script = timeline(loaded, variant, voice_options, use_cache=not no_cache)
     for warning in script.warnings:
         click.echo(str(warning), err=True)
     text = WRITERS[format_name](script)

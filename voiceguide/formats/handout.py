@@ -3,7 +3,7 @@ the routine's language."""
 
 from __future__ import annotations
 
-from voiceguide.durations import format_clock, format_length
+from voiceguide.durations import format_clock, format_length, format_session_length
 from voiceguide.model.script import Script
 from voiceguide.phrases import phrases_for
 from voiceguide.words import labels_for, technique_name
@@ -20,7 +20,10 @@ def to_markdown(script: Script) -> str:
     out = [f"# {script.title}", ""]
     if script.description:
         out += [script.description, ""]
-    facts = [f"**{labels['duration']}:** {format_length(script.duration)}"]
+    length = format_session_length(
+        script.duration, estimated=script.estimated, language=script.language
+    )
+    facts = [f"**{labels['duration']}:** {length}"]
     if script.author:
         facts.append(f"**{labels['author']}:** {script.author}")
     out += [" · ".join(facts), ""]
@@ -56,6 +59,6 @@ def to_markdown(script: Script) -> str:
             f"| {_cell(technique)} | {format_length(segment.duration)} "
             f"| {_cell(' '.join(said.get(segment.index, [])))} |"
         )
-    total = labels["total"].format(length=format_length(script.duration))
+    total = labels["total"].format(length=length)
     out += ["", total, ""]
     return "\n".join(out)

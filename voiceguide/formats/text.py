@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from voiceguide.durations import format_clock, format_length
+from voiceguide.durations import format_clock, format_length, format_session_length
 from voiceguide.model.script import Script, Speech
 from voiceguide.words import cue_label, labels_for
 
@@ -12,7 +12,10 @@ _STAGE_MARK = "▶"
 
 def to_text(script: Script) -> str:
     labels = labels_for(script.language)
-    lines = [f"{script.title} ({format_length(script.duration)})"]
+    length = format_session_length(
+        script.duration, estimated=script.estimated, language=script.language
+    )
+    lines = [f"{script.title} ({length})"]
     if script.description:
         lines.append(script.description)
     lines.append("")
@@ -35,5 +38,5 @@ def to_text(script: Script) -> str:
             else:
                 lines.append(f"{clock}   {_CUE_MARK} {cue_label(pending.cue, script.language)}")
             pending = next(events, None)
-    lines.append(f"{format_clock(script.duration)} ■ {labels['end']}")
+    lines.append(f"{format_clock(script.duration, nearest=True)} ■ {labels['end']}")
     return "\n".join(lines) + "\n"

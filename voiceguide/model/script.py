@@ -89,6 +89,9 @@ class Script(Record):
     preparation: tuple[str, ...] = ()
     safety: Safety = field(default_factory=Safety)
     warnings: tuple[Diagnostic, ...] = ()
+    estimated: bool = False
+    """Whether the speech lengths are estimated from the speaking rate (the times are
+    then about right), rather than measured from the speech itself."""
 
     @property
     def stages(self) -> tuple[Segment, ...]:

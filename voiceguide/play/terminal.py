@@ -165,17 +165,19 @@ class Display:
             if status.segment_index != self.last_segment:
                 self.last_segment = status.segment_index
                 course = f"{status.course} · " if status.course else ""
-                self.message(f"{course}{format_clock(status.session_left)} left · {status.label}")
+                self.message(
+                    f"{course}{format_clock(status.session_left, nearest=True)} left · {status.label}"
+                )
             return
         bar_width = 20
         filled = round(status.progress * bar_width)
         bar = "#" * filled + "-" * (bar_width - filled)
-        state = "paused" if status.paused else f"{format_clock(status.stage_left)}"
+        state = "paused" if status.paused else format_clock(status.stage_left, nearest=True)
         following = f" · next: {status.next_label}" if status.next_label else ""
         course = f"{status.course} · " if status.course else ""
         line = (
             f"{'‖' if status.paused else '▶'} {course}{self._bold(status.label)} {state} · "
-            f"session {format_clock(status.session_left)} [{bar}]{following} · "
+            f"session {format_clock(status.session_left, nearest=True)} [{bar}]{following} · "
             f"vol {round(status.volume * 100)}%"
         )
         if line != self.last_line:

@@ -4,20 +4,21 @@ recordings: cached ones read, missing ones synthesized and stored (:func:`record
 What is kept is what the synthesizer recorded, at its own rate: for pyttsx3, the
 engine's own file (16-bit WAV), moved in as it is; for a synthesizer without a file,
 its samples in float WAV (exact). Clips at any sample rate are finished from it
-(:func:`voiceguide.audio.clips.finish`).
+(:func:`voiceguide.audio.clips.finish`). Beside them, one small file for each key notes
+how long the clips made from its recordings are (:meth:`ClipCache.note_lengths`), so the
+length of a cached guide is known without decoding audio or hashing its texts.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import json
 import os
-import shutil
-import tempfile
-from collections.abc import Callable, Iterable, Iterator
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from voiceguide.errors import AudioError, display_path, one_line
 from voiceguide.ports import Progress, Recording, Synthesizer
@@ -31,10 +32,14 @@ reused."""
 
 
 def default_cache_folder() -> Path:
-    """Where clips are cached: ``$VOICEGUIDE_CACHE_DIR/clips``, else the user cache folder."""
+    """Where clips are cached: ``$VOICEGUIDE_CACHE_DIR/clips``, else the user cache folder
+    (on Linux without ``$XDG_CACHE_HOME``, ``~/.cache/voiceguide``, as platformdirs says,
+    known without importing it: ``preview`` looks here as it starts)."""
     root = os.environ.get(CACHE_ENV)
     if root:
         return Path(root).expanduser() / "clips"
+    if sys.platform == "linux" and not os.environ.get("XDG_CACHE_HOME", "").strip():
+        return Path.home() / ".cache" / "voiceguide" / "clips"
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("voiceguide")) / "clips"
@@ -55,6 +60,8 @@ class ClipCache:
 
     def path(self, key: str, text: str) -> Path:
         """The file that holds (or would hold) the entry for ``key`` and ``text``."""
+        import hashlib  # here: looking up lengths needs none (see noted_lengths)
+
         digest = hashlib.sha256(json.dumps([CLIP_FORMAT, key, text]).encode("utf-8")).hexdigest()
         return self.folder / f"{digest}{self.SUFFIX}"
 
@@ -98,10 +105,61 @@ class ClipCache:
         except OSError as exc:
             if exc.errno != errno.EXDEV:
                 raise self._unwritable(exc) from None
+        import shutil
+
         return self._write(key, text, lambda name: shutil.copyfile(file, name))
 
+    def lengths_path(self, key: str) -> Path:
+        """The file that notes how long the clips made from ``key``'s recordings are (named
+        by a checksum of the key, which the file holds too)."""
+        import zlib
+
+        return self.folder / f"lengths-{zlib.crc32(key.encode('utf-8')):08x}.json"
+
+    def noted_lengths(self, key: str) -> dict[str, dict[str, Any]]:
+        """What :meth:`note_lengths` noted for ``key``: for each text, ``file``, the name
+        of its recording's entry, and ``frames``, its clip's frames at each sample rate
+        (``{"44100": 22050}``); empty when nothing is noted or the note is unreadable. One
+        small file read, no audio, no hashing."""
+        try:
+            noted = json.loads(self.lengths_path(key).read_text("utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(noted, dict) or noted.get("key") != key:
+            return {}
+        clips = noted.get("clips")
+        return clips if isinstance(clips, dict) else {}
+
+    def note_lengths(self, key: str, sample_rate: int, frames: Mapping[str, int]) -> None:
+        """Note that the clips made at ``sample_rate`` from ``key``'s recordings of these
+        texts are ``frames[text]`` frames long (kept with what is noted already). Only a
+        shortcut: a note that cannot be written is left out."""
+        clips = self.noted_lengths(key)
+        rate = str(sample_rate)
+        changed = False
+        for text, count in frames.items():
+            entry = clips.get(text)
+            name = self.path(key, text).name
+            if not isinstance(entry, dict) or entry.get("file") != name:
+                entry = clips[text] = {"file": name, "frames": {}}
+            if not isinstance(entry.get("frames"), dict):
+                entry["frames"] = {}
+            if entry["frames"].get(rate) != count:
+                entry["frames"][rate] = count
+                changed = True
+        if changed:
+            content = json.dumps({"key": key, "clips": clips}, ensure_ascii=False, indent=0)
+            with contextlib.suppress(AudioError):
+                self._write_file(
+                    self.lengths_path(key), lambda name: Path(name).write_text(content, "utf-8")
+                )
+
     def _write(self, key: str, text: str, write: Callable[[str], object]) -> Path:
-        path = self.path(key, text)
+        return self._write_file(self.path(key, text), write)
+
+    def _write_file(self, path: Path, write: Callable[[str], object]) -> Path:
+        import tempfile
+
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             handle, name = tempfile.mkstemp(prefix=".", suffix=".part", dir=self.folder)
@@ -133,6 +191,8 @@ class ClipCache:
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()
                     removed += 1
+        for note in self.folder.glob("lengths-*.json"):
+            note.unlink(missing_ok=True)
         return removed
 
 

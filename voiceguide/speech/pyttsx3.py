@@ -12,7 +12,6 @@ from __future__ import annotations
 import collections
 import os
 import shutil
-import sys
 import tempfile
 import threading
 import time
@@ -25,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from voiceguide.audio.clips import read_recording
 from voiceguide.errors import AudioError, quote
 from voiceguide.ports import Recording
-from voiceguide.speech.cache import CLIP_FORMAT
+from voiceguide.speech.keys import pyttsx3_key
 from voiceguide.speech.process import (
     Worker,
     WorkerDied,
@@ -34,7 +33,7 @@ from voiceguide.speech.process import (
     start_engine_early,
     voice_from_hello,
 )
-from voiceguide.speech.voices import VoiceInfo, VoiceSettings, list_voices, normalize_language
+from voiceguide.speech.voices import VoiceInfo, VoiceSettings, list_voices
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -47,8 +46,6 @@ MAX_WORKERS = 4
 
 BLANK_RATE = 22_050
 """The rate of the empty recording of a blank text (espeak's own)."""
-
-_DRIVERS = {"darwin": "nsss", "win32": "sapi5"}
 
 
 @dataclass
@@ -130,17 +127,7 @@ class Pyttsx3Synthesizer:
 
     @property
     def key(self) -> str:
-        settings = self.settings
-        voice = (
-            f"voice={settings.voice}"
-            if settings.voice
-            else f"language={normalize_language(settings.language)}"
-        )
-        driver = _DRIVERS.get(sys.platform, "espeak")
-        return (
-            f"pyttsx3/{driver} {voice} rate={settings.rate} volume={settings.volume:g} "
-            f"format={CLIP_FORMAT}"
-        )
+        return pyttsx3_key(self.settings)
 
     @property
     def voice(self) -> VoiceInfo | None:
@@ -326,6 +313,9 @@ class Pyttsx3Engine:
 
     def open(self, settings: VoiceSettings) -> Pyttsx3Synthesizer:
         return Pyttsx3Synthesizer(settings)
+
+    def key(self, settings: VoiceSettings) -> str:
+        return pyttsx3_key(settings)
 
     def voices(self, language: str | None = None) -> list[VoiceInfo]:
         return list_voices(language)

@@ -118,5 +118,8 @@ class FakeSpeech:
         self.opened.append(synthesizer)
         return synthesizer
 
+    def key(self, settings: VoiceSettings) -> str:
+        return FakeSynthesizer(settings.rate, self.sample_rate, voice=settings.voice).key
+
     def voices(self, language: str | None = None) -> list[VoiceInfo]:
         return list(FAKE_VOICES) if language is None else voices_for(FAKE_VOICES, language)
