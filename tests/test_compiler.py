@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from voiceguide.compiler import EstimatedDurations, compile_routine
+from voiceguide.compiler import compile_routine
+from voiceguide.estimate import EstimatedDurations
 from voiceguide.load import load_routine
 from voiceguide.load.library import builtin_names
 from voiceguide.model.routine import Item, Stage

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from voiceguide.adapt import PAINFUL_SIDES, Variant, adapt
-from voiceguide.compiler import EstimatedDurations, compile_routine
+from voiceguide.compiler import compile_routine
+from voiceguide.estimate import EstimatedDurations
 from voiceguide.load import builtin_names, load_routine
 from voiceguide.model.routine import ModeText, Routine, Stage
 from voiceguide.model.script import Script

@@ -18,10 +18,10 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from voiceguide.errors import Diagnostic
+from voiceguide.estimate import DEFAULT_RATE, EstimatedDurations
 from voiceguide.layout import SPEECH_GAP, Candidate, Layout, Part, ms
 from voiceguide.model.routine import Cues, Routine
 from voiceguide.model.script import Event, Script, Segment, Speech, SpeechRole, Tone
-from voiceguide.model.sounds import SOUNDS
 from voiceguide.sides import spoken_side
 from voiceguide.stages import Instance, gap_between, instances_of
 from voiceguide.words import labels_for
@@ -35,32 +35,6 @@ INTRO_LEAD = 0.5
 SEGMENT_TAIL = 1.0
 MIN_HALFWAY_PART = 30.0
 MIN_COUNTDOWN_SPARE = 5.0
-DEFAULT_RATE = 150
-
-
-class EstimatedDurations:
-    """Lengths estimated from the text and the speaking rate (words per minute), for
-    quick previews and ``check``. Fitted to espeak-ng's English at 100-220 words per
-    minute: about 53 ms a character at 150, a pause at each sentence end and comma,
-    digits read as words; over the built-in routines' texts it is within 0.2 s of the
-    real length on average (the real clips' lengths are used wherever they exist)."""
-
-    def __init__(self, rate: int = DEFAULT_RATE) -> None:
-        self.rate = rate
-        self._known: dict[str, float] = {}
-
-    def speech(self, text: str) -> float:
-        known = self._known.get(text)
-        if known is None:
-            characters = len(text) + 2 * sum(c.isdigit() for c in text)
-            sentences = sum(map(text.count, ".!?;:")) or 1
-            seconds = 0.053 * characters + 0.44 * sentences + 0.39 * text.count(",") - 0.25
-            known = self._known[text] = ms(max(seconds, 0.4) * DEFAULT_RATE / self.rate)
-        return known
-
-    def sound(self, sound: str) -> float:
-        spec = SOUNDS.get(sound)
-        return spec.duration if spec else 1.0
 
 
 # --------------------------------------------------------------------------- compiling
@@ -398,4 +372,4 @@ def spoken_texts(routine: Routine, oracle: DurationOracle | None = None) -> list
     return list(dict.fromkeys(t for t in _Compiler(routine, oracle).texts() if t.strip()))
 
 
-__all__ = ["EstimatedDurations", "compile_routine", "spoken_texts"]
+__all__ = ["compile_routine", "spoken_texts"]

@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from voiceguide.adapt import Variant, adapt
 from voiceguide.audio.rates import DEFAULT_SAMPLE_RATE
-from voiceguide.compiler import DEFAULT_RATE, EstimatedDurations, compile_routine, spoken_texts
+from voiceguide.compiler import compile_routine, spoken_texts
 from voiceguide.errors import OptionError, VoiceNotFound
+from voiceguide.estimate import DEFAULT_RATE, EstimatedDurations
 
 if TYPE_CHECKING:  # numpy comes with these: imported where they are used
     from voiceguide.audio.render import Renderer
