@@ -244,3 +244,11 @@ def test_voice_and_countdown_numbers_are_ukrainian() -> None:
     countdown = [s.text for s in compile_routine(routine).speech() if s.role == "countdown"]
     assert countdown[:3] == ["3", "2", "1"]
     assert len(three_uk) != len(three_en) or not np.allclose(three_uk, three_en)
+
+
+def test_check_walks_the_painful_sides_of_sides_written_in_the_language(
+    run_cli: RunCli,
+) -> None:
+    """Sides written лівий/правий are the left and right painful sides check walks."""
+    result = run_cli("check", str(UKRAINIAN))
+    assert "painful side none, left and right" in result.stdout

@@ -13,19 +13,22 @@ from collections.abc import Iterable
 from voiceguide.adapt import PAINFUL_SIDES, Variant
 from voiceguide.model.record import Record
 from voiceguide.model.routine import Item, Routine, Stage
+from voiceguide.sides import canonical_side
 
 NO_SIDE = "none"
 """How the variant with no painful side is named (``--painful-side none``)."""
 
 
 def painful_sides(routine: Routine) -> tuple[str, ...]:
-    """The painful sides that change ``routine``: those some stage of it is done on."""
-    found: set[str] = set()
+    """The painful sides that change ``routine``: those some stage of it that follows a
+    painful side is done on (its sides may be written in the routine's language)."""
+    found: set[str | None] = set()
 
     def walk(items: tuple[Item, ...]) -> None:
         for item in items:
             if isinstance(item, Stage):
-                found.update(side.casefold() for side in item.sides)
+                if item.follows_painful_side:
+                    found.update(canonical_side(side, routine.language) for side in item.sides)
             else:
                 walk(item.items)
 
