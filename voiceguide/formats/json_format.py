@@ -5,6 +5,7 @@ Times and durations are seconds from the start of the session, to the millisecon
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from voiceguide.model.script import Script, Speech
@@ -68,9 +69,15 @@ def script_to_dict(script: Script) -> dict[str, Any]:
     }
 
 
+_RAW = re.compile("[\x7f-\x9f\u2028\u2029]")
+"""Characters json leaves as they are that a terminal or a script takes for control:
+DEL, C1 and the Unicode line and paragraph separators."""
+
+
 def to_json(script: Script) -> str:
     """The script as JSON: one stage or event per line, so long scripts stay readable
-    and each item goes through json's C encoder (``indent`` would bypass it)."""
+    and each item goes through json's C encoder (``indent`` would bypass it). Texts are
+    kept as they are, every control character in them escaped."""
     import json
 
     fields = []
@@ -81,4 +88,5 @@ def to_json(script: Script) -> str:
             fields.append(f"  {name}: [\n    {items}\n  ]")
         else:
             fields.append(f"  {name}: {json.dumps(value, ensure_ascii=False)}")
-    return "{\n" + ",\n".join(fields) + "\n}\n"
+    text = "{\n" + ",\n".join(fields) + "\n}\n"
+    return _RAW.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
