@@ -24,7 +24,7 @@ from voiceguide.load import load_routine
 from voiceguide.pipeline import estimate
 from voiceguide.play.terminal import Display, Status
 from voiceguide.testing import FakeSpeech, installed
-from voiceguide.text import one_line
+from voiceguide.text import one_line, stray_control
 
 FORGED = "Stroke down.\\n\\n99\\n00:00:00,000 --> 00:00:05,000\\nForged cue\\n\\nmore"
 """A say text (as written in double quotes) that would forge a cue in subtitles."""
@@ -105,6 +105,12 @@ def test_one_line_leaves_no_control_character_whatever_it_is_given() -> None:
         assert not _controls(cleaned), repr(char)
         assert len(cleaned.splitlines()) == 1, repr(char)
         assert cleaned[0] + cleaned[-1] == "ac", repr(char)
+
+
+def test_stray_control_names_the_first_one_and_where() -> None:
+    assert stray_control("Say\tit\non two lines.\r\n") is None
+    assert stray_control("Bell\a and \0") == "U+0007 (\\a in double quotes) at character 5"
+    assert stray_control("csi \x9b") == "U+009B (\\x9b in double quotes) at character 5"
 
 
 def _cue_count(run_cli: RunCli, routine_file: str) -> tuple[list[srt.Subtitle], list[str]]:
@@ -188,6 +194,27 @@ def test_the_handout_keeps_each_text_in_its_item_and_row(hostile: Path) -> None:
     assert len(rows) == 1
     assert "Strok ing X" in rows[0]
     assert not _controls(handout)
+
+
+def test_the_loader_warns_of_control_characters_where_they_are(
+    run_cli: RunCli, hostile: Path
+) -> None:
+    """check names each text holding a control character other than a tab or a line
+    break, at its file:line:column, with the character and how to fix it."""
+    result = run_cli("check", hostile.name)
+    assert result.exit_code == 0
+    warnings = [line for line in result.stderr.splitlines() if ": warning: " in line]
+    assert warnings == [
+        "hostile.yaml:2:8: warning: title holds the control character U+0007 (\\a in double "
+        "quotes) at character 7, not said or shown; delete it",
+        "hostile.yaml:6:13: warning: an item of stop_if holds the control character U+0007 "
+        "(\\a in double quotes) at character 10, not said or shown; delete it",
+        "hostile.yaml:9:11: warning: stage name holds the control character U+0007 (\\a in "
+        "double quotes) at character 12, not said or shown; delete it",
+        "hostile.yaml:16:10: warning: say holds the control character U+0007 (\\a in double "
+        "quotes) at character 6, not said or shown; delete it",
+    ]
+    assert run_cli("check", hostile.name, "--strict").exit_code == 1
 
 
 def test_exported_sidecars_chapters_and_tags_are_clean(run_cli: RunCli, hostile: Path) -> None:

@@ -15,6 +15,10 @@ import re
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
 """Control characters (C0, DEL, C1) that neither break a line nor space words."""
 
+_STRAY = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
+"""Control characters a text has no use for: all but tab, line feed, carriage return
+and next line."""
+
 
 def one_line(text: str) -> str:
     """``text`` on one line: each run of white space holding a line break (``\\n``,
@@ -28,4 +32,19 @@ def one_line(text: str) -> str:
     return " ".join(part for line in lines if (part := line.strip())).replace("\t", " ")
 
 
-__all__ = ["one_line"]
+_ESCAPES = {0x00: "\\0", 0x07: "\\a", 0x08: "\\b", 0x0B: "\\v", 0x0C: "\\f", 0x1B: "\\e"}
+
+
+def stray_control(text: str) -> str | None:
+    """The first control character of ``text`` other than a tab or a line break, as a
+    message names it (``U+0007 (\\a in double quotes) at character 6``); None when
+    there is none."""
+    found = _STRAY.search(text)
+    if found is None:
+        return None
+    code = ord(found.group())
+    escape = _ESCAPES.get(code, f"\\x{code:02x}")
+    return f"U+{code:04X} ({escape} in double quotes) at character {found.start() + 1}"
+
+
+__all__ = ["one_line", "stray_control"]
