@@ -6,10 +6,10 @@ engine's own file (16-bit WAV) taken in as it is; for a synthesizer without a fi
 with one that is no WAV file), its samples in float WAV (exact). Each file is sealed
 with a checksum (:mod:`voiceguide.speech.clipfile`) and checked whenever it is read: a
 damaged one counts as a miss, is removed and made again. Clips at any sample rate are
-finished from it
-(:func:`voiceguide.audio.clips.finish`). Beside them, one small file for each key notes
-how long the clips made from its recordings are (:meth:`ClipCache.note_lengths`), so the
-length of a cached guide is known without decoding audio or hashing its texts.
+finished from it (:func:`voiceguide.audio.clips.finish`). Beside them, one small file
+for each key notes how long the clips made from its recordings are
+(:meth:`ClipCache.note_lengths`), so the length of a cached guide is known without
+decoding audio or hashing its texts.
 """
 
 from __future__ import annotations
@@ -87,7 +87,8 @@ class ClipCache:
         except OSError:
             return None
         except Damaged:
-            path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # a read-only cache: storing will say so
+                path.unlink(missing_ok=True)
             self.damaged += 1
             return None
         return Recording(samples, rate)
