@@ -84,9 +84,15 @@ def to_json(script: Script) -> str:
     for key, value in script_to_dict(script).items():
         name = json.dumps(key)
         if key in {"stages", "events"} and value:
-            items = ",\n    ".join(json.dumps(item, ensure_ascii=False) for item in value)
+            items = ",\n    ".join(_escaped(json.dumps(item, ensure_ascii=False)) for item in value)
             fields.append(f"  {name}: [\n    {items}\n  ]")
         else:
-            fields.append(f"  {name}: {json.dumps(value, ensure_ascii=False)}")
-    text = "{\n" + ",\n".join(fields) + "\n}\n"
-    return _RAW.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+            fields.append(f"  {name}: {_escaped(json.dumps(value, ensure_ascii=False))}")
+    return "{\n" + ",\n".join(fields) + "\n}\n"
+
+
+def _escaped(dumped: str) -> str:
+    """JSON from ``json.dumps(..., ensure_ascii=False)`` with :data:`_RAW` escaped too."""
+    if (dumped.isascii() and "\x7f" not in dumped) or dumped.isprintable():
+        return dumped
+    return _RAW.sub(lambda found: f"\\u{ord(found.group()):04x}", dumped)
