@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -623,34 +624,35 @@ def test_the_cache_keeps_the_engines_recording_for_every_sample_rate(tmp_path: P
     assert sorted(tmp_path.iterdir()) == [entry]  # one entry serves every rate
 
 
-def test_a_recordings_file_is_moved_in_whole_or_not_at_all(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """store moves a recording's file in; across file systems it is copied (through a
-    temporary file, renamed), and the original is left to its owner."""
-    import errno
+def test_a_recordings_wav_file_is_taken_in_sealed(tmp_path: Path) -> None:
+    """store keeps a recording's own WAV file as it is, with the checksum's chunk after
+    its chunks, and removes the engine's file; a file that is no WAV file gives way to
+    the recording's samples. Both come back sample for sample; no temporary file stays."""
+    import soundfile
 
     cache = ClipCache(tmp_path / "cache")
     file = tmp_path / "utterance.wav"
-    recording = Recording(np.zeros(1, dtype=np.float32), 22050, file)
-    file.write_bytes(b"RIFF recorded")
-    path = cache.store("k", "one", recording)
-    assert path == cache.path("k", "one")
-    assert path.read_bytes() == b"RIFF recorded"
+    samples = FakeSynthesizer().hum("one two three").samples
+    soundfile.write(file, samples, 22050, subtype="PCM_16")
+    original = file.read_bytes()
+    path = cache.store("k", "one", Recording(samples, 22050, file))
+    stored = path.read_bytes()
+    assert stored[:4] + stored[8 : len(original)] == original[:4] + original[8:]
+    assert stored[len(original) :][:4] == b"vgck"
+    assert len(stored) == len(original) + 12
     assert not file.exists()
+    back = cache.get("k", "one")
+    assert back is not None
+    np.testing.assert_array_equal(
+        back.samples, soundfile.read(io.BytesIO(original), dtype="float32")[0]
+    )
 
-    file.write_bytes(b"RIFF again")
-    replace = os.replace
-
-    def other_device(source: str | Path, target: str | Path) -> None:
-        if Path(source) == file:
-            raise OSError(errno.EXDEV, "Invalid cross-device link")
-        replace(source, target)
-
-    monkeypatch.setattr(os, "replace", other_device)
-    path = cache.store("k", "two", recording)
-    assert path.read_bytes() == b"RIFF again"
-    assert file.exists()
+    file.write_bytes(b"RIFF recorded, but not a WAV file")
+    path = cache.store("k", "two", Recording(samples, 22050, file))
+    back = cache.get("k", "two")
+    assert back is not None
+    np.testing.assert_array_equal(back.samples, samples)
+    assert not file.exists()
     assert sorted(p.name for p in cache.folder.iterdir()) == sorted(
         [cache.path("k", "one").name, path.name]
     )

@@ -151,12 +151,16 @@ def measure(
     *,
     use_cache: bool = True,
     synthesizer: Synthesizer | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> Script:
     """The variant's timeline with the real lengths of its synthesized speech, as the
-    audio made at ``sample_rate`` will have it."""
+    audio made at ``sample_rate`` will have it. ``warn`` is told of damaged clips in the
+    cache (made again)."""
     adapted = adapt(routine, variant)
     rate = sample_rate or DEFAULT_SAMPLE_RATE
-    script, _ = _speak(adapted, voice, rate, use_cache=use_cache, synthesizer=synthesizer)
+    script, _ = _speak(
+        adapted, voice, rate, use_cache=use_cache, synthesizer=synthesizer, warn=warn
+    )
     return script
 
 
@@ -173,12 +177,14 @@ def prepare(
     adapted: Routine | None = None,
     synthesizer: Synthesizer | None = None,
     meanwhile: Callable[[], object] | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> Guide:
     """Everything up to the first sample: the variant, its speech, one compile with the
     real lengths, and the loudness pass (measured once, then kept in the level cache).
     ``adapted``: the variant, when the caller has made it already; ``extra_texts``:
     more to have ready (the player's "get ready" countdown); ``meanwhile``: work to do
-    while the speech engine starts (the player finds its output device)."""
+    while the speech engine starts (the player finds its output device); ``warn``: told
+    of damaged clips in the cache (made again)."""
     adapted = adapted or adapt(routine, variant)
     script, clips = _speak(
         adapted,
@@ -189,6 +195,7 @@ def prepare(
         progress=speech_progress,
         extra_texts=extra_texts,
         meanwhile=meanwhile,
+        warn=warn,
     )
     from voiceguide.audio.level import LevelCache, measure_level
     from voiceguide.audio.render import Renderer
@@ -214,10 +221,12 @@ def _speak(
     progress: Progress | None = None,
     extra_texts: tuple[str, ...] = (),
     meanwhile: Callable[[], object] | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> tuple[Script, ClipStore]:
     """Every text the variant says, synthesized where the cache lacks it (in parallel),
     and the one compile with their real lengths, which are noted in the cache.
-    ``meanwhile`` runs while the engine starts."""
+    ``meanwhile`` runs while the engine starts; ``warn`` is told how many cached clips
+    were found damaged and made again."""
     settings = voice.settings_for(adapted)
     texts = [*spoken_texts(adapted), *extra_texts]
     cache = _clip_cache(use_cache)
@@ -237,10 +246,22 @@ def _speak(
             if voice.voice is None:
                 raise
             raise OptionError("--voice", f"{exc} (see 'voiceguide voices')") from None
+        if cache.damaged and warn is not None:
+            warn(_remade(cache))
         script = compile_routine(adapted, clips)
         said = {text: frames for text, frames in clips.frames.items() if text.strip()}
         cache.note_lengths(engine.key, sample_rate, said)  # see cached_lengths()
         return script, clips
+
+
+def _remade(cache: ClipCache) -> str:
+    from voiceguide.errors import display_path
+
+    clips = "clip was" if cache.damaged == 1 else "clips were"
+    return (
+        f"{cache.damaged} speech {clips} damaged in the cache {display_path(cache.folder)} "
+        "and made again"
+    )
 
 
 @contextlib.contextmanager

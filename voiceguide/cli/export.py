@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from voiceguide.cli.group import cli, note
+from voiceguide.cli.group import cli, note, warn
 from voiceguide.cli.params import progress_bar, sample_rate_option, variant_options, voice_options
 from voiceguide.export import SUBTITLE_CHOICES
 
@@ -107,6 +107,7 @@ def export(
                 render,
                 use_cache=not no_cache,
                 speech_progress=speech,
+                warn=warn,
                 level_progress=level,
             )
         for warning in guide.script.warnings:

@@ -12,6 +12,7 @@ from voiceguide.adapt import Variant
 from voiceguide.cli.group import EXIT_INTERRUPTED, ReportedError, cli, command_name, warn
 from voiceguide.cli.params import Device, StageReference, no_cache_option, variant_options
 from voiceguide.errors import NoOutputDevice, VoiceguideError
+from voiceguide.text import one_line
 
 if TYPE_CHECKING:
     from voiceguide.course_review import Advice
@@ -98,7 +99,7 @@ def play(
     except NoOutputDevice as exc:
         export = _command("export", again)
         raise VoiceguideError(f"{exc}; export the guide instead: {export}") from None
-    outcome, where = played.outcome, played.where
+    outcome, where = played.outcome, one_line(played.where)
     stage = outcome.segment.stage_number
     device_option = ["--device", str(device)] if device is not None else []
     resume = _command("play", [*again, *device_option, *(["--start-at", str(stage)] * bool(stage))])
@@ -142,11 +143,11 @@ def _confirm_safety(
     if contraindications:
         click.echo("Do not do this session if you have any of these:", err=True)
         for item in contraindications:
-            click.echo(f"  - {item}", err=True)
+            click.echo(f"  - {one_line(item)}", err=True)
     if stop_if:
         click.echo("Stop at once if you feel any of these:", err=True)
         for item in stop_if:
-            click.echo(f"  - {item}", err=True)
+            click.echo(f"  - {one_line(item)}", err=True)
     if not ask or not sys.stdin.isatty() or not contraindications:
         return
     if click.confirm("Does any of these apply to you now?", default=False, err=True):

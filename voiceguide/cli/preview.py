@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from voiceguide.cli.group import cli
+from voiceguide.cli.group import cli, warn
 from voiceguide.cli.params import sample_rate_option, variant_options, voice_options
 
 
@@ -80,7 +80,9 @@ def preview(
     loaded, variant = load_routine(routine), Variant(session, painful_side)
     voice_options = VoiceOptions(voice, rate, volume)
     if exact:
-        script = measure(loaded, variant, voice_options, sample_rate, use_cache=not no_cache)
+        script = measure(
+            loaded, variant, voice_options, sample_rate, use_cache=not no_cache, warn=warn
+        )
     else:
         script = timeline(loaded, variant, voice_options, use_cache=not no_cache)
     for warning in script.warnings:

@@ -18,6 +18,7 @@ from voiceguide.errors import ExportError, display_path
 from voiceguide.files import atomic_output, check_target
 from voiceguide.formats import to_srt, to_vtt
 from voiceguide.model.script import Script
+from voiceguide.text import one_line
 from voiceguide.words import made_with
 
 if TYPE_CHECKING:  # the renderer pulls in numpy; only the export itself needs it
@@ -77,7 +78,7 @@ def chapters(script: Script) -> list[Chapter]:
     result = []
     for number, segment in enumerate(marks):
         end = marks[number + 1].start if number + 1 < len(marks) else script.duration
-        result.append(Chapter(segment.label, segment.start, end))
+        result.append(Chapter(one_line(segment.label), segment.start, end))
     return result
 
 
@@ -89,10 +90,10 @@ class Tags:
 
     @classmethod
     def for_script(cls, script: Script) -> Tags:
-        comment = script.description or script.title
+        comment = one_line(script.description or script.title)
         return cls(
-            title=script.title,
-            artist=script.author or "voiceguide",
+            title=one_line(script.title),
+            artist=one_line(script.author or "voiceguide"),
             comment=f"{comment} {made_with(__version__, script.language)}",
         )
 

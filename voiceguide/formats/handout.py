@@ -1,31 +1,34 @@
 """A printable Markdown handout: title, safety, position and a table of the stages, in
-the routine's language."""
+the routine's language. The routine's texts are each put on one line, without control
+characters (:func:`voiceguide.text.one_line`): a blank line in one would end its list
+item or table row."""
 
 from __future__ import annotations
 
 from voiceguide.durations import format_clock, format_length, format_session_length
 from voiceguide.model.script import Script
 from voiceguide.phrases import phrases_for
+from voiceguide.text import one_line
 from voiceguide.words import labels_for, technique_name
 
 _SPOKEN_ROLES = {"instruction", "switch"}
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return one_line(text).replace("|", "\\|")
 
 
 def to_markdown(script: Script) -> str:
     labels, phrases = labels_for(script.language), phrases_for(script.language)
-    out = [f"# {script.title}", ""]
+    out = [f"# {one_line(script.title)}", ""]
     if script.description:
-        out += [script.description, ""]
+        out += [one_line(script.description), ""]
     length = format_session_length(
         script.duration, estimated=script.estimated, language=script.language
     )
     facts = [f"**{labels['duration']}:** {length}"]
     if script.author:
-        facts.append(f"**{labels['author']}:** {script.author}")
+        facts.append(f"**{labels['author']}:** {one_line(script.author)}")
     out += [" · ".join(facts), ""]
     safety = script.safety
     out += [f"## {labels['before']}", ""]
@@ -33,14 +36,14 @@ def to_markdown(script: Script) -> str:
         out += [f"**{phrases['see_doctor']}**", ""]
     if safety.contraindications:
         out += [f"**{phrases['contraindications']}**", ""]
-        out += [f"- {item}" for item in safety.contraindications] + [""]
+        out += [f"- {one_line(item)}" for item in safety.contraindications] + [""]
     if safety.stop_if:
         out += [f"**{phrases['stop_if']}**", ""]
-        out += [f"- {item}" for item in safety.stop_if] + [""]
+        out += [f"- {one_line(item)}" for item in safety.stop_if] + [""]
     if script.position_text:
-        out += [f"**{labels['position']}:** {script.position_text}", ""]
+        out += [f"**{labels['position']}:** {one_line(script.position_text)}", ""]
     for step in script.preparation:
-        out += [f"**{labels['preparation']}:** {step}", ""]
+        out += [f"**{labels['preparation']}:** {one_line(step)}", ""]
     columns = ("starts", "stage", "technique", "length", "what_to_do")
     out += [
         f"## {labels['stages']}",

@@ -1,9 +1,11 @@
-"""A readable timeline: one line per stage and per event."""
+"""A readable timeline: one line per stage and per event (the routine's texts each on one
+line, without control characters: :func:`voiceguide.text.one_line`)."""
 
 from __future__ import annotations
 
 from voiceguide.durations import format_clock, format_length, format_session_length
 from voiceguide.model.script import Script, Speech
+from voiceguide.text import one_line
 from voiceguide.words import cue_label, labels_for
 
 _CUE_MARK = "♪"
@@ -15,9 +17,9 @@ def to_text(script: Script) -> str:
     length = format_session_length(
         script.duration, estimated=script.estimated, language=script.language
     )
-    lines = [f"{script.title} ({length})"]
+    lines = [f"{one_line(script.title)} ({length})"]
     if script.description:
-        lines.append(script.description)
+        lines.append(one_line(script.description))
     lines.append("")
     events = iter(script.events)
     pending = next(events, None)
@@ -28,13 +30,13 @@ def to_text(script: Script) -> str:
             )
         else:
             lines.append(
-                f"{format_clock(segment.start)} {_STAGE_MARK} {segment.label} ({format_length(segment.duration)})"
+                f"{format_clock(segment.start)} {_STAGE_MARK} {one_line(segment.label)} ({format_length(segment.duration)})"
             )
         while pending is not None and pending.segment == segment.index:
             clock = format_clock(pending.time)
             if isinstance(pending, Speech):
                 cut = f" [{labels['cut']}]" if pending.truncated else ""
-                lines.append(f'{clock}   "{pending.text}"{cut}')
+                lines.append(f'{clock}   "{one_line(pending.text)}"{cut}')
             else:
                 lines.append(f"{clock}   {_CUE_MARK} {cue_label(pending.cue, script.language)}")
             pending = next(events, None)

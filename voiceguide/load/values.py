@@ -21,6 +21,7 @@ from voiceguide.errors import Diagnostic, Position, Severity
 from voiceguide.load.source import Source, position_of
 from voiceguide.model import routine as model
 from voiceguide.model.routine import TEMPLATE_VARIABLES
+from voiceguide.text import stray_control
 
 _SCALARS = SafeConstructor()
 
@@ -120,6 +121,10 @@ class Reader:
         if not value:
             self.error(node, f"{what} is empty; write the text or remove the key")
             return None
+        if stray := stray_control(value):
+            self.warning(
+                node, f"{what} holds the control character {stray}, not said or shown; delete it"
+            )
         if template is not None:
             self.check_template(node, value, what, template)
         return value

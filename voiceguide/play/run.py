@@ -112,6 +112,7 @@ def play_routine(
         extra_texts=extra_texts,
         adapted=adapted,
         meanwhile=lambda: output.append(audio_output().find(request.device)),
+        warn=warn,
     )
     script = guide.script
     start = next(s.start for s in script.stages if s.stage_number == stage) if stage else 0.0

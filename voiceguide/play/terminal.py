@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from voiceguide.durations import format_clock
+from voiceguide.text import one_line
 
 KEYS = {
     " ": "pause",
@@ -136,7 +137,8 @@ class KeyReader:
 
 
 class Display:
-    """The session on stderr: a live status line on a terminal, plain lines otherwise."""
+    """The session on stderr: a live status line on a terminal, plain lines otherwise.
+    A routine's texts are shown on one line, without control characters."""
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stderr
@@ -156,27 +158,28 @@ class Display:
         """A line of its own (above the status line on a terminal)."""
         if self.live and self.last_line:
             self.stream.write("\r\x1b[2K")
-        self.stream.write(text + "\n")
+        self.stream.write(one_line(text) + "\n")
         self.last_line = ""
         self.stream.flush()
 
     def status(self, status: Status) -> None:
+        label, next_label = one_line(status.label), one_line(status.next_label or "")
         if not self.live:
             if status.segment_index != self.last_segment:
                 self.last_segment = status.segment_index
                 course = f"{status.course} · " if status.course else ""
                 self.message(
-                    f"{course}{format_clock(status.session_left, nearest=True)} left · {status.label}"
+                    f"{course}{format_clock(status.session_left, nearest=True)} left · {label}"
                 )
             return
         bar_width = 20
         filled = round(status.progress * bar_width)
         bar = "#" * filled + "-" * (bar_width - filled)
         state = "paused" if status.paused else format_clock(status.stage_left, nearest=True)
-        following = f" · next: {status.next_label}" if status.next_label else ""
+        following = f" · next: {next_label}" if next_label else ""
         course = f"{status.course} · " if status.course else ""
         line = (
-            f"{'‖' if status.paused else '▶'} {course}{self._bold(status.label)} {state} · "
+            f"{'‖' if status.paused else '▶'} {course}{self._bold(label)} {state} · "
             f"session {format_clock(status.session_left, nearest=True)} [{bar}]{following} · "
             f"vol {round(status.volume * 100)}%"
         )

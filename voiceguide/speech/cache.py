@@ -2,17 +2,19 @@
 recordings: cached ones read, missing ones synthesized and stored (:func:`recordings`).
 
 What is kept is what the synthesizer recorded, at its own rate: for pyttsx3, the
-engine's own file (16-bit WAV), moved in as it is; for a synthesizer without a file,
-its samples in float WAV (exact). Clips at any sample rate are finished from it
-(:func:`voiceguide.audio.clips.finish`). Beside them, one small file for each key notes
-how long the clips made from its recordings are (:meth:`ClipCache.note_lengths`), so the
-length of a cached guide is known without decoding audio or hashing its texts.
+engine's own file (16-bit WAV) taken in as it is; for a synthesizer without a file (or
+with one that is no WAV file), its samples in float WAV (exact). Each file is sealed
+with a checksum (:mod:`voiceguide.speech.clipfile`) and checked whenever it is read: a
+damaged one counts as a miss, is removed and made again. Clips at any sample rate are
+finished from it (:func:`voiceguide.audio.clips.finish`). Beside them, one small file
+for each key notes how long the clips made from its recordings are
+(:meth:`ClipCache.note_lengths`), so the length of a cached guide is known without
+decoding audio or hashing its texts.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import os
 import sys
@@ -26,7 +28,7 @@ from voiceguide.ports import Progress, Recording, Synthesizer
 CACHE_ENV = "VOICEGUIDE_CACHE_DIR"
 """Environment variable naming voiceguide's cache folder (clips go in its ``clips``)."""
 
-CLIP_FORMAT = 2
+CLIP_FORMAT = 3
 """Bumped whenever the way recordings are made or kept changes, so old entries are not
 reused."""
 
@@ -48,15 +50,18 @@ def default_cache_folder() -> Path:
 class ClipCache:
     """Recordings on disk, one WAV per (synthesizer key, text), named by their sha256.
 
-    Entries appear atomically (moved in, or written to a temporary file and renamed), so
-    a crash never leaves half of one; an unreadable entry counts as a miss. Either kind
-    can be listened to.
+    Entries appear atomically (written to a temporary file and renamed), so a crash
+    never leaves half of one; an entry that is unreadable, or whose checksum or lengths
+    show it damaged since, counts as a miss (:attr:`damaged` counts those found). Either
+    kind can be listened to.
     """
 
     SUFFIX = ".wav"
 
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = Path(folder) if folder is not None else default_cache_folder()
+        self.damaged = 0
+        """How many entries :meth:`get` found damaged (and removed)."""
 
     def path(self, key: str, text: str) -> Path:
         """The file that holds (or would hold) the entry for ``key`` and ``text``."""
@@ -70,44 +75,33 @@ class ClipCache:
         return [t for t in dict.fromkeys(texts) if t.strip() and not self.path(key, t).exists()]
 
     def get(self, key: str, text: str) -> Recording | None:
-        """The recording as it was stored (mono, at its rate), or None."""
+        """The recording as it was stored (mono, at its rate), or None: when there is
+        none, or when the entry is damaged (then it is removed, to be made again)."""
+        from voiceguide.speech.clipfile import Damaged, unseal
+
         path = self.path(key, text)
         if not path.is_file():
             return None
-        import soundfile
-
         try:
-            data, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
-        except (RuntimeError, OSError, ValueError):
-            path.unlink(missing_ok=True)  # damaged: make it again
+            samples, rate = unseal(path.read_bytes())
+        except OSError:
             return None
-        return Recording(data[:, 0] if data.shape[1] == 1 else data.mean(axis=1), int(rate))
+        except Damaged:
+            with contextlib.suppress(OSError):  # a read-only cache: storing will say so
+                path.unlink(missing_ok=True)
+            self.damaged += 1
+            return None
+        return Recording(samples, rate)
 
     def store(self, key: str, text: str, recording: Recording) -> Path:
-        """Keep ``recording``: its ``file`` moved in when it has one (copied where it is
-        on another file system, the original then left to its owner), else its samples
-        written. Raise AudioError when the cache folder cannot be written."""
-        file = recording.file
-        if file is None:
-            import soundfile
-
-            def write(name: str) -> None:
-                soundfile.write(
-                    name, recording.samples, recording.sample_rate, subtype="FLOAT", format="WAV"
-                )
-
-            return self._write(key, text, write)
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            path = self.path(key, text)
-            os.replace(file, path)
-            return path
-        except OSError as exc:
-            if exc.errno != errno.EXDEV:
-                raise self._unwritable(exc) from None
-        import shutil
-
-        return self._write(key, text, lambda name: shutil.copyfile(file, name))
+        """Keep ``recording`` (its ``file``, the engine's, taken in and removed, when it is
+        a WAV file; else its samples), sealed. Raise AudioError when the cache folder
+        cannot be written."""
+        content = _sealed(recording)
+        path = self._write(key, text, lambda name: Path(name).write_bytes(content))
+        if recording.file is not None:
+            recording.file.unlink(missing_ok=True)
+        return path
 
     def lengths_path(self, key: str) -> Path:
         """The file that notes how long the clips made from ``key``'s recordings are (named
@@ -194,6 +188,25 @@ class ClipCache:
         for note in self.folder.glob("lengths-*.json"):
             note.unlink(missing_ok=True)
         return removed
+
+
+def _sealed(recording: Recording) -> bytes:
+    """The file the cache keeps for ``recording``: the engine's own file when it is a
+    whole WAV file, else its samples as float WAV; sealed with its checksum."""
+    from voiceguide.speech.clipfile import Damaged, seal
+
+    if recording.file is not None:
+        try:
+            return seal(recording.file.read_bytes())
+        except (OSError, Damaged):
+            pass
+    import io
+
+    import soundfile
+
+    wav = io.BytesIO()
+    soundfile.write(wav, recording.samples, recording.sample_rate, subtype="FLOAT", format="WAV")
+    return seal(wav.getvalue())
 
 
 def recordings(
