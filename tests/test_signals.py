@@ -2,21 +2,31 @@
 its temporary files; a session stops, records where, puts the terminal back and says how
 to go on; each exits with 128 + the signal's number.
 
-The processes run with the fake speech and sound (tests.with_fakes), which sends the
-signal at a set moment, so each run is the same and takes a moment."""
+Most processes run with the fake speech and sound (tests.with_fakes), which sends the
+signal at a set moment, so each run is the same and takes a moment; the last tests send
+it from outside, with the real speech engine, and to a session played through
+PulseAudio."""
 
 from __future__ import annotations
 
 import os
 import pty
 import signal
+import subprocess
+import sys
 import termios
+import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.with_fakes import ROOT, finish, listing, run, start
 from voiceguide.history import History
+
+if TYPE_CHECKING:
+    from tests.pulse import PulseServer
 
 SHORT = str(ROOT / "tests" / "data" / "short.yaml")
 KEYS = str(ROOT / "tests" / "data" / "keys.yaml")
@@ -124,3 +134,117 @@ def test_a_signal_before_the_session_starts(tmp_path: Path) -> None:
     assert stderr.splitlines()[-1] == "voiceguide: stopped by SIGTERM"
     assert "Traceback" not in stderr
     assert history_of(data) == []
+
+
+def test_closing_the_terminal_stops_the_session(tmp_path: Path) -> None:
+    """The terminal a session plays on is closed (its window, say): the hang-up comes as
+    SIGHUP; the session stops and is recorded as hung up, where it was; exit 129."""
+    data = tmp_path / "data"
+    controller, terminal = pty.openpty()
+    process = start(
+        ["play", KEYS, "--yes"],
+        tmp_path,
+        sends="--own-terminal --signal SIGSTOP --at 30",
+        env={"VOICEGUIDE_DATA_DIR": str(data)},
+        stdin=terminal,
+    )
+    os.close(terminal)
+    try:
+        _, status = os.waitpid(process.pid, os.WUNTRACED)
+        assert os.WIFSTOPPED(status)
+    finally:
+        os.close(controller)  # the hang-up: SIGHUP, and SIGCONT to go on and handle it
+    code, _, stderr = finish(process)
+    assert code == 128 + signal.SIGHUP, stderr
+    assert stderr.splitlines()[-1].startswith("Stopped by SIGHUP: Stroking at 00:30.")
+    ((outcome, position, stage, ended),) = history_of(data)
+    assert (outcome, stage, ended) == ("hung-up", "Stroking", True)
+    assert 30.0 <= position < 30.5
+
+
+@pytest.mark.audio
+@pytest.mark.parametrize("signum", SIGNALS, ids=lambda s: s.name)
+def test_a_signal_during_a_real_export_leaves_nothing(
+    tmp_path: Path, signum: signal.Signals
+) -> None:
+    """With the real speech engine, the signal from outside while the file is written:
+    exit 128 + N, the one line, no file left."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "voiceguide", "export", "neck", "-o", "g.wav"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while not list(tmp_path.glob(".g.wav.*.part")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+        assert process.poll() is None, process.communicate()
+    time.sleep(0.05)
+    process.send_signal(signum)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 128 + signum
+    assert stderr.strip().splitlines()[-1] == f"voiceguide: stopped by {signum.name}"
+    assert "Traceback" not in stderr
+    assert listing(tmp_path) == []
+
+
+@pytest.fixture(scope="module")
+def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseServer]:
+    from tests.pulse import PulseServer
+
+    server = PulseServer(tmp_path_factory.mktemp("pulse"))
+    yield server
+    server.stop()
+
+
+@pytest.mark.audio
+@pytest.mark.pulse
+def test_sigterm_during_live_play_fades_records_and_hints(
+    pulse: PulseServer, tmp_path: Path
+) -> None:
+    """SIGTERM while a sentence is being spoken, played through PulseAudio: the sound
+    fades out as for Ctrl-C, the history has the session stopped by the signal where it
+    was, the resume hint is the last line, exit 143."""
+    import numpy as np
+
+    from tests.pulse import RATE
+    from tests.test_play import AS_RUN, wait_for_line
+
+    data = tmp_path / "data"
+    recorder = pulse.record(tmp_path / "term.raw")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "voiceguide", "play", KEYS, "--yes"],
+        env={**pulse.env, "VOICEGUIDE_DATA_DIR": str(data)},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_for_line(process, " left · Warm up")
+        time.sleep(4.0)  # well inside Warm up's continuous sentences
+        process.send_signal(signal.SIGTERM)
+        _, text = process.communicate(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    recording = recorder.stop()
+    assert process.returncode == 128 + signal.SIGTERM, text
+    assert "Traceback" not in text
+    assert text.splitlines()[-1].startswith("Stopped by SIGTERM: Warm up at 00:0")
+    assert text.splitlines()[-1].endswith(f"To go on from there: {AS_RUN} play {KEYS} --start-at 1")
+    ((outcome, position, stage, ended),) = history_of(data)
+    assert (outcome, stage, ended) == ("terminated", "Warm up", True)
+    assert 3.0 < position < 10.0
+    sounding = np.flatnonzero(np.abs(recording) > 1e-4)
+    end = int(sounding[-1])
+
+    def rms(first: float, last: float) -> float:
+        piece = recording[end - round(first * RATE) : end - round(last * RATE) + 1]
+        return float(np.sqrt(np.mean(piece.astype(np.float64) ** 2)))
+
+    assert rms(0.070, 0.020) > 0.02  # it was speaking when stopped
+    assert rms(0.005, 0.0) < 0.5 * rms(0.070, 0.020)
+    assert np.abs(recording[end - 20 : end + 1]).max() < 0.05

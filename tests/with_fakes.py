@@ -10,6 +10,8 @@ the same way every run. :func:`start` and :func:`run` start it from a test.
 ``--at-block N``: as the exporter converts its N-th block of samples (N >= 1);
 ``--at-speech``: as the first text is synthesized (not taken from the clip cache). The
 signal is sent to this process; SIGSTOP stops it until a SIGCONT comes.
+``--own-terminal``: standard input (a pseudo-terminal) becomes the controlling terminal
+of a session of its own, so closing the terminal's other end hangs it up (SIGHUP).
 """
 
 from __future__ import annotations
@@ -136,10 +138,17 @@ def main() -> None:
     parser.add_argument("--at", type=float)
     parser.add_argument("--at-block", type=int)
     parser.add_argument("--at-speech", action="store_true")
+    parser.add_argument("--own-terminal", action="store_true")
     parser.add_argument("args", nargs=argparse.REMAINDER)
     options = parser.parse_args()
     signum = signal.Signals[options.signal].value
     args = options.args[1:] if options.args[:1] == ["--"] else options.args
+    if options.own_terminal:
+        import fcntl
+        import termios
+
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
     if options.at_block is not None:
         signal_at_block(options.at_block, signum)
     clock = SignallingClock(options.at, signum)
