@@ -62,6 +62,34 @@ def test_a_signal_does_not_overwrite_with_force(tmp_path: Path) -> None:
     assert (tmp_path / "guide.wav").read_bytes() == b"an earlier guide"
 
 
+def test_signals_inside_and_outside_the_block() -> None:
+    """Inside the block the first SIGTERM raises Stopped (exit code 143, outcome
+    terminated) and a second is let go while stopping; a signal ignored before (SIGHUP
+    under nohup) stays ignored; after the block each has its handler of before."""
+    from voiceguide.signals import Stopped, stopping_on_signals
+
+    def signal_thrice() -> None:
+        os.kill(os.getpid(), signal.SIGHUP)  # ignored
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(1)
+        finally:
+            os.kill(os.getpid(), signal.SIGTERM)  # while stopping: let go
+            time.sleep(0.01)
+
+    before_hup = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    before_term = signal.getsignal(signal.SIGTERM)
+    try:
+        with pytest.raises(Stopped) as stopped, stopping_on_signals():
+            signal_thrice()
+        assert (stopped.value.name, stopped.value.exit_code) == ("SIGTERM", 143)
+        assert stopped.value.reason == "terminated"
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+        assert signal.getsignal(signal.SIGTERM) is before_term
+    finally:
+        signal.signal(signal.SIGHUP, before_hup)
+
+
 def history_of(data: Path) -> list[tuple[str, float, str | None, bool]]:
     return [
         (r.outcome, r.position, r.stage, r.ended is not None)

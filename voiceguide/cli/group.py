@@ -35,8 +35,17 @@ def error_text(exc: VoiceguideError) -> str:
     return f"voiceguide: error: {exc}"
 
 
+def tell(text: str) -> None:
+    """A line on standard error, unless that is gone (after SIGHUP, the terminal may
+    be)."""
+    import contextlib
+
+    with contextlib.suppress(OSError, ValueError):
+        click.echo(text, err=True)
+
+
 def warn(text: str) -> None:
-    click.echo(f"voiceguide: warning: {text}", err=True)
+    tell(f"voiceguide: warning: {text}")
 
 
 def note(text: str) -> None:
@@ -76,15 +85,6 @@ def cli() -> None:
       voiceguide check my-neck.yaml
       voiceguide preview neck
     """
-
-
-def tell(text: str) -> None:
-    """A message on standard error, if it is still there (after SIGHUP the terminal it
-    was may be gone)."""
-    import contextlib
-
-    with contextlib.suppress(OSError, ValueError):
-        click.echo(text, err=True)
 
 
 def invoked_as() -> str:

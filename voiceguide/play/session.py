@@ -1,8 +1,9 @@
 """A session: the player, a sink, the patient's keys and a display, until it ends.
 
 :func:`run_session` plays until the end, a quit, Ctrl-C (or SIGTERM, SIGHUP: see
-:mod:`voiceguide.signals`) or a lost device, and says how it ended (:class:`Outcome`). Time is the :class:`~voiceguide.ports.Clock`'s, so a test
-runs an hour's session in a moment.
+:mod:`voiceguide.signals`) or a lost device, and says how it ended (:class:`Outcome`).
+Time is the :class:`~voiceguide.ports.Clock`'s, so a test runs an hour's session in a
+moment.
 """
 
 from __future__ import annotations
