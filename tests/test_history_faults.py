@@ -95,3 +95,20 @@ def test_a_data_folder_that_is_a_file(tmp_path: Path) -> None:
         "move it away, or set VOICEGUIDE_DATA_DIR to another folder\n"
     )
     assert data.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_no_history_yet_on_a_read_only_file_system(tmp_path: Path) -> None:
+    """Where the data folder cannot even be made: `history` has no sessions yet (exit
+    0); `play` plays and says once that the session is not recorded, and why."""
+    with read_only(tmp_path / "ro") as place:
+        env = {"VOICEGUIDE_DATA_DIR": str(place.folder / "data")}
+        shown = run(["history"], tmp_path, env)
+        assert (shown.returncode, shown.stderr) == (0, "no sessions yet\n")
+        played = run(["play", KEYS, "--yes"], tmp_path, env)
+        assert played.returncode == 0, played.stderr
+        warnings = [line for line in played.stderr.splitlines() if "warning" in line]
+        assert warnings == [
+            "voiceguide: warning: this session is not recorded: cannot make the data folder "
+            f"{place.folder / 'data'}: {place.reason}"
+        ]
+        assert listing(place.folder) == []

@@ -13,6 +13,7 @@ it is still read, as it is; writing it says why it cannot.
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -147,8 +148,10 @@ class History:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
+            reason = {errno.EROFS: "read-only file system", errno.EACCES: "permission denied"}
             raise HistoryError(
-                f"cannot make the data folder {self.path.parent}: {exc.strerror or exc}"
+                f"cannot make the data folder {self.path.parent}: "
+                f"{reason.get(exc.errno or 0, exc.strerror or str(exc))}"
             ) from None
         try:
             connection = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None)
