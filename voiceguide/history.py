@@ -7,10 +7,13 @@ session of a course, whether things are better, the same or worse since it began
 file is opened in WAL mode with a busy timeout, so two players at once both record; each
 write is one transaction. A file that is not a readable history is reported, and never
 overwritten or deleted; a file from an earlier version gets the columns it lacks.
+Where the file cannot be written (a read-only file system, a folder that is not ours)
+it is still read, as it is; writing it says why it cannot.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -131,37 +134,127 @@ class History:
 
     @contextmanager
     def _connection(self, write: bool) -> Iterator[sqlite3.Connection]:
+        self._check_places()
         if not write and not self.path.exists():
             connection = sqlite3.connect(":memory:")
             connection.execute(_SCHEMA)
             yield connection
             connection.close()
             return
+        if not write and self._unwritable():
+            with self._reading_only() as connection:
+                yield connection
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            reason = {errno.EROFS: "read-only file system", errno.EACCES: "permission denied"}
+            raise HistoryError(
+                f"cannot make the data folder {self.path.parent}: "
+                f"{reason.get(exc.errno or 0, exc.strerror or str(exc))}"
+            ) from None
+        try:
             connection = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None)
-        except (OSError, sqlite3.Error) as exc:
-            raise HistoryError(f"cannot open the history file {self.path}: {exc}") from None
+        except sqlite3.Error as exc:
+            raise self._problem(exc) from None
         try:
             connection.execute(f"PRAGMA busy_timeout = {round(BUSY_SECONDS * 1000)}")
             version = connection.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise HistoryError(
-                    f"the history file {self.path} is from a newer voiceguide (version {version}); "
-                    "it was left as it is"
-                )
+            self._check_version(version)
             if version == 0:
                 _use_wal(connection)
             if version < SCHEMA_VERSION:
                 self._upgrade(connection)
             yield connection
         except sqlite3.DatabaseError as exc:
-            raise HistoryError(
-                f"the history file {self.path} is damaged ({exc}); it was left as it is: "
-                "move it away to start a new history"
-            ) from None
+            raise self._problem(exc) from None
         finally:
             connection.close()
+
+    def _check_places(self) -> None:
+        """A data folder (or a folder above it) that is a file, or a history file that is
+        a folder, is an error that names it."""
+        if self.path.is_dir():
+            raise HistoryError(f"the history file {self.path} is a folder; move it away")
+        folder = self.path.parent
+        existing = folder
+        while not existing.exists() and existing.parent != existing:
+            existing = existing.parent
+        if not existing.is_dir():
+            what = (
+                f"the data folder {folder} is a file, not a folder"
+                if existing == folder
+                else f"the data folder {folder} cannot be made: {existing} is a file"
+            )
+            raise HistoryError(f"{what}; move it away, or set {DATA_ENV} to another folder")
+
+    def _unwritable(self) -> str | None:
+        """Why the history cannot be written here (read-only file system, permission
+        denied), or None."""
+        from voiceguide.files import why_unwritable
+
+        reason = why_unwritable(self.path.parent)
+        if reason is None and self.path.exists() and not os.access(self.path, os.W_OK):
+            reason = "permission denied"
+        return reason
+
+    @contextmanager
+    def _reading_only(self) -> Iterator[sqlite3.Connection]:
+        """The history opened for reading where it cannot be written. A file in WAL mode
+        is read with its shared-memory file when a writer left one; else that file cannot
+        be made here, and the history is read as unchanging (immutable), which it is
+        while nothing can write it."""
+        connection: sqlite3.Connection | None = None
+        failure: sqlite3.OperationalError | None = None
+        try:
+            for options in ("mode=ro", "mode=ro&immutable=1"):
+                uri = f"{self.path.resolve().as_uri()}?{options}"
+                connection = sqlite3.connect(uri, uri=True, timeout=BUSY_SECONDS)
+                try:
+                    self._check_version(connection.execute("PRAGMA user_version").fetchone()[0])
+                    break
+                except sqlite3.OperationalError as exc:
+                    connection.close()
+                    connection = None
+                    if getattr(exc, "sqlite_errorname", "") != "SQLITE_CANTOPEN":
+                        raise
+                    failure = exc
+            if connection is None:
+                raise HistoryError(f"cannot read the history file {self.path} ({failure})")
+            yield connection
+        except sqlite3.DatabaseError as exc:
+            raise self._problem(exc) from None
+        finally:
+            if connection is not None:
+                connection.close()
+
+    def _check_version(self, version: int) -> None:
+        if version > SCHEMA_VERSION:
+            raise HistoryError(
+                f"the history file {self.path} is from a newer voiceguide (version {version}); "
+                "it was left as it is"
+            )
+
+    def _problem(self, exc: sqlite3.Error) -> HistoryError:
+        """What is wrong with the history file, from SQLite's error: it cannot be
+        written here, it is held, the disk is full, or it is damaged."""
+        name = getattr(exc, "sqlite_errorname", "") or ""
+        if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM")):
+            reason = self._unwritable()
+            if reason:
+                return HistoryError(f"the history file {self.path} cannot be written: {reason}")
+        if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+            return HistoryError(
+                f"the history file {self.path} is held by another program for too long ({exc})"
+            )
+        if name.startswith("SQLITE_FULL"):
+            return HistoryError(f"no space left to write the history file {self.path}")
+        if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+            return HistoryError(
+                f"the history file {self.path} is damaged ({exc}); it was left as it is: "
+                "move it away to start a new history"
+            )
+        return HistoryError(f"cannot use the history file {self.path} ({exc})")
 
     def _upgrade(self, connection: sqlite3.Connection) -> None:
         """Make the file this version's, in one transaction: a new file gets the table; a
@@ -232,13 +325,21 @@ class History:
             )
 
     def records(self, routine: str | None = None) -> list[SessionRecord]:
-        query = f"SELECT {_COLUMNS} FROM sessions"
+        """The sessions (of ``routine``), oldest first. A file of an earlier version that
+        cannot be brought up here (it cannot be written) is read as it is: what it does
+        not keep is None."""
         arguments: tuple[str, ...] = ()
+        where = ""
         if routine is not None:
-            query += " WHERE routine = ?"
+            where = " WHERE routine = ?"
             arguments = (routine,)
         with self._connection(write=False) as db:
-            rows = db.execute(query + " ORDER BY id", arguments).fetchall()
+            present = {row[1] for row in db.execute("PRAGMA table_info(sessions)")}
+            if not present:
+                return []
+            columns = ", ".join(c if c in present else "NULL" for c in _COLUMNS.split(", "))
+            query = f"SELECT {columns} FROM sessions{where} ORDER BY id"
+            rows = db.execute(query, arguments).fetchall()
         return [SessionRecord(*row) for row in rows]
 
     def completed_sessions(self, routine: str) -> int:

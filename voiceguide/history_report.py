@@ -39,12 +39,15 @@ FIELDS = (
 )
 """The keys of a session in CSV and JSON, in this order. ``started`` and ``ended`` are
 ISO 8601 in UTC; ``position`` (where it got to) and ``duration`` are seconds;
-``outcome`` is finished, quit, interrupted, device-lost or playing (no end recorded),
-``description`` the same in words; ``feeling`` is better, same or worse."""
+``outcome`` is finished, quit, interrupted (Ctrl-C), terminated (SIGTERM), hung-up
+(SIGHUP), device-lost or playing (no end recorded), ``description`` the same in words;
+``feeling`` is better, same or worse."""
 
 STOPPED = {
     "quit": "stopped with the q key",
     "interrupted": "stopped with Ctrl-C",
+    "terminated": "stopped by a signal (SIGTERM)",
+    "hung-up": "stopped by a signal (SIGHUP: the terminal closed)",
     "device-lost": "stopped: the sound device was lost",
 }
 NO_END = "stopped (no end recorded)"

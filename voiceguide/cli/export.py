@@ -79,9 +79,11 @@ def export(
     from voiceguide.adapt import Variant
     from voiceguide.audio.settings import RenderSettings
     from voiceguide.durations import format_length
+    from voiceguide.errors import display_path
     from voiceguide.export.jobs import plan_export
     from voiceguide.export.writer import chapters
     from voiceguide.export.writer import export as write_guide
+    from voiceguide.files import remove_stale
     from voiceguide.load import load_routine
     from voiceguide.pipeline import VoiceOptions, prepare
 
@@ -96,6 +98,11 @@ def export(
         sample_rate=sample_rate,
         force=force,
     )
+    for folder in dict.fromkeys(job.target.parent for job in jobs):
+        for left in remove_stale(folder):
+            note(
+                f"removed {display_path(left)}, a temporary file left by a voiceguide that was killed"
+            )
     voice_options = VoiceOptions(voice, rate, volume)
     for job in jobs:
         render = RenderSettings(job.sample_rate, 2 if stereo else 1, loudness)

@@ -1,6 +1,7 @@
 """The click group, and the one place where library errors become messages and exit
 codes: 0 success, 1 a routine or runtime error (one line per problem), 2 a usage error,
-130 interrupted. Data goes to stdout; messages to stderr."""
+130 interrupted, 128 + N stopped by signal N (143 SIGTERM, 129 SIGHUP). Data goes to
+stdout; messages to stderr."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import click
 
 from voiceguide import __version__
 from voiceguide.errors import OptionError, RoutineError, VoiceguideError
+from voiceguide.signals import Stopped, stopping_on_signals
 
 EXIT_INTERRUPTED = 130
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -33,8 +35,17 @@ def error_text(exc: VoiceguideError) -> str:
     return f"voiceguide: error: {exc}"
 
 
+def tell(text: str) -> None:
+    """A line on standard error, unless that is gone (after SIGHUP, the terminal may
+    be)."""
+    import contextlib
+
+    with contextlib.suppress(OSError, ValueError):
+        click.echo(text, err=True)
+
+
 def warn(text: str) -> None:
-    click.echo(f"voiceguide: warning: {text}", err=True)
+    tell(f"voiceguide: warning: {text}")
 
 
 def note(text: str) -> None:
@@ -100,7 +111,8 @@ def command_name() -> str:
 
 
 def main(argv: list[str] | None = None) -> NoReturn:
-    """Entry point: run the CLI with our exit codes (130 when interrupted).
+    """Entry point: run the CLI with our exit codes (130 when interrupted, 128 + N when
+    stopped by signal N).
 
     Without ``argv`` (the ``voiceguide`` command itself) the process ends here, so the
     garbage collector is told to leave what exists alone: otherwise the interpreter
@@ -117,7 +129,11 @@ def main(argv: list[str] | None = None) -> NoReturn:
 def _run(argv: list[str] | None) -> NoReturn:
     try:
         prog = invoked_as() if argv is None else "voiceguide"
-        code = cli.main(args=argv, prog_name=prog, standalone_mode=False)
+        with stopping_on_signals():
+            code = cli.main(args=argv, prog_name=prog, standalone_mode=False)
+    except Stopped as exc:
+        tell(f"voiceguide: stopped by {exc.name}")
+        sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("\nvoiceguide: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)

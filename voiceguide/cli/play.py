@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from voiceguide.adapt import Variant
-from voiceguide.cli.group import EXIT_INTERRUPTED, ReportedError, cli, command_name, warn
+from voiceguide.cli.group import EXIT_INTERRUPTED, ReportedError, cli, command_name, tell, warn
 from voiceguide.cli.params import Device, StageReference, no_cache_option, variant_options
 from voiceguide.errors import NoOutputDevice, VoiceguideError
 from voiceguide.text import one_line
@@ -59,7 +59,8 @@ def play(
     began (b, s, w), with the guidance's advice when they are not better. While
     playing: space pauses and resumes (with "get ready" and a countdown), n or → skips
     to the next stage, p or ← restarts the stage (or goes back one), + and - change the
-    volume, q quits. Ctrl-C stops at once. The status goes to standard error.
+    volume, q quits. Ctrl-C stops at once (SIGTERM and SIGHUP too). The status goes to
+    standard error.
 
     \b
     Example:
@@ -71,6 +72,7 @@ def play(
     from voiceguide.pipeline import VoiceOptions
     from voiceguide.play.questions import patient_questions
     from voiceguide.play.run import PlayRequest, next_session, play_routine
+    from voiceguide.signals import signal_for
 
     loaded = load_routine(routine)
     number = next_session(loaded, routine) if session == "auto" else session
@@ -106,6 +108,10 @@ def play(
     if outcome.reason == "interrupted":
         click.echo(f"Interrupted: {where}. To go on from there: {resume}", err=True)
         sys.exit(EXIT_INTERRUPTED)
+    stopped_by = signal_for(outcome.reason)
+    if stopped_by is not None:
+        tell(f"Stopped by {stopped_by.name}: {where}. To go on from there: {resume}")
+        sys.exit(128 + stopped_by.value)
     if outcome.reason not in ("finished", "quit"):
         raise VoiceguideError(
             f"the audio output stopped working ({where}); to go on from there: {resume}"

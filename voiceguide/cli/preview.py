@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from voiceguide.cli.group import cli, warn
+from voiceguide.cli.group import cli, note, warn
 from voiceguide.cli.params import sample_rate_option, variant_options, voice_options
 
 
@@ -66,7 +66,8 @@ def preview(
       voiceguide preview neck --session 1 --painful-side right
     """
     from voiceguide.adapt import Variant
-    from voiceguide.files import check_target, write_text_atomic
+    from voiceguide.errors import display_path
+    from voiceguide.files import check_target, remove_stale, write_text_atomic
     from voiceguide.formats import SUFFIXES, WRITERS
     from voiceguide.load import load_routine
     from voiceguide.pipeline import VoiceOptions, measure, timeline
@@ -77,6 +78,10 @@ def preview(
         format_name = SUFFIXES.get(output.suffix.lower(), "text") if output else "text"
     if output is not None:
         check_target(output, force)
+        for left in remove_stale(output.parent):
+            note(
+                f"removed {display_path(left)}, a temporary file left by a voiceguide that was killed"
+            )
     loaded, variant = load_routine(routine), Variant(session, painful_side)
     voice_options = VoiceOptions(voice, rate, volume)
     if exact:

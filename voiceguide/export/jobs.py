@@ -14,7 +14,7 @@ from voiceguide.adapt import Variant
 from voiceguide.audio.rates import DEFAULT_SAMPLE_RATE
 from voiceguide.errors import ExportError, OptionError
 from voiceguide.export.writer import audio_format, rate_problem, sidecar_paths
-from voiceguide.files import check_target
+from voiceguide.files import check_folder, check_target, make_folder
 
 if TYPE_CHECKING:
     from voiceguide.model.routine import Routine
@@ -34,10 +34,12 @@ class ExportJob:
     make_folder: bool = False
     """Whether the target's folder is made when the guide is written (the default
     folder, or a course folder)."""
+    option: str = "-o"
+    """The option that chooses another place, for messages."""
 
     def make_room(self) -> None:
         if self.make_folder:
-            self.target.parent.mkdir(parents=True, exist_ok=True)
+            make_folder(self.target.parent, self.option)
 
 
 def stem(routine: Routine, reference: str) -> str:
@@ -73,8 +75,9 @@ def plan_export(
     else:
         default = DEFAULT_FOLDER / f"{stem(routine, reference)}{DEFAULT_SUFFIX}"
         places = [(variant, default, True)]
+    option = "--course" if course_folder is not None else "-o"
     jobs = []
-    for job_variant, target, make_folder in places:
+    for job_variant, target, make in places:
         try:
             fmt = audio_format(target)
         except ExportError as exc:
@@ -84,7 +87,9 @@ def plan_export(
         if problem:
             raise OptionError("--sample-rate", problem)
         for path in [target, *sidecar_paths(target, subtitles)]:
-            if not (make_folder and not path.parent.exists()):
-                check_target(path, force)
-        jobs.append(ExportJob(job_variant, target, rate, make_folder))
+            if make and not path.parent.exists():
+                check_folder(path.parent, option)
+            else:
+                check_target(path, force, option)
+        jobs.append(ExportJob(job_variant, target, rate, make, option))
     return jobs

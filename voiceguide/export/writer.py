@@ -200,6 +200,19 @@ def _write_error(target: Path, final: Path, exc: Exception) -> Exception:
 
 
 def _write_metadata(target: Path, fmt: AudioFormat, script: Script) -> None:
+    """Chapters and tags; a full disk is an OSError, as when the audio is written."""
+    from mutagen import MutagenError
+
+    try:
+        _tag(target, fmt, script)
+    except MutagenError as exc:  # mutagen wraps the OSError it met
+        cause = next((c for c in (*exc.args[:1], exc.__context__) if isinstance(c, OSError)), None)
+        if cause is not None:
+            raise cause from None
+        raise ExportError(f"cannot write the chapters and tags: {exc}") from None
+
+
+def _tag(target: Path, fmt: AudioFormat, script: Script) -> None:
     tags = Tags.for_script(script)
     marks = chapters(script)
     if fmt.container == "WAV":

@@ -1,8 +1,9 @@
 """A session: the player, a sink, the patient's keys and a display, until it ends.
 
-:func:`run_session` plays until the end, a quit, Ctrl-C or a lost device, and says how
-it ended (:class:`Outcome`). Time is the :class:`~voiceguide.ports.Clock`'s, so a test
-runs an hour's session in a moment.
+:func:`run_session` plays until the end, a quit, Ctrl-C (or SIGTERM, SIGHUP: see
+:mod:`voiceguide.signals`) or a lost device, and says how it ended (:class:`Outcome`).
+Time is the :class:`~voiceguide.ports.Clock`'s, so a test runs an hour's session in a
+moment.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from voiceguide.model.script import Segment
 from voiceguide.play.player import Player
 from voiceguide.play.terminal import Status
 from voiceguide.ports import AudioSink, Clock, Display, Keys, MonotonicClock
+from voiceguide.signals import Stopped
 
 VOLUME_STEP = 0.1
 WAIT_STEP = 0.01
@@ -27,7 +29,8 @@ SessionProgress = Callable[[float, str], None]
 
 @dataclass(frozen=True)
 class Outcome:
-    """How a session ended: finished, quit, interrupted or device-lost; and where."""
+    """How a session ended: finished, quit, interrupted (Ctrl-C), terminated (SIGTERM),
+    hung-up (SIGHUP) or device-lost; and where."""
 
     reason: str
     seconds: float
@@ -100,14 +103,15 @@ def run_session(
                 seconds = player.position / player.rate
                 progress(seconds, player.script.segment_at(seconds).label)
             clock.sleep(poll)
-    except KeyboardInterrupt:
-        reason = "interrupted"
+    except (KeyboardInterrupt, Stopped) as stop:
+        reason = stop.reason if isinstance(stop, Stopped) else "interrupted"
         player.stop()
         _wait(done, drain + 0.2, clock)
     finally:
         _close_quietly(sink, abort=reason == "device-lost")
         player.close()
-        display.close()
+        with contextlib.suppress(OSError, ValueError):  # a terminal that hung up
+            display.close()
     seconds = player.position / player.rate
     dropouts = player.underruns + sink.status_errors
     skipped = player.skipped / player.rate
