@@ -393,7 +393,8 @@ CASES = [
     Case(
         "include-missing-file",
         HEAD + "stages:\n  - include: missing.yaml\n",
-        "missing.yaml: error: no such file; check the path, or run 'voiceguide routines' for the built-in names",
+        "r.yaml:4:14: error: include 'missing.yaml': missing.yaml in the routine's folder "
+        "does not exist; check the name and the folder",
     ),
     Case(
         "include-broken-file",

@@ -8,7 +8,8 @@ import yaml
 
 from voiceguide.errors import Diagnostic, Severity
 from voiceguide.load.cues import read_cues
-from voiceguide.load.items import close_include, open_include, read_items
+from voiceguide.load.includes import close_include, open_include
+from voiceguide.load.items import read_items
 from voiceguide.load.keys import (
     COURSE_KEYS,
     ROUTINE_MODE_KEYS,

@@ -3,12 +3,10 @@ files included in their place."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import yaml
 
-from voiceguide.errors import RoutineError, display_path
 from voiceguide.load.cues import read_cues
+from voiceguide.load.includes import close_include, open_include
 from voiceguide.load.keys import (
     BLOCK_KEYS,
     COUNT_KEYS,
@@ -19,11 +17,9 @@ from voiceguide.load.keys import (
     STAGE_MODE_KEYS,
     TOP_KEYS,
 )
-from voiceguide.load.source import Source, read_source
 from voiceguide.load.values import Reader, describe
 from voiceguide.model.routine import (
     MAX_COUNT_REPS,
-    MAX_INCLUDE_DEPTH,
     MAX_REPEAT,
     TECHNIQUES,
     Block,
@@ -327,42 +323,3 @@ def _include(r: Reader, node: yaml.MappingNode) -> tuple[Item, ...]:
         return read_items(r, keys_in["stages"][1], "stages")
     finally:
         close_include(r)
-
-
-def open_include(r: Reader, value: yaml.Node) -> Source | None:
-    """Start reading the file an ``include`` names (relative to the file being read, and
-    inside its folder): ``r`` reads it until :func:`close_include`. None, with the
-    problem reported, when it cannot be read."""
-    relative = r.text(value, "include")
-    if relative is None:
-        return None
-    folder = r.source.path.resolve().parent
-    target = (folder / relative).resolve()
-    if Path(relative).is_absolute() or not target.is_relative_to(folder):
-        r.error(
-            value,
-            f"include {relative!r} leaves the routine's folder; keep included files beside it or below",
-        )
-        return None
-    if target in r.include_stack:
-        chain = " -> ".join(p.name for p in [*r.include_stack, target])
-        r.error(value, f"include {relative!r} loops back ({chain}); remove the cycle")
-        return None
-    if len(r.include_stack) >= MAX_INCLUDE_DEPTH:
-        r.error(value, f"includes nested deeper than {MAX_INCLUDE_DEPTH}; flatten them")
-        return None
-    try:
-        included = read_source(target, display_path(target))
-    except RoutineError as exc:
-        r.diagnostics.extend(exc.diagnostics)
-        return None
-    r.outer_sources.append(r.source)
-    r.source = included
-    r.include_stack.append(target)
-    return included
-
-
-def close_include(r: Reader) -> None:
-    """Go back to reading the file that named the include :func:`open_include` opened."""
-    r.include_stack.pop()
-    r.source = r.outer_sources.pop()
