@@ -1,6 +1,6 @@
-"""Routines written to hurt: files that are not files, includes that lead nowhere. Each
-gives one line at the place to fix, exits 1, never hangs, never shows a traceback, and
-leaves nothing behind."""
+"""Routines written to hurt: files that are not files, includes that lead nowhere, YAML
+tags. Each gives one line at the place to fix, exits 1, never hangs, never shows a
+traceback, and leaves nothing behind."""
 
 from __future__ import annotations
 
@@ -186,3 +186,80 @@ def test_a_missing_sound_file_and_a_folder_are_reported_at_the_cue(
         "r.yaml:3:41: error: sound file 'a\\x00.wav' is not a file name; name a .wav, .flac "
         "or .ogg file",
     ]
+
+
+# --------------------------------------------------------------------------- YAML tags
+
+
+def _stage_saying(value: str) -> str:
+    return HEAD + f"stages:\n  - name: S\n    duration: 1m\n    say: {value}\n"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        pytest.param(
+            "!!python/object/apply:os.system [touch pwned]",
+            "r.yaml:6:10: error: YAML tag '!!python/object/apply:os.system' is not allowed in a "
+            "routine; remove it (put the value in quotes if it is text)",
+            id="python-object",
+        ),
+        pytest.param(
+            "!!int 3",
+            "r.yaml:6:10: error: YAML tag '!!int' is not allowed in a routine; remove it (put "
+            "the value in quotes if it is text)",
+            id="int",
+        ),
+        pytest.param(
+            "!!str [a, b]",
+            "r.yaml:6:10: error: YAML tag '!!str' is not allowed in a routine; remove it (put "
+            "the value in quotes if it is text)",
+            id="str-on-a-list",
+        ),
+        pytest.param(
+            "!mine Stroke.",
+            "r.yaml:6:10: error: YAML tag '!mine' is not allowed in a routine; remove it (put "
+            "the value in quotes if it is text)",
+            id="local-tag",
+        ),
+        pytest.param(
+            "!<tag:example.com,2024:x> Stroke.",
+            "r.yaml:6:10: error: YAML tag 'tag:example.com,2024:x' is not allowed in a routine; "
+            "remove it (put the value in quotes if it is text)",
+            id="verbatim-tag",
+        ),
+    ],
+)
+def test_an_explicit_tag_is_an_error_at_its_position(
+    in_tmp: Path, run_cli: RunCli, value: str, expected: str
+) -> None:
+    """A YAML tag is reported where it is written, and nothing it names is run."""
+    (in_tmp / "r.yaml").write_text(_stage_saying(value), "utf-8")
+    before = _listing(in_tmp)
+    result = run_cli("check", "r.yaml")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [expected]
+    assert _listing(in_tmp) == before
+
+
+def test_every_tag_is_reported(in_tmp: Path, run_cli: RunCli) -> None:
+    """Several tags give one line each, in file order."""
+    (in_tmp / "r.yaml").write_text(
+        HEAD + "stages:\n  - !!map {name: S, duration: !!float 60}\n", "utf-8"
+    )
+    result = run_cli("check", "r.yaml")
+    assert result.exit_code == 1
+    assert [line.split(" is not")[0] for line in result.stderr.splitlines()] == [
+        "r.yaml:4:5: error: YAML tag '!!map'",
+        "r.yaml:4:31: error: YAML tag '!!float'",
+    ]
+
+
+def test_a_tag_that_only_says_text_is_allowed(in_tmp: Path, run_cli: RunCli) -> None:
+    """!!str and ! on a text change nothing (as quotes would not): the routine is fine."""
+    (in_tmp / "r.yaml").write_text(
+        HEAD + "stages:\n  - {name: !!str 42, duration: 1m, say: ! Stroke.}\n", "utf-8"
+    )
+    result = run_cli("check", "r.yaml")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("r.yaml: ok: 'T', 1 stage")

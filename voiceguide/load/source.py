@@ -20,6 +20,7 @@ from voiceguide.errors import (
     RoutineError,
     Severity,
     display_path,
+    one_line,
 )
 from voiceguide.model.record import Record
 
@@ -176,7 +177,9 @@ def parse_source(text: str, path: Path, label: str) -> Source:
     if diagnostics:
         raise RoutineError(diagnostics)
     try:
-        _check_structure(text, label)
+        tags = _check_structure(text, label)
+        if tags:
+            raise RoutineError(tags)
         root = yaml.compose(text, Loader=SafeLoader)
     except _StructureError as exc:
         raise _error(label, exc.message, exc.line, exc.column) from None
@@ -214,13 +217,36 @@ class _StructureError(Exception):
         self.column = int(getattr(mark, "column", 0)) + 1
 
 
-def _check_structure(text: str, label: str) -> None:
+ALLOWED_TAGS = ("tag:yaml.org,2002:str", "!")
+"""The explicit tags a text may carry, as they change nothing: ``!!str`` and ``!`` make
+a value text, as quotes do."""
+
+
+def _tag_problem(event: yaml.NodeEvent, label: str) -> Diagnostic | None:
+    """An explicit YAML tag on ``event``'s node, unless it is one that only says "text"."""
+    tag = getattr(event, "tag", None)
+    if tag is None or (isinstance(event, yaml.ScalarEvent) and tag in ALLOWED_TAGS):
+        return None
+    standard = "tag:yaml.org,2002:"
+    shown = "!!" + tag.removeprefix(standard) if tag.startswith(standard) else tag
+    mark = event.start_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return Diagnostic(
+        Severity.ERROR,
+        f"YAML tag {one_line(shown, 60)!r} is not allowed in a routine; remove it "
+        "(put the value in quotes if it is text)",
+        Position(label, line, column),
+    )
+
+
+def _check_structure(text: str, label: str) -> list[Diagnostic]:
     """Walk the event stream (no recursion) to refuse deep nesting, recursive aliases and
-    alias bombs before anything is composed."""
+    alias bombs before anything is composed; the explicit tags found are returned."""
     stack: list[tuple[str | None, int]] = []
     anchor_sizes: dict[str, int] = {}
     open_anchors: set[str] = set()
     expanded = 0
+    tags: list[Diagnostic] = []
 
     def add(size: int) -> None:
         if stack:
@@ -228,6 +254,8 @@ def _check_structure(text: str, label: str) -> None:
             stack[-1] = (anchor, count + size)
 
     for event in yaml.parse(text, Loader=SafeLoader):
+        if isinstance(event, yaml.NodeEvent) and (tag := _tag_problem(event, label)):
+            tags.append(tag)
         if isinstance(event, yaml.ScalarEvent):
             expanded += 1
             if event.anchor:
@@ -266,6 +294,7 @@ def _check_structure(text: str, label: str) -> None:
                 anchor_sizes[anchor] = size
                 open_anchors.discard(anchor)
             add(size)
+    return tags
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError, label: str) -> RoutineError:
