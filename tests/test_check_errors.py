@@ -63,8 +63,8 @@ CASES = [
     Case(
         "unclosed-bracket",
         HEAD + "stages: [\n",
-        "r.yaml:4:1: error: YAML syntax error: did not find expected node content "
-        "while parsing a flow node; check indentation, colons and quotes",
+        "r.yaml:3:9: error: '[' is not closed (PyYAML noticed at 4:1: did not find expected "
+        "node content); close the list with ']'",
     ),
     Case(
         "colon-in-value",

@@ -1,6 +1,6 @@
 """Routines written to hurt: files that are not files, includes that lead nowhere, YAML
-tags. Each gives one line at the place to fix, exits 1, never hangs, never shows a
-traceback, and leaves nothing behind."""
+tags, brackets left open. Each gives one line at the place to fix, exits 1, never hangs,
+never shows a traceback, and leaves nothing behind."""
 
 from __future__ import annotations
 
@@ -263,3 +263,65 @@ def test_a_tag_that_only_says_text_is_allowed(in_tmp: Path, run_cli: RunCli) -> 
     result = run_cli("check", "r.yaml")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("r.yaml: ok: 'T', 1 stage")
+
+
+# --------------------------------------------------------------------------- brackets and quotes
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            HEAD + "stages:\n  - name: S\n    say: [One., Two.\n    duration: 1m\n",
+            "r.yaml:5:10: error: '[' is not closed (PyYAML noticed at 6:13: did not find "
+            "expected ',' or ']'); close the list with ']'",
+            id="bracket",
+        ),
+        pytest.param(
+            HEAD + "stages:\n  - {name: S, duration: 1m\n  - {name: T, duration: 1m}\n",
+            "r.yaml:4:5: error: '{' is not closed (PyYAML noticed at 5:5: did not find "
+            "expected ',' or '}'); close the mapping with '}'",
+            id="brace",
+        ),
+        pytest.param(
+            HEAD + "stages: [{name: S, duration: 1m, say: [One, Two}]\n",
+            "r.yaml:3:39: error: '[' is not closed (PyYAML noticed at 3:48: did not find "
+            "expected ',' or ']'); close the list with ']'",
+            id="bracket-closed-by-a-brace",
+        ),
+        pytest.param(
+            HEAD + "stages: [\n",
+            "r.yaml:3:9: error: '[' is not closed (PyYAML noticed at 4:1: did not find "
+            "expected node content); close the list with ']'",
+            id="bracket-at-the-end",
+        ),
+        pytest.param(
+            "voiceguide: 1\ntitle: 'Neck\nstages:\n  - {name: S, duration: 1m}\n",
+            'r.yaml:2:8: error: "\'" is not closed (PyYAML noticed at 5:1: found unexpected end '
+            'of stream); end the text with "\'"',
+            id="single-quote",
+        ),
+        pytest.param(
+            'voiceguide: 1\ntitle: "Neck\nstages:\n  - {name: S, duration: 1m}\n',
+            "r.yaml:2:8: error: '\"' is not closed (PyYAML noticed at 5:1: found unexpected end "
+            "of stream); end the text with '\"'",
+            id="double-quote",
+        ),
+        pytest.param(
+            HEAD + "stages: [{name: S, duration: 1m, say: [a, b: c: d]}]\n",
+            "r.yaml:3:47: error: YAML syntax error: did not find expected ',' or ']' while "
+            "parsing a flow sequence; check indentation, colons and quotes",
+            id="closed-bracket-with-another-problem",
+        ),
+    ],
+)
+def test_an_unclosed_bracket_or_quote_is_reported_where_it_opened(
+    in_tmp: Path, run_cli: RunCli, text: str, expected: str
+) -> None:
+    """A bracket, brace or quote left open is reported where it opened, saying where
+    PyYAML noticed; a closed bracket with something else wrong inside is reported where
+    the problem is."""
+    (in_tmp / "r.yaml").write_text(text, "utf-8")
+    result = run_cli("check", "r.yaml")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [expected]

@@ -22,6 +22,7 @@ from voiceguide.errors import (
     display_path,
     one_line,
 )
+from voiceguide.load.syntax import syntax_error
 from voiceguide.model.record import Record
 
 try:  # libyaml is much faster; the pure-Python loader behaves the same.
@@ -184,7 +185,7 @@ def parse_source(text: str, path: Path, label: str) -> Source:
     except _StructureError as exc:
         raise _error(label, exc.message, exc.line, exc.column) from None
     except yaml.MarkedYAMLError as exc:
-        raise _syntax_error(exc, label) from None
+        raise syntax_error(exc, text, label) from None
     except yaml.YAMLError as exc:
         raise _error(label, f"invalid YAML: {exc}", 1) from None
     if root is None:
@@ -295,14 +296,3 @@ def _check_structure(text: str, label: str) -> list[Diagnostic]:
                 open_anchors.discard(anchor)
             add(size)
     return tags
-
-
-def _syntax_error(exc: yaml.MarkedYAMLError, label: str) -> RoutineError:
-    mark = exc.problem_mark or exc.context_mark
-    problem = exc.problem or "invalid YAML"
-    context = f" {exc.context}" if exc.context else ""
-    message = f"YAML syntax error: {problem}{context}; check indentation, colons and quotes"
-    if "expected a single document" in (exc.context or "") + (exc.problem or ""):
-        message = "more than one YAML document ('---'); a routine file holds one"
-    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    return _error(label, message, line, column)
