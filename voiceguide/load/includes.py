@@ -1,6 +1,6 @@
 """Included files: reading the file an ``include`` names, in place of the include, with
 what can go wrong reported at the include: a path that leaves the routine's folder, a
-missing file, a folder, a named pipe, a loop."""
+missing file, a folder, a named pipe, a loop, too many includes or too much text."""
 
 from __future__ import annotations
 
@@ -39,8 +39,28 @@ def open_include(r: Reader, value: yaml.Node) -> Source | None:
     if len(r.include_stack) >= model.MAX_INCLUDE_DEPTH:
         r.error(value, f"includes nested deeper than {model.MAX_INCLUDE_DEPTH}; flatten them")
         return None
+    if r.included_chars > model.MAX_INCLUDED_BYTES:
+        return None  # reported at the include that went over
+    if r.includes_read >= model.MAX_INCLUDES:
+        if r.includes_read == model.MAX_INCLUDES:
+            r.error(
+                value,
+                f"more than {model.MAX_INCLUDES} includes (a file included twice counts "
+                "twice); write the stages out or include fewer files",
+            )
+        r.includes_read += 1
+        return None
+    r.includes_read += 1
     included = _read_include(r, value, relative, target)
     if included is None:
+        return None
+    r.included_chars += len(included.text)
+    if r.included_chars > model.MAX_INCLUDED_BYTES:
+        r.error(
+            value,
+            f"the included files hold over {model.MAX_INCLUDED_BYTES >> 20} MiB of text "
+            "together (a file included twice counts twice); include fewer or smaller files",
+        )
         return None
     r.outer_sources.append(r.source)
     r.source = included

@@ -18,9 +18,12 @@ from voiceguide.load.keys import (
     TOP_KEYS,
 )
 from voiceguide.load.values import Reader, describe
+from voiceguide.model import routine as model
 from voiceguide.model.routine import (
     MAX_COUNT_REPS,
     MAX_REPEAT,
+    MAX_SIDES,
+    MIN_STAGE_SECONDS,
     TECHNIQUES,
     Block,
     Count,
@@ -46,6 +49,8 @@ def read_items(r: Reader, node: yaml.Node, what: str) -> tuple[Item, ...]:
         return ()
     result: list[Item] = []
     for child in node.value:
+        if r.stages_written > model.MAX_STAGES:
+            break  # reported at the stage that went over
         if isinstance(child, yaml.MappingNode) and any(
             isinstance(k, yaml.ScalarNode) and k.value == "include" for k, _ in child.value
         ):
@@ -67,14 +72,24 @@ def _item(r: Reader, node: yaml.Node) -> Item | None:
     is_block = any(
         isinstance(k, yaml.ScalarNode) and k.value in {"repeat", "stages"} for k, _ in node.value
     )
-    return _block(r, node) if is_block else _stage(r, node)
+    if is_block:
+        return _block(r, node)
+    r.stages_written += 1
+    if r.stages_written > model.MAX_STAGES:
+        r.error(
+            node,
+            f"more than {model.MAX_STAGES} stages are written (those of included files "
+            f"counted), over the {model.MAX_STAGES} a session may have; split the routine",
+        )
+        return None
+    return _stage(r, node)
 
 
 def _block(r: Reader, node: yaml.Node) -> Block | None:
     keys = r.mapping(node, "a repeat block", BLOCK_KEYS)
     if keys is None:
         return None
-    name = r.text(keys["name"][1], "block name") if "name" in keys else None
+    name = r.text(keys["name"][1], "block name", name=True) if "name" in keys else None
     repeat = 1
     if "repeat" in keys:
         repeat = r.integer(keys["repeat"][1], "repeat", 1, MAX_REPEAT) or 1
@@ -101,7 +116,7 @@ def _stage(r: Reader, node: yaml.Node) -> Stage | None:
         r.error(node, "a stage needs a 'name'")
         ok = False
     else:
-        name = r.text(keys["name"][1], "stage name")
+        name = r.text(keys["name"][1], "stage name", name=True)
     duration = None
     if "duration" not in keys:
         r.error(
@@ -111,6 +126,13 @@ def _stage(r: Reader, node: yaml.Node) -> Stage | None:
         ok = False
     else:
         duration = r.duration(keys["duration"][1], "duration")
+        if duration is not None and duration < MIN_STAGE_SECONDS:
+            r.error(
+                keys["duration"][1],
+                f"a stage of {keys['duration'][1].value!r} is too short to guide; make it "
+                f"{MIN_STAGE_SECONDS:g}s or longer",
+            )
+            ok = False
     technique = None
     if "technique" in keys:
         technique = r.text(keys["technique"][1], "technique")
@@ -151,6 +173,13 @@ def _stage(r: Reader, node: yaml.Node) -> Stage | None:
         r.error(
             keys["switch_pause"][1],
             f"switch pauses leave no time for the sides of {name!r}; shorten them or lengthen the stage",
+        )
+        return None
+    if sides and part < MIN_STAGE_SECONDS:
+        r.error(
+            keys["duration"][1],
+            f"each side of {name!r} gets less than {MIN_STAGE_SECONDS:g}s, too short to "
+            "guide; lengthen the stage or shorten its switch pauses",
         )
         return None
     remind = _reminders(r, keys["remind"][1], part, context) if "remind" in keys else ()
@@ -215,7 +244,14 @@ def _sides(r: Reader, node: yaml.Node) -> tuple[str, ...]:
             f"sides must be a list of side names such as [left, right], not {describe(node)}",
         )
         return ()
-    names = r.texts(node, "sides")
+    if len(node.value) > MAX_SIDES:
+        r.error(
+            node,
+            f"{len(node.value)} sides is more than the {MAX_SIDES} a stage may be done on; "
+            "split the stage into several",
+        )
+        return ()
+    names = r.texts(node, "sides", name=True)
     if len(set(names)) != len(names):
         r.error(node, "sides names a side twice; list each side once")
         return ()
