@@ -5,6 +5,7 @@ and is reached in well under a second however large the routine claims to be."""
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from tests.conftest import RunCli
 from voiceguide.model import routine as model
 
+ROOT = Path(__file__).parent.parent
 HEAD = "voiceguide: 1\ntitle: T\n"
 WORDS_100_KB = " ".join(["word"] * 20_000) + "."
 
@@ -38,14 +40,31 @@ def _check(in_tmp: Path, run_cli: RunCli, files: dict[str, str]) -> list[str]:
 
 
 def test_the_limits_are_those_documented() -> None:
-    """The README and the schema give these figures."""
-    assert model.MIN_STAGE_SECONDS == 1
-    assert model.MAX_STAGES == 500
-    assert model.MAX_SIDES == 4
-    assert model.MAX_TEXT_CHARS == 2000
-    assert model.MAX_NAME_CHARS == 100
-    assert model.MAX_INCLUDES == 100
-    assert model.MAX_INCLUDED_BYTES == 1 << 20
+    """The README's table of limits and the routine schema give the loader's figures."""
+    readme = (ROOT / "README.md").read_text("utf-8")
+    limits = readme.partition("### Limits")[2].partition("\n## ")[0]
+    for figure in (
+        f"at least {model.MIN_STAGE_SECONDS:g} s, each side's part too",
+        f"at most {model.MAX_STAGES} stages, each repetition of a repeat block counted",
+        f"at most {model.MAX_SIDES} per stage",
+        f"at most {model.MAX_TEXT_CHARS:,} characters with its template variables filled in "
+        f"(a name counts as {model.MAX_NAME_CHARS})",
+        f"at most {model.MAX_NAME_CHARS} characters",
+        f"at most {model.MAX_INCLUDES} includes, and {model.MAX_INCLUDED_BYTES >> 20} MiB of "
+        "included text",
+    ):
+        assert figure in limits
+    schema = json.loads((ROOT / "voiceguide" / "schema" / "routine.schema.json").read_text())
+    defs = schema["$defs"]
+    stage = defs["stage"]["properties"]
+    assert defs["text"]["maxLength"] == model.MAX_TEXT_CHARS
+    assert defs["name"]["maxLength"] == model.MAX_NAME_CHARS
+    assert stage["sides"]["maxItems"] == model.MAX_SIDES
+    assert defs["stageDuration"]["allOf"][1]["not"]["anyOf"][0] == {
+        "type": "number",
+        "exclusiveMaximum": model.MIN_STAGE_SECONDS,
+    }
+    assert f"at most {model.MAX_STAGES} stages" in schema["properties"]["stages"]["description"]
 
 
 CASES = [

@@ -89,7 +89,7 @@ def _block(r: Reader, node: yaml.Node) -> Block | None:
     keys = r.mapping(node, "a repeat block", BLOCK_KEYS)
     if keys is None:
         return None
-    name = r.text(keys["name"][1], "block name", name=True) if "name" in keys else None
+    name = r.text(keys["name"][1], "block name") if "name" in keys else None
     repeat = 1
     if "repeat" in keys:
         repeat = r.integer(keys["repeat"][1], "repeat", 1, MAX_REPEAT) or 1

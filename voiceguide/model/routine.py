@@ -29,8 +29,8 @@ MAX_TEXT_CHARS = 2000
 """The longest text spoken as one utterance, template variables filled in (a few
 minutes of speech; the speech engine fails on texts several times longer)."""
 MAX_NAME_CHARS = 100
-"""The longest name of a stage, a block or a side: announced, shown as a heading, and
-filled into templates."""
+"""The longest name of a stage or a side: announced, shown as a heading, and filled into
+templates."""
 MAX_REPEAT = 1000
 MAX_COUNT_REPS = 1000
 MAX_INCLUDE_DEPTH = 16
