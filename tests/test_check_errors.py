@@ -63,8 +63,8 @@ CASES = [
     Case(
         "unclosed-bracket",
         HEAD + "stages: [\n",
-        "r.yaml:4:1: error: YAML syntax error: did not find expected node content "
-        "while parsing a flow node; check indentation, colons and quotes",
+        "r.yaml:3:9: error: '[' is not closed (PyYAML noticed at 4:1: did not find expected "
+        "node content); close the list with ']'",
     ),
     Case(
         "colon-in-value",
@@ -393,7 +393,8 @@ CASES = [
     Case(
         "include-missing-file",
         HEAD + "stages:\n  - include: missing.yaml\n",
-        "missing.yaml: error: no such file; check the path, or run 'voiceguide routines' for the built-in names",
+        "r.yaml:4:14: error: include 'missing.yaml': missing.yaml in the routine's folder "
+        "does not exist; check the name and the folder",
     ),
     Case(
         "include-broken-file",

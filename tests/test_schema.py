@@ -342,6 +342,21 @@ def test_duration_pattern_accepts_what_parse_duration_accepts(
     assert wrong == []
 
 
+def test_stage_duration_schema_accepts_what_the_loader_accepts_for_a_stage() -> None:
+    """On the same corpus, a stage's duration is valid for the schema exactly when
+    parse_duration reads it as at least a second (and at most a day); the schema catches
+    shorter stages written in seconds or as a clock, the loader every one."""
+    duration = re.compile(DEFS["duration"]["anyOf"][1]["pattern"])
+    shorter = re.compile(DEFS["stageDuration"]["allOf"][1]["not"]["anyOf"][1]["pattern"])
+    wrong = []
+    for text in _duration_corpus():
+        seconds = _seconds(text)
+        expected = seconds is not None and seconds >= 1
+        if expected != bool(duration.search(text) and not shorter.search(text)):
+            wrong.append((text, seconds))
+    assert wrong == []
+
+
 @pytest.mark.parametrize(
     ("value", "valid"),
     [
@@ -357,6 +372,15 @@ def test_duration_pattern_accepts_what_parse_duration_accepts(
         (2.5, True),
         (86400, True),
         (86401, False),
+        (1, True),
+        ("1s", True),
+        ("0:01", True),
+        (0.5, False),
+        ("0.5s", False),
+        (".5", False),
+        ("0:00.5", False),
+        ("0m 0.9s", False),
+        ("0.000001s", False),
         (0, False),
         ("0s", False),
         ("0:00", False),
@@ -553,6 +577,9 @@ AGREEMENT = [
         HEAD + "stages:\n  - stages: [{name: A, duration: 1m}]\n", True, id="block-without-repeat"
     ),
     pytest.param(HEAD + "stages:\n  - include: parts/rest.yaml\n", True, id="include"),
+    pytest.param(_stage("sides: [a, b, c, d]"), True, id="four-sides"),
+    pytest.param(_stage(f"say: {'w' * 2000}"), True, id="longest-text"),
+    pytest.param(_stage("").replace("name: S", f"name: {'N' * 100}"), True, id="longest-name"),
     # --- rejected by both
     pytest.param(_top("titel: X"), False, id="unknown-top-key"),
     pytest.param(_stage("durration: 1m"), False, id="unknown-stage-key"),
@@ -576,6 +603,16 @@ AGREEMENT = [
     pytest.param(_top("language: e n"), False, id="language-with-space"),
     pytest.param(_top("safety: {stop_if: []}"), False, id="empty-stop-if-list"),
     pytest.param(_stage("sides: left"), False, id="sides-not-a-list"),
+    pytest.param(_stage("sides: [a, b, c, d, e]"), False, id="five-sides"),
+    pytest.param(_stage(f"sides: [a, {'b' * 101}]"), False, id="side-name-too-long"),
+    pytest.param(_stage(f"say: {'w' * 2001}"), False, id="text-too-long"),
+    pytest.param(_stage(f"say: [a, {'w' * 2001}]"), False, id="list-item-too-long"),
+    pytest.param(_stage("").replace("name: S", f"name: {'N' * 101}"), False, id="name-too-long"),
+    pytest.param(_stage("").replace("duration: 1m", "duration: 0.5s"), False, id="stage-too-short"),
+    pytest.param(
+        _top(f"phrases: {{last_stage: {'z' * 101}}}"), False, id="last-stage-phrase-too-long"
+    ),
+    pytest.param(_top(f"closing: {'w' * 2001}"), False, id="closing-too-long"),
     pytest.param(_stage("sides: [left, left]"), False, id="sides-twice"),
     pytest.param(_stage("remind: [{at: 5s, every: 10s, say: x}]"), False, id="remind-at-and-every"),
     pytest.param(_stage("remind: [{say: x}]"), False, id="remind-without-time"),

@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from voiceguide.load.keys import CUE_KEYS
+from voiceguide.load.source import file_problem, resolved
 from voiceguide.load.values import Reader, is_null
 from voiceguide.model.routine import CUE_NAMES, CueOverrides
 from voiceguide.model.sounds import SOUND_FILE_SUFFIXES, SOUNDS
@@ -63,12 +64,15 @@ def _sounds(r: Reader, node: yaml.Node) -> dict[str, str | None]:
         elif sound in SOUNDS:
             result[cue] = sound
         elif Path(sound).suffix.lower() in SOUND_FILE_SUFFIXES:
-            path = (r.source.path.parent / sound).resolve()
-            if not path.is_file():
+            path = resolved(r.source.path.parent, sound)
+            problem = "is not a file name" if path is None else file_problem(path)
+            if problem == "does not exist":
                 r.error(
                     value,
                     f"sound file {sound!r} does not exist (paths are relative to the routine's folder)",
                 )
+            elif problem is not None:
+                r.error(value, f"sound file {sound!r} {problem}; name a .wav, .flac or .ogg file")
             else:
                 result[cue] = str(path)
         else:

@@ -8,7 +8,8 @@ import yaml
 
 from voiceguide.errors import Diagnostic, Severity
 from voiceguide.load.cues import read_cues
-from voiceguide.load.items import close_include, open_include, read_items
+from voiceguide.load.includes import close_include, open_include
+from voiceguide.load.items import read_items
 from voiceguide.load.keys import (
     COURSE_KEYS,
     ROUTINE_MODE_KEYS,
@@ -21,6 +22,7 @@ from voiceguide.load.values import Reader, diagnostic_order, is_null
 from voiceguide.model import routine as model
 from voiceguide.model.routine import (
     FORMAT_VERSION,
+    Block,
     Course,
     Cues,
     Item,
@@ -28,6 +30,7 @@ from voiceguide.model.routine import (
     Safety,
     Stage,
     Voice,
+    stage_count,
 )
 from voiceguide.phrases import PHRASE_KEYS, language_problem, phrases_for
 
@@ -77,6 +80,8 @@ def read_routine(r: Reader, source: Source, name: str | None) -> Routine | None:
         r.error(source.root, "missing 'stages'; list the stages of the session")
     else:
         stages = read_items(r, keys["stages"][1], "stages")
+        if r.stages_written <= model.MAX_STAGES:
+            _check_stage_count(r, keys["stages"][1], stages)
     routine = Routine(
         title=title or "",
         stages=stages,
@@ -98,6 +103,8 @@ def read_routine(r: Reader, source: Source, name: str | None) -> Routine | None:
         painful_description=_mode_description(r, get("painful"), "painful"),
     )
     _warn_sparing_without_sessions(r, routine)
+    if entry := get("safety"):
+        _check_safety_length(r, entry[1], routine.safety, phrases)
     total = routine.stage_time
     if stages and total > model.MAX_SESSION_SECONDS:
         r.error(
@@ -107,6 +114,52 @@ def read_routine(r: Reader, source: Source, name: str | None) -> Routine | None:
     routine = _with_warnings(routine, r.diagnostics)
     r.include_stack.pop()
     return routine
+
+
+def _check_stage_count(r: Reader, node: yaml.Node, stages: tuple[Item, ...]) -> None:
+    """A session has at most :data:`~voiceguide.model.routine.MAX_STAGES` stages, each
+    repetition counted: worked out from the repeats, never by repeating them. The block
+    that alone goes over the limit is named (the innermost such), else the whole list."""
+    total = stage_count(stages)
+    if total <= model.MAX_STAGES:
+        return
+    culprit: Block | None = None
+    items = stages
+    while block := next(
+        (i for i in items if isinstance(i, Block) and stage_count((i,)) > model.MAX_STAGES), None
+    ):
+        culprit, items = block, block.items
+    if culprit is not None:
+        inner = stage_count(culprit.items)
+        message = (
+            f"this block plays {culprit.repeat * inner:,} stages ({culprit.repeat} × {inner:,}), "
+            f"over the {model.MAX_STAGES:,} a session may have; repeat it fewer times"
+        )
+        r.diagnostics.append(Diagnostic(Severity.ERROR, message, culprit.position))
+        return
+    r.error(
+        node,
+        f"the session plays {total:,} stages, repeats counted, over the {model.MAX_STAGES:,} "
+        "it may have; split it into several routines",
+    )
+
+
+def _check_safety_length(
+    r: Reader, node: yaml.Node, safety: Safety, phrases: dict[str, str]
+) -> None:
+    """The contraindications, and the stop-if warnings, are each spoken as one sentence:
+    each is held to the length of one text."""
+    for key, items in (
+        ("contraindications", safety.contraindications),
+        ("stop_if", safety.stop_if),
+    ):
+        spoken = len(phrases.get(key, "")) + sum(len(item) + 2 for item in items) + 1
+        if items and spoken > model.MAX_TEXT_CHARS:
+            r.error(
+                node,
+                f"the {key} are spoken as one sentence of {spoken:,} characters, over the "
+                f"{model.MAX_TEXT_CHARS:,} one text may have; shorten them",
+            )
 
 
 def _mode_description(
@@ -259,7 +312,7 @@ def _phrases(r: Reader, node: yaml.Node) -> dict[str, str]:
             result[key] = ""  # an empty phrase turns that sentence off
             continue
         context = "sided" if key in {"switch", "painful_intro"} else "phrase"
-        text = r.text(value, f"phrase {key!r}", template=context)
+        text = r.text(value, f"phrase {key!r}", template=context, name=key == "last_stage")
         if text is not None:
             result[key] = text
     return result

@@ -3,12 +3,10 @@ files included in their place."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import yaml
 
-from voiceguide.errors import RoutineError, display_path
 from voiceguide.load.cues import read_cues
+from voiceguide.load.includes import close_include, open_include
 from voiceguide.load.keys import (
     BLOCK_KEYS,
     COUNT_KEYS,
@@ -19,12 +17,13 @@ from voiceguide.load.keys import (
     STAGE_MODE_KEYS,
     TOP_KEYS,
 )
-from voiceguide.load.source import Source, read_source
 from voiceguide.load.values import Reader, describe
+from voiceguide.model import routine as model
 from voiceguide.model.routine import (
     MAX_COUNT_REPS,
-    MAX_INCLUDE_DEPTH,
     MAX_REPEAT,
+    MAX_SIDES,
+    MIN_STAGE_SECONDS,
     TECHNIQUES,
     Block,
     Count,
@@ -50,6 +49,8 @@ def read_items(r: Reader, node: yaml.Node, what: str) -> tuple[Item, ...]:
         return ()
     result: list[Item] = []
     for child in node.value:
+        if r.stages_written > model.MAX_STAGES:
+            break  # reported at the stage that went over
         if isinstance(child, yaml.MappingNode) and any(
             isinstance(k, yaml.ScalarNode) and k.value == "include" for k, _ in child.value
         ):
@@ -71,7 +72,17 @@ def _item(r: Reader, node: yaml.Node) -> Item | None:
     is_block = any(
         isinstance(k, yaml.ScalarNode) and k.value in {"repeat", "stages"} for k, _ in node.value
     )
-    return _block(r, node) if is_block else _stage(r, node)
+    if is_block:
+        return _block(r, node)
+    r.stages_written += 1
+    if r.stages_written > model.MAX_STAGES:
+        r.error(
+            node,
+            f"more than {model.MAX_STAGES} stages are written (those of included files "
+            f"counted), over the {model.MAX_STAGES} a session may have; split the routine",
+        )
+        return None
+    return _stage(r, node)
 
 
 def _block(r: Reader, node: yaml.Node) -> Block | None:
@@ -105,7 +116,7 @@ def _stage(r: Reader, node: yaml.Node) -> Stage | None:
         r.error(node, "a stage needs a 'name'")
         ok = False
     else:
-        name = r.text(keys["name"][1], "stage name")
+        name = r.text(keys["name"][1], "stage name", name=True)
     duration = None
     if "duration" not in keys:
         r.error(
@@ -115,6 +126,13 @@ def _stage(r: Reader, node: yaml.Node) -> Stage | None:
         ok = False
     else:
         duration = r.duration(keys["duration"][1], "duration")
+        if duration is not None and duration < MIN_STAGE_SECONDS:
+            r.error(
+                keys["duration"][1],
+                f"a stage of {keys['duration'][1].value!r} is too short to guide; make it "
+                f"{MIN_STAGE_SECONDS:g}s or longer",
+            )
+            ok = False
     technique = None
     if "technique" in keys:
         technique = r.text(keys["technique"][1], "technique")
@@ -155,6 +173,13 @@ def _stage(r: Reader, node: yaml.Node) -> Stage | None:
         r.error(
             keys["switch_pause"][1],
             f"switch pauses leave no time for the sides of {name!r}; shorten them or lengthen the stage",
+        )
+        return None
+    if sides and part < MIN_STAGE_SECONDS:
+        r.error(
+            keys["duration"][1],
+            f"each side of {name!r} gets less than {MIN_STAGE_SECONDS:g}s, too short to "
+            "guide; lengthen the stage or shorten its switch pauses",
         )
         return None
     remind = _reminders(r, keys["remind"][1], part, context) if "remind" in keys else ()
@@ -219,7 +244,14 @@ def _sides(r: Reader, node: yaml.Node) -> tuple[str, ...]:
             f"sides must be a list of side names such as [left, right], not {describe(node)}",
         )
         return ()
-    names = r.texts(node, "sides")
+    if len(node.value) > MAX_SIDES:
+        r.error(
+            node,
+            f"{len(node.value)} sides is more than the {MAX_SIDES} a stage may be done on; "
+            "split the stage into several",
+        )
+        return ()
+    names = r.texts(node, "sides", name=True)
     if len(set(names)) != len(names):
         r.error(node, "sides names a side twice; list each side once")
         return ()
@@ -327,42 +359,3 @@ def _include(r: Reader, node: yaml.MappingNode) -> tuple[Item, ...]:
         return read_items(r, keys_in["stages"][1], "stages")
     finally:
         close_include(r)
-
-
-def open_include(r: Reader, value: yaml.Node) -> Source | None:
-    """Start reading the file an ``include`` names (relative to the file being read, and
-    inside its folder): ``r`` reads it until :func:`close_include`. None, with the
-    problem reported, when it cannot be read."""
-    relative = r.text(value, "include")
-    if relative is None:
-        return None
-    folder = r.source.path.resolve().parent
-    target = (folder / relative).resolve()
-    if Path(relative).is_absolute() or not target.is_relative_to(folder):
-        r.error(
-            value,
-            f"include {relative!r} leaves the routine's folder; keep included files beside it or below",
-        )
-        return None
-    if target in r.include_stack:
-        chain = " -> ".join(p.name for p in [*r.include_stack, target])
-        r.error(value, f"include {relative!r} loops back ({chain}); remove the cycle")
-        return None
-    if len(r.include_stack) >= MAX_INCLUDE_DEPTH:
-        r.error(value, f"includes nested deeper than {MAX_INCLUDE_DEPTH}; flatten them")
-        return None
-    try:
-        included = read_source(target, display_path(target))
-    except RoutineError as exc:
-        r.diagnostics.extend(exc.diagnostics)
-        return None
-    r.outer_sources.append(r.source)
-    r.source = included
-    r.include_stack.append(target)
-    return included
-
-
-def close_include(r: Reader) -> None:
-    """Go back to reading the file that named the include :func:`open_include` opened."""
-    r.include_stack.pop()
-    r.source = r.outer_sources.pop()

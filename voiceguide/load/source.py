@@ -8,11 +8,21 @@ loader is used.
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import yaml
 
-from voiceguide.errors import Diagnostic, Position, RoutineError, Severity, display_path
+from voiceguide.errors import (
+    Diagnostic,
+    Position,
+    RoutineError,
+    Severity,
+    display_path,
+    one_line,
+)
+from voiceguide.load.syntax import syntax_error
 from voiceguide.model.record import Record
 
 try:  # libyaml is much faster; the pure-Python loader behaves the same.
@@ -55,18 +65,80 @@ def _line_col(data: bytes | str, offset: int) -> tuple[int, int]:
     return line, offset - start + 1
 
 
+def resolved(folder: Path, relative: str) -> Path | None:
+    """The absolute path ``relative`` names from ``folder``, links followed; None when it
+    cannot name a file (a NUL character, a name too long)."""
+    try:
+        return (folder / relative).resolve()
+    except (OSError, ValueError):
+        return None
+
+
+def not_a_regular_file(mode: int) -> str | None:
+    """What a file of ``mode`` is when it is not a regular file (a folder, a named pipe,
+    a device, a socket), as in "is a folder"; None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a socket" if stat.S_ISSOCK(mode) else "not a regular file"
+
+
+def file_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a routine file without even opening it ("does not
+    exist", "is a folder", "is a named pipe (FIFO)", ...), or None when it is a regular
+    file. Opening a named pipe or a device could wait for ever, so nothing else is read."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "does not exist"
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror or exc}"
+    kind = not_a_regular_file(mode)
+    return None if kind is None else f"is {kind}"
+
+
+class _NotARegularFile(Exception):
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+def _read_regular_file(path: Path) -> bytes:
+    """The first ``MAX_FILE_BYTES + 1`` bytes of a regular file. Opened without waiting,
+    and checked again once open, so a named pipe put in its place is refused too."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    with os.fdopen(fd, "rb") as handle:
+        kind = not_a_regular_file(os.fstat(fd).st_mode)
+        if kind is not None:
+            raise _NotARegularFile(kind)
+        return handle.read(MAX_FILE_BYTES + 1)
+
+
 def read_source(path: Path, label: str | None = None) -> Source:
     """Read and compose a routine file, or raise :class:`RoutineError` saying what is wrong."""
     label = label or display_path(path)
-    if path.is_dir():
-        raise _error(label, "is a folder, not a routine file; name a .yaml file inside it")
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
+    problem = file_problem(path)
+    if problem == "does not exist":
         raise _error(
             label,
             "no such file; check the path, or run 'voiceguide routines' for the built-in names",
+        )
+    if problem == "is a folder":
+        raise _error(label, "is a folder, not a routine file; name a .yaml file inside it")
+    if problem is not None and problem.startswith("is "):
+        raise _error(label, f"{problem}, not a routine file; name a regular .yaml file")
+    if problem is not None:
+        raise _error(label, problem)
+    try:
+        data = _read_regular_file(path)
+    except _NotARegularFile as exc:
+        raise _error(
+            label, f"is {exc.kind}, not a routine file; name a regular .yaml file"
         ) from None
     except OSError as exc:
         raise _error(label, f"cannot be read: {exc.strerror or exc}") from None
@@ -106,12 +178,14 @@ def parse_source(text: str, path: Path, label: str) -> Source:
     if diagnostics:
         raise RoutineError(diagnostics)
     try:
-        _check_structure(text, label)
+        tags = _check_structure(text, label)
+        if tags:
+            raise RoutineError(tags)
         root = yaml.compose(text, Loader=SafeLoader)
     except _StructureError as exc:
         raise _error(label, exc.message, exc.line, exc.column) from None
     except yaml.MarkedYAMLError as exc:
-        raise _syntax_error(exc, label) from None
+        raise syntax_error(exc, text, label) from None
     except yaml.YAMLError as exc:
         raise _error(label, f"invalid YAML: {exc}", 1) from None
     if root is None:
@@ -144,13 +218,36 @@ class _StructureError(Exception):
         self.column = int(getattr(mark, "column", 0)) + 1
 
 
-def _check_structure(text: str, label: str) -> None:
+ALLOWED_TAGS = ("tag:yaml.org,2002:str", "!")
+"""The explicit tags a text may carry, as they change nothing: ``!!str`` and ``!`` make
+a value text, as quotes do."""
+
+
+def _tag_problem(event: yaml.NodeEvent, label: str) -> Diagnostic | None:
+    """An explicit YAML tag on ``event``'s node, unless it is one that only says "text"."""
+    tag = getattr(event, "tag", None)
+    if tag is None or (isinstance(event, yaml.ScalarEvent) and tag in ALLOWED_TAGS):
+        return None
+    standard = "tag:yaml.org,2002:"
+    shown = "!!" + tag.removeprefix(standard) if tag.startswith(standard) else tag
+    mark = event.start_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return Diagnostic(
+        Severity.ERROR,
+        f"YAML tag {one_line(shown, 60)!r} is not allowed in a routine; remove it "
+        "(put the value in quotes if it is text)",
+        Position(label, line, column),
+    )
+
+
+def _check_structure(text: str, label: str) -> list[Diagnostic]:
     """Walk the event stream (no recursion) to refuse deep nesting, recursive aliases and
-    alias bombs before anything is composed."""
+    alias bombs before anything is composed; the explicit tags found are returned."""
     stack: list[tuple[str | None, int]] = []
     anchor_sizes: dict[str, int] = {}
     open_anchors: set[str] = set()
     expanded = 0
+    tags: list[Diagnostic] = []
 
     def add(size: int) -> None:
         if stack:
@@ -158,6 +255,8 @@ def _check_structure(text: str, label: str) -> None:
             stack[-1] = (anchor, count + size)
 
     for event in yaml.parse(text, Loader=SafeLoader):
+        if isinstance(event, yaml.NodeEvent) and (tag := _tag_problem(event, label)):
+            tags.append(tag)
         if isinstance(event, yaml.ScalarEvent):
             expanded += 1
             if event.anchor:
@@ -196,14 +295,4 @@ def _check_structure(text: str, label: str) -> None:
                 anchor_sizes[anchor] = size
                 open_anchors.discard(anchor)
             add(size)
-
-
-def _syntax_error(exc: yaml.MarkedYAMLError, label: str) -> RoutineError:
-    mark = exc.problem_mark or exc.context_mark
-    problem = exc.problem or "invalid YAML"
-    context = f" {exc.context}" if exc.context else ""
-    message = f"YAML syntax error: {problem}{context}; check indentation, colons and quotes"
-    if "expected a single document" in (exc.context or "") + (exc.problem or ""):
-        message = "more than one YAML document ('---'); a routine file holds one"
-    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    return _error(label, message, line, column)
+    return tags

@@ -56,6 +56,13 @@ class Reader:
         self.include_stack: list[Path] = []
         self.outer_sources: list[Source] = []
         """The files that named the includes being read, innermost last."""
+        self.stages_written = 0
+        """Stages met so far, in this file and those it includes, each counted once
+        however often it is repeated (and each time its file is included)."""
+        self.includes_read = 0
+        self.included_chars = 0
+        """How many includes have been read, and how much text they held, a file counted
+        each time it is included."""
 
     # -- reporting
 
@@ -113,7 +120,17 @@ class Reader:
             result[key] = (key_node, value_node)
         return result
 
-    def text(self, node: yaml.Node, what: str, *, template: str | None = None) -> str | None:
+    def text(
+        self,
+        node: yaml.Node,
+        what: str,
+        *,
+        template: str | None = None,
+        name: bool = False,
+        fix: str = "shorten it",
+    ) -> str | None:
+        """The text in ``node``; a ``name`` (of a stage, a block, a side) is held to the
+        shorter length of a name, and ``fix`` says how to shorten a text too long."""
         if not isinstance(node, yaml.ScalarNode) or is_null(node):
             self.error(node, f"{what} must be text, not {describe(node)}")
             return None
@@ -125,19 +142,39 @@ class Reader:
             self.warning(
                 node, f"{what} holds the control character {stray}, not said or shown; delete it"
             )
+        longest = model.MAX_NAME_CHARS if name else model.MAX_TEXT_CHARS
+        if len(value) > longest:
+            kind = "a name" if name else "one text"
+            self.error(
+                node,
+                f"{what} is {len(value):,} characters long, over the {longest:,} {kind} may "
+                f"have; {'shorten it' if name else fix}",
+            )
+            return None
         if template is not None:
             self.check_template(node, value, what, template)
         return value
 
-    def texts(self, node: yaml.Node, what: str, *, template: str | None = None) -> tuple[str, ...]:
+    def texts(
+        self, node: yaml.Node, what: str, *, template: str | None = None, name: bool = False
+    ) -> tuple[str, ...]:
         if isinstance(node, yaml.SequenceNode):
             if not node.value:
                 self.error(node, f"{what} is an empty list; add text or remove the key")
             items = (
-                self.text(item, f"an item of {what}", template=template) for item in node.value
+                self.text(
+                    item,
+                    f"an item of {what}",
+                    template=template,
+                    name=name,
+                    fix="split it into shorter items",
+                )
+                for item in node.value
             )
             return tuple(item for item in items if item is not None)
-        single = self.text(node, what, template=template)
+        single = self.text(
+            node, what, template=template, name=name, fix="split it into a list of shorter texts"
+        )
         return (single,) if single is not None else ()
 
     def integer(self, node: yaml.Node, what: str, low: int, high: int) -> int | None:
@@ -219,9 +256,26 @@ class Reader:
                 )
             elif name == "side" and context != "sided":
                 self.error(node, f"{what}: {{side}} is only known in a stage with 'sides'")
+        longest = len(value) + sum(_longest_fill(name) - len(name) - 2 for name in fields)
+        if longest > model.MAX_TEXT_CHARS:
+            self.error(
+                node,
+                f"{what} can reach {longest:,} characters with its variables filled in (a "
+                f"name up to {model.MAX_NAME_CHARS}), over the {model.MAX_TEXT_CHARS:,} one "
+                "text may have; use fewer variables or shorten the text",
+            )
 
     def optional_text(self, entry: tuple[yaml.Node, yaml.Node] | None, what: str) -> str | None:
         return self.text(entry[1], what) if entry else None
+
+
+def _longest_fill(variable: str) -> int:
+    """The most characters a template variable can be filled in with: a name for
+    {stage}, {next} and {side}, a number for {n} and {total}, a spoken time for
+    {remaining}."""
+    if variable in {"stage", "next", "side"}:
+        return model.MAX_NAME_CHARS
+    return 60 if variable == "remaining" else 4
 
 
 def diagnostic_order(diagnostic: Diagnostic) -> tuple[str, int, int]:

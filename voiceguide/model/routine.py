@@ -18,9 +18,27 @@ from voiceguide.phrases import phrases_for
 FORMAT_VERSION = 1
 MAX_SESSION_SECONDS = 24 * 3600.0
 """The longest a session (and any one duration in it) may last."""
+MIN_STAGE_SECONDS = 1.0
+"""The shortest a stage (each side's part of it) may last: time for a cue and a word."""
+MAX_STAGES = 500
+"""The most stages a session may have, each repetition of a repeat block counted: a long
+course session has a few dozen."""
+MAX_SIDES = 4
+"""The most sides a stage may be done on (most are done on two: left and right)."""
+MAX_TEXT_CHARS = 2000
+"""The longest text spoken as one utterance, template variables filled in (a few
+minutes of speech; the speech engine fails on texts several times longer)."""
+MAX_NAME_CHARS = 100
+"""The longest name of a stage or a side: announced, shown as a heading, and filled into
+templates."""
 MAX_REPEAT = 1000
 MAX_COUNT_REPS = 1000
 MAX_INCLUDE_DEPTH = 16
+MAX_INCLUDES = 100
+"""The most times a routine may include files, a file included twice counted twice."""
+MAX_INCLUDED_BYTES = 1 << 20
+"""The most text the files a routine includes may hold together, a file counted each
+time it is included."""
 
 TECHNIQUES = (
     "stroking",
@@ -185,6 +203,14 @@ class Block(Record, eq=False):
 
 
 Item = Stage | Block
+
+
+def stage_count(items: tuple[Item, ...]) -> int:
+    """The stages ``items`` play, each repetition of a block counted, worked out without
+    expanding the repetitions."""
+    return sum(
+        1 if isinstance(item, Stage) else item.repeat * stage_count(item.items) for item in items
+    )
 
 
 def items_duration(items: tuple[Item, ...], transition: float) -> float:
