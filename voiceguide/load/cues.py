@@ -56,7 +56,7 @@ def _sounds(r: Reader, node: yaml.Node) -> dict[str, str | None]:
         ):
             result[cue] = None
             continue
-        sound = r.text(value, f"sound of the {cue!r} cue")
+        sound = r.text(value, f"sound of the {cue!r} cue", path=True)
         if sound is None:
             continue
         if sound.lower() in {"none", "off"}:

@@ -18,7 +18,7 @@ def open_include(r: Reader, value: yaml.Node) -> Source | None:
     """Start reading the file an ``include`` names (relative to the file being read, and
     inside its folder): ``r`` reads it until :func:`close_include`. None, with the
     problem reported, when it cannot be read."""
-    relative = r.text(value, "include")
+    relative = r.text(value, "include", path=True)
     if relative is None:
         return None
     folder = r.source.path.resolve().parent

@@ -128,9 +128,11 @@ class Reader:
         template: str | None = None,
         name: bool = False,
         fix: str = "shorten it",
+        path: bool = False,
     ) -> str | None:
         """The text in ``node``; a ``name`` (of a stage, a block, a side) is held to the
-        shorter length of a name, and ``fix`` says how to shorten a text too long."""
+        shorter length of a name, and ``fix`` says how to shorten a text too long. A
+        ``path`` is not warned of for control characters: its reader refuses them."""
         if not isinstance(node, yaml.ScalarNode) or is_null(node):
             self.error(node, f"{what} must be text, not {describe(node)}")
             return None
@@ -138,7 +140,7 @@ class Reader:
         if not value:
             self.error(node, f"{what} is empty; write the text or remove the key")
             return None
-        if stray := stray_control(value):
+        if not path and (stray := stray_control(value)):
             self.warning(
                 node, f"{what} holds the control character {stray}, not said or shown; delete it"
             )
