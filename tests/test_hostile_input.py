@@ -325,3 +325,29 @@ def test_an_unclosed_bracket_or_quote_is_reported_where_it_opened(
     result = run_cli("check", "r.yaml")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "\x1fvoiceguide: 1\n",
+            "r.yaml:1:1: error: character '\\x1f' (U+001F) is not allowed in YAML; remove it",
+            id="at-the-start",
+        ),
+        pytest.param(
+            HEAD + "stages: [{name: S, duration: 1m, say: a\x7fb}]\n",
+            "r.yaml:3:40: error: character '\\x7f' (U+007F) is not allowed in YAML; remove it",
+            id="in-a-text",
+        ),
+    ],
+)
+def test_a_control_character_is_one_line_at_its_place(
+    in_tmp: Path, run_cli: RunCli, text: str, expected: str
+) -> None:
+    """A character YAML does not allow is one line at its place (PyYAML's message took
+    two lines and named no line)."""
+    (in_tmp / "r.yaml").write_text(text, "utf-8")
+    result = run_cli("check", "r.yaml")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [expected]

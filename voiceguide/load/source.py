@@ -22,7 +22,7 @@ from voiceguide.errors import (
     display_path,
     one_line,
 )
-from voiceguide.load.syntax import syntax_error
+from voiceguide.load.syntax import character_error, syntax_error
 from voiceguide.model.record import Record
 
 try:  # libyaml is much faster; the pure-Python loader behaves the same.
@@ -186,8 +186,10 @@ def parse_source(text: str, path: Path, label: str) -> Source:
         raise _error(label, exc.message, exc.line, exc.column) from None
     except yaml.MarkedYAMLError as exc:
         raise syntax_error(exc, text, label) from None
+    except yaml.reader.ReaderError as exc:
+        raise character_error(exc, text, label) from None
     except yaml.YAMLError as exc:
-        raise _error(label, f"invalid YAML: {exc}", 1) from None
+        raise _error(label, f"invalid YAML: {one_line(exc)}", 1) from None
     if root is None:
         raise _error(label, "is empty; a routine starts with 'voiceguide: 1' and a title", 1)
     return Source(path, label, text, root)

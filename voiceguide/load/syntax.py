@@ -1,5 +1,6 @@
 """YAML syntax errors as one line each, at the place to fix: a bracket, a brace or a
-quote left open is reported where it opened, with where PyYAML noticed."""
+quote left open is reported where it opened, with where PyYAML noticed; a character YAML
+does not allow, where it is."""
 
 from __future__ import annotations
 
@@ -34,6 +35,19 @@ def syntax_error(exc: yaml.MarkedYAMLError, text: str, label: str) -> RoutineErr
         return _one(label, message, at_line, at_column)
     context = f" {exc.context}" if exc.context else ""
     message = f"YAML syntax error: {problem}{context}; check indentation, colons and quotes"
+    return _one(label, message, line, column)
+
+
+def character_error(exc: yaml.reader.ReaderError, text: str, label: str) -> RoutineError:
+    """The one-line error for a character YAML does not allow (a control character)."""
+    character = chr(exc.character) if isinstance(exc.character, int) else str(exc.character)
+    before = text[: exc.position]
+    line = before.count("\n") + 1
+    column = exc.position - (before.rfind("\n") + 1) + 1
+    message = (
+        f"character {character!r} (U+{ord(character[:1] or ' '):04X}) is not allowed in YAML; "
+        "remove it"
+    )
     return _one(label, message, line, column)
 
 
