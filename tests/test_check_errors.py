@@ -391,6 +391,14 @@ CASES = [
         extra_files={"a.yaml": HEAD + "stages:\n  - include: r.yaml\n"},
     ),
     Case(
+        "course-with-an-empty-first-session",
+        HEAD
+        + "course: {sessions: 3, first: 1m}\n"
+        + "stages:\n  - {name: S, duration: 2m, from_session: 2}\n",
+        "r.yaml:5:3: error: session 1 of the course has no stage: the earliest starts at "
+        "session 2 (from_session); let at least one stage start at session 1",
+    ),
+    Case(
         "include-missing-file",
         HEAD + "stages:\n  - include: missing.yaml\n",
         "r.yaml:4:14: error: include 'missing.yaml': missing.yaml in the routine's folder "

@@ -103,6 +103,8 @@ def read_routine(r: Reader, source: Source, name: str | None) -> Routine | None:
         painful_description=_mode_description(r, get("painful"), "painful"),
     )
     _warn_sparing_without_sessions(r, routine)
+    if routine.course is not None and stages:
+        _check_first_session(r, keys["stages"][1], routine)
     if entry := get("safety"):
         _check_safety_length(r, entry[1], routine.safety, phrases)
     total = routine.stage_time
@@ -196,6 +198,17 @@ def _warn_sparing_without_sessions(r: Reader, routine: Routine) -> None:
                 + "; it is played only in the routine as written"
             )
             r.diagnostics.append(Diagnostic(Severity.WARNING, message, stage.position))
+
+
+def _check_first_session(r: Reader, node: yaml.Node, routine: Routine) -> None:
+    """The first session of a course has at least one stage: one starts at session 1."""
+    earliest = min(stage.from_session for stage in _stages_in(routine.stages))
+    if earliest > 1:
+        r.error(
+            node,
+            f"session 1 of the course has no stage: the earliest starts at session {earliest} "
+            "(from_session); let at least one stage start at session 1",
+        )
 
 
 def _stages_in(items: tuple[Item, ...]) -> list[Stage]:
