@@ -21,7 +21,7 @@ from voiceguide.cli import cli
 from voiceguide.compiler import compile_routine
 from voiceguide.load import load_routine
 from voiceguide.load.library import builtin_names
-from voiceguide.model.routine import TECHNIQUES, Item, Routine, Stage
+from voiceguide.model.routine import TECHNIQUES, Routine, written_stages
 from voiceguide.model.script import Script
 
 
@@ -106,17 +106,6 @@ def script(name: str) -> Script:
     return compile_routine(routine(name))
 
 
-def stages_in(items: tuple[Item, ...]) -> list[Stage]:
-    """Every stage of ``items``, those inside repeat blocks too, each once."""
-    result: list[Stage] = []
-    for item in items:
-        if isinstance(item, Stage):
-            result.append(item)
-        else:
-            result.extend(stages_in(item.items))
-    return result
-
-
 def techniques(name: str) -> tuple[str | None, ...]:
     """The techniques of the routine's stage segments, consecutive repeats collapsed."""
     result: list[str | None] = []
@@ -184,7 +173,7 @@ def test_acupressure_holds_three_or_four_points_about_a_minute_each() -> None:
 def test_mobility_counts_every_exercise_at_a_slow_tempo() -> None:
     """The neck exercises are counted repetitions, no faster than one every 5 seconds,
     so there are no sudden movements."""
-    exercises = [s for s in stages_in(routine("mobility").stages) if s.technique == "exercise"]
+    exercises = [s for s in written_stages(routine("mobility").stages) if s.technique == "exercise"]
     assert exercises
     for stage in exercises:
         assert stage.count is not None, stage.name

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from voiceguide.adapt import PAINFUL_SIDES, Variant
 from voiceguide.model.record import Record
-from voiceguide.model.routine import Item, Routine, Stage
+from voiceguide.model.routine import Routine, written_stages
 from voiceguide.sides import canonical_side
 
 NO_SIDE = "none"
@@ -22,17 +22,12 @@ NO_SIDE = "none"
 def painful_sides(routine: Routine) -> tuple[str, ...]:
     """The painful sides that change ``routine``: those some stage of it that follows a
     painful side is done on (its sides may be written in the routine's language)."""
-    found: set[str | None] = set()
-
-    def walk(items: tuple[Item, ...]) -> None:
-        for item in items:
-            if isinstance(item, Stage):
-                if item.follows_painful_side:
-                    found.update(canonical_side(side, routine.language) for side in item.sides)
-            else:
-                walk(item.items)
-
-    walk(routine.stages)
+    found = {
+        canonical_side(side, routine.language)
+        for stage in written_stages(routine.stages)
+        if stage.follows_painful_side
+        for side in stage.sides
+    }
     return tuple(side for side in PAINFUL_SIDES if side in found)
 
 

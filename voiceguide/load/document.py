@@ -28,9 +28,9 @@ from voiceguide.model.routine import (
     Item,
     Routine,
     Safety,
-    Stage,
     Voice,
     stage_count,
+    written_stages,
 )
 from voiceguide.phrases import PHRASE_KEYS, language_problem, phrases_for
 
@@ -182,7 +182,7 @@ def _warn_sparing_without_sessions(r: Reader, routine: Routine) -> None:
     """Sparing words are said only in a course's sparing sessions, and a stage offered
     from a later session needs a course that has it: warn where they never come."""
     course = routine.course
-    for stage in _stages_in(routine.stages):
+    for stage in written_stages(routine.stages):
         if stage.sparing is not None and (course is None or not course.sparing):
             why = "has no course" if course is None else "has no sparing sessions"
             fix = "add course: {..., sparing: N}" if course is None else "add sparing: N to course"
@@ -202,21 +202,13 @@ def _warn_sparing_without_sessions(r: Reader, routine: Routine) -> None:
 
 def _check_first_session(r: Reader, node: yaml.Node, routine: Routine) -> None:
     """The first session of a course has at least one stage: one starts at session 1."""
-    earliest = min(stage.from_session for stage in _stages_in(routine.stages))
+    earliest = min(stage.from_session for stage in written_stages(routine.stages))
     if earliest > 1:
         r.error(
             node,
             f"session 1 of the course has no stage: the earliest starts at session {earliest} "
             "(from_session); let at least one stage start at session 1",
         )
-
-
-def _stages_in(items: tuple[Item, ...]) -> list[Stage]:
-    """Every stage written in ``items``, blocks opened, each once."""
-    found: list[Stage] = []
-    for item in items:
-        found.extend([item] if isinstance(item, Stage) else _stages_in(item.items))
-    return found
 
 
 def _course(r: Reader, node: yaml.Node) -> Course | None:

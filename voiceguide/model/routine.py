@@ -205,6 +205,14 @@ class Block(Record, eq=False):
 Item = Stage | Block
 
 
+def written_stages(items: tuple[Item, ...]) -> list[Stage]:
+    """Every stage written in ``items``, blocks opened, each once (not repeated)."""
+    found: list[Stage] = []
+    for item in items:
+        found.extend([item] if isinstance(item, Stage) else written_stages(item.items))
+    return found
+
+
 def stage_count(items: tuple[Item, ...]) -> int:
     """The stages ``items`` play, each repetition of a block counted, worked out without
     expanding the repetitions."""
