@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import TextIO
 
 from voiceguide.course_review import FEELING_WORDS
+from voiceguide.play.terminal import is_a_terminal
 from voiceguide.ports import Answers
 
 PAIN_KEYS = {**{str(n): n for n in range(10)}, "t": 10, "T": 10}
@@ -36,10 +37,7 @@ class TerminalAnswers:
 
     @property
     def interactive(self) -> bool:
-        try:
-            return sys.stdin.isatty()
-        except (AttributeError, ValueError):
-            return False
+        return is_a_terminal(sys.stdin)
 
     def key(self) -> str:
         import click

@@ -34,6 +34,14 @@ KEYS = {
 }
 
 
+def is_a_terminal(stream: TextIO) -> bool:
+    """Whether ``stream`` is a terminal (False for a closed or replaced stream too)."""
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 @dataclass(frozen=True)
 class Status:
     """What the display shows while a session plays."""
@@ -81,10 +89,7 @@ class KeyReader:
 
     @property
     def interactive(self) -> bool:
-        try:
-            return self.stream.isatty()
-        except (AttributeError, ValueError):
-            return False
+        return is_a_terminal(self.stream)
 
     def __enter__(self) -> KeyReader:
         if not self.interactive:
@@ -142,10 +147,7 @@ class Display:
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stderr
-        try:
-            self.live = self.stream.isatty()
-        except (AttributeError, ValueError):
-            self.live = False
+        self.live = is_a_terminal(self.stream)
         self.color = self.live and not os.environ.get("NO_COLOR")
         self.last_line = ""
         self.last_segment: int | None = None
