@@ -180,3 +180,19 @@ def export_guide(routine: str, target: Path, env: dict[str, str]) -> np.ndarray:
         raise ValueError(f"the export is at {rate} Hz, not {RATE}")
     mono: np.ndarray = audio.mean(axis=1, dtype=np.float32)
     return mono
+
+
+def assert_faded_out(recording: Any) -> None:
+    """The recording stops with a short fade out of speech, not a click: it was speaking
+    50-70 ms before the end, the last 5 ms are under half as loud, the last samples near
+    silence."""
+    sounding = np.flatnonzero(np.abs(recording) > 1e-4)
+    end = int(sounding[-1])
+
+    def rms(first: float, last: float) -> float:
+        piece = recording[end - round(first * RATE) : end - round(last * RATE) + 1]
+        return float(np.sqrt(np.mean(piece.astype(np.float64) ** 2)))
+
+    assert rms(0.070, 0.020) > 0.02  # it was speaking when stopped
+    assert rms(0.005, 0.0) < 0.5 * rms(0.070, 0.020)
+    assert np.abs(recording[end - 20 : end + 1]).max() < 0.05

@@ -9,7 +9,6 @@ import resource
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ import webvtt
 
 from tests.audio_oracles import gain_to_db, integrated
 from tests.conftest import RunCli
+from tests.real_export import export_stopped_while_writing
 from voiceguide.audio.loudness import LoudnessMeter, true_peak
 from voiceguide.audio.render import TONE_GAIN_DB
 from voiceguide.audio.tones import synthesize
@@ -333,21 +333,8 @@ def test_full_tmpfs_leaves_no_file(tmp_path: Path) -> None:
 
 def test_ctrl_c_during_export_exits_130_and_leaves_nothing(tmp_path: Path) -> None:
     """Ctrl-C while the file is being written: exit 130, no target, no temporary file."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "voiceguide", "export", "neck", "-o", "g.wav"],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 120
-    while not list(tmp_path.glob(".g.wav.*.part")) and time.monotonic() < deadline:
-        time.sleep(0.01)
-        assert process.poll() is None, process.communicate()
-    time.sleep(0.05)
-    process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=30)
-    assert process.returncode == 130
+    code, stderr = export_stopped_while_writing(tmp_path, signal.SIGINT)
+    assert code == 130
     assert stderr.strip().splitlines()[-1] == "voiceguide: interrupted"
     assert "Traceback" not in stderr
     assert list(tmp_path.iterdir()) == []

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.real_export import export_stopped_while_writing
 from tests.with_fakes import ROOT, finish, listing, run, start
 from voiceguide.history import History
 
@@ -197,21 +198,8 @@ def test_a_signal_during_a_real_export_leaves_nothing(
 ) -> None:
     """With the real speech engine, the signal from outside while the file is written:
     exit 128 + N, the one line, no file left."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "voiceguide", "export", "neck", "-o", "g.wav"],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 120
-    while not list(tmp_path.glob(".g.wav.*.part")) and time.monotonic() < deadline:
-        time.sleep(0.01)
-        assert process.poll() is None, process.communicate()
-    time.sleep(0.05)
-    process.send_signal(signum)
-    _, stderr = process.communicate(timeout=30)
-    assert process.returncode == 128 + signum
+    code, stderr = export_stopped_while_writing(tmp_path, signum)
+    assert code == 128 + signum
     assert stderr.strip().splitlines()[-1] == f"voiceguide: stopped by {signum.name}"
     assert "Traceback" not in stderr
     assert listing(tmp_path) == []
@@ -234,9 +222,7 @@ def test_sigterm_during_live_play_fades_records_and_hints(
     """SIGTERM while a sentence is being spoken, played through PulseAudio: the sound
     fades out as for Ctrl-C, the history has the session stopped by the signal where it
     was, the resume hint is the last line, exit 143."""
-    import numpy as np
-
-    from tests.pulse import RATE
+    from tests.pulse import assert_faded_out
     from tests.test_play import AS_RUN, wait_for_line
 
     data = tmp_path / "data"
@@ -266,13 +252,4 @@ def test_sigterm_during_live_play_fades_records_and_hints(
     ((outcome, position, stage, ended),) = history_of(data)
     assert (outcome, stage, ended) == ("terminated", "Warm up", True)
     assert 3.0 < position < 10.0
-    sounding = np.flatnonzero(np.abs(recording) > 1e-4)
-    end = int(sounding[-1])
-
-    def rms(first: float, last: float) -> float:
-        piece = recording[end - round(first * RATE) : end - round(last * RATE) + 1]
-        return float(np.sqrt(np.mean(piece.astype(np.float64) ** 2)))
-
-    assert rms(0.070, 0.020) > 0.02  # it was speaking when stopped
-    assert rms(0.005, 0.0) < 0.5 * rms(0.070, 0.020)
-    assert np.abs(recording[end - 20 : end + 1]).max() < 0.05
+    assert_faded_out(recording)
