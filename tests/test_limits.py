@@ -283,6 +283,6 @@ def test_an_include_bomb_is_refused_quickly(in_tmp: Path, run_cli: RunCli) -> No
         },
     )
     assert lines == [
-        "part.yaml:502:5: error: more than 500 stages are written (those of included files "
-        "counted), over the 500 a session may have; split the routine"
+        "part.yaml:502:5: error: more than 500 stages are written, those of included files "
+        "counted each time; a session has at most 500: split the routine"
     ]

@@ -128,8 +128,8 @@ class Reader:
         name: bool = False,
         fix: str = "shorten it",
     ) -> str | None:
-        """The text in ``node``; a ``name`` (of a stage, a block, a side) is held to the
-        shorter length of a name, and ``fix`` says how to shorten a text too long."""
+        """The text in ``node``; a ``name`` (of a stage or a side) is held to the shorter
+        length of a name, and ``fix`` says how to shorten a text too long."""
         if not isinstance(node, yaml.ScalarNode) or is_null(node):
             self.error(node, f"{what} must be text, not {describe(node)}")
             return None
