@@ -84,7 +84,9 @@ def test_an_included_named_pipe_is_refused_at_the_include(in_tmp: Path) -> None:
 def test_a_device_is_refused(in_tmp: Path, run_cli: RunCli) -> None:
     """A device (here /dev/null, linked beside the routine) is not a routine file either."""
     (in_tmp / "null.yaml").symlink_to("/dev/null")
+    before = _listing(in_tmp)
     result = run_cli("check", "null.yaml")
+    assert _listing(in_tmp) == before
     assert result.exit_code == 1
     assert result.stderr == (
         "null.yaml: error: is a device, not a routine file; name a regular .yaml file\n"
@@ -96,7 +98,9 @@ def test_an_included_socket_is_refused_at_the_include(
 ) -> None:
     """An include naming a Unix socket is an error at the include."""
     (in_tmp / "r.yaml").write_text(GOOD + "  - include: sock.yaml\n", "utf-8")
+    before = _listing(in_tmp)
     result = run_cli("check", "r.yaml")
+    assert _listing(in_tmp) == before
     assert result.exit_code == 1
     assert result.stderr == (
         "r.yaml:5:14: error: include 'sock.yaml': sock.yaml in the routine's folder is a "
@@ -322,9 +326,11 @@ def test_an_unclosed_bracket_or_quote_is_reported_where_it_opened(
     PyYAML noticed; a closed bracket with something else wrong inside is reported where
     the problem is."""
     (in_tmp / "r.yaml").write_text(text, "utf-8")
+    before = _listing(in_tmp)
     result = run_cli("check", "r.yaml")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [expected]
+    assert _listing(in_tmp) == before
 
 
 @pytest.mark.parametrize(
@@ -348,6 +354,8 @@ def test_a_control_character_is_one_line_at_its_place(
     """A character YAML does not allow is one line at its place (PyYAML's message took
     two lines and named no line)."""
     (in_tmp / "r.yaml").write_text(text, "utf-8")
+    before = _listing(in_tmp)
     result = run_cli("check", "r.yaml")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [expected]
+    assert _listing(in_tmp) == before

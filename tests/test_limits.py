@@ -108,6 +108,16 @@ CASES = [
     pytest.param(
         HEAD
         + "stages:\n  - repeat: 1000\n    stages:\n      - repeat: 1000\n        stages:\n"
+        + "          - {name: A, duration: 0.01s}\n          - {name: B, duration: 0.01s}\n",
+        [
+            "r.yaml:8:33: error: a stage of '0.01s' is too short to guide; make it 1s or longer",
+            "r.yaml:9:33: error: a stage of '0.01s' is too short to guide; make it 1s or longer",
+        ],
+        id="a-million-hundredths-of-a-second",
+    ),
+    pytest.param(
+        HEAD
+        + "stages:\n  - repeat: 1000\n    stages:\n      - repeat: 1000\n        stages:\n"
         + "          - {name: A, duration: 1s}\n          - {name: B, duration: 1s}\n",
         [
             "r.yaml:4:3: error: the session lasts 555.6 hours, over the 24-hour limit; shorten "
@@ -283,6 +293,6 @@ def test_an_include_bomb_is_refused_quickly(in_tmp: Path, run_cli: RunCli) -> No
         },
     )
     assert lines == [
-        "part.yaml:502:5: error: more than 500 stages are written (those of included files "
-        "counted), over the 500 a session may have; split the routine"
+        "part.yaml:502:5: error: more than 500 stages are written, those of included files "
+        "counted each time; a session has at most 500: split the routine"
     ]

@@ -78,8 +78,8 @@ def _item(r: Reader, node: yaml.Node) -> Item | None:
     if r.stages_written > model.MAX_STAGES:
         r.error(
             node,
-            f"more than {model.MAX_STAGES} stages are written (those of included files "
-            f"counted), over the {model.MAX_STAGES} a session may have; split the routine",
+            f"more than {model.MAX_STAGES} stages are written, those of included files "
+            f"counted each time; a session has at most {model.MAX_STAGES}: split the routine",
         )
         return None
     return _stage(r, node)

@@ -130,9 +130,9 @@ class Reader:
         fix: str = "shorten it",
         path: bool = False,
     ) -> str | None:
-        """The text in ``node``; a ``name`` (of a stage, a block, a side) is held to the
-        shorter length of a name, and ``fix`` says how to shorten a text too long. A
-        ``path`` is not warned of for control characters: its reader refuses them."""
+        """The text in ``node``; a ``name`` (of a stage or a side) is held to the shorter
+        length of a name, and ``fix`` says how to shorten a text too long. A ``path`` is
+        not warned of for control characters: its reader refuses them."""
         if not isinstance(node, yaml.ScalarNode) or is_null(node):
             self.error(node, f"{what} must be text, not {describe(node)}")
             return None
