@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from voiceguide.compiler import compile_routine
 from voiceguide.load import load_routine
 from voiceguide.pipeline import Guide
 from voiceguide.play import play
-from voiceguide.play.devices import STEADY_CALLBACKS, GapDetector
+from voiceguide.play.devices import LATENCY_SECONDS, STEADY_CALLBACKS, GapDetector
 from voiceguide.play.get_ready import get_ready_audio
 from voiceguide.play.player import Player
 from voiceguide.play.session import Outcome
@@ -148,9 +149,9 @@ def test_volume_scales_and_is_bounded(player: Player) -> None:
     player.close()
 
 
-def test_a_starved_callback_counts_a_dropout() -> None:
-    """When the renderer has not kept up, the callback plays silence and counts it, so the
-    session can say the sound stuttered; the timeline does not move on meanwhile."""
+def test_a_starved_callback_owes_the_time() -> None:
+    """When the renderer has not kept up, the callback plays silence and counts a stall;
+    the timeline does not move on meanwhile, and owes the device that block."""
     fake = FakeSynthesizer(sample_rate=RATE)
     clips = ClipStore(fake, RATE)
     renderer = Renderer(compile_routine(load_routine(SHORT), clips), clips, RenderSettings(RATE))
@@ -158,33 +159,61 @@ def test_a_starved_callback_counts_a_dropout() -> None:
     block = np.ones((BLOCK, 1), dtype=np.float32)
     assert starving.callback(block, BLOCK)
     assert np.abs(block).max() == 0
-    assert starving.underruns == 1
+    assert (starving.underruns, starving.stalls, starving.lost) == (1, 1, BLOCK)
+    assert starving.debt == BLOCK
     assert starving.position == 0
 
 
-def test_a_device_gap_is_made_up_by_skipping_as_much(player: Player) -> None:
-    """The device lost time (it played silence of its own while the machine was busy):
-    the next block skips as many frames of the timeline, crossfading across the jump,
-    so everything after is where it would have been without the gap."""
+def first_silence_after(player: Player, frame: int) -> int:
+    """The first block boundary at or after ``frame`` where the guide is silent (with
+    the margins kept around every sound)."""
+    while player.silences.room(frame) <= 0:
+        frame += BLOCK
+    return frame
+
+
+def test_a_gap_in_speech_is_taken_back_from_the_next_silence(player: Player) -> None:
+    """The device lost 100 ms mid-sentence (it played silence of its own while the
+    machine was busy): the sentence goes on whole, 100 ms late; in the next silence the
+    player leaves out 100 ms of it (silence only), and from then on every frame is where
+    the guide has it."""
     pull(player, RATE)
     gap = RATE // 10
-    with player.lock:
-        while player.stream.buffered() < gap + BLOCK:
-            player.wake.wait(0.05)
-    block = np.zeros((BLOCK, 1), dtype=np.float32)
-    player.callback(block, BLOCK, gap)
-    assert player.position == RATE + gap + BLOCK
-    assert player.skipped == gap
-    expected = reference(player, (RATE + gap) / RATE, BLOCK)
-    fade = player.fade
-    assert np.allclose(block[fade:, 0], expected[fade:], atol=1e-6)
-    # the crossfade: from the old continuation to the new one, never louder than either
-    old = reference(player, 1.0, fade)
-    assert np.all(
-        np.abs(block[:fade, 0]) <= np.maximum(np.abs(old), np.abs(expected[:fade])) + 1e-6
-    )
+    assert player.silences.room(RATE) == 0  # speaking at 1 s
+    player.callback(block := np.zeros((BLOCK, 1), dtype=np.float32), BLOCK, gap)
+    assert np.array_equal(block[:, 0], reference(player, 1.0, BLOCK))  # no jump
+    back = first_silence_after(player, RATE + BLOCK)
+    assert back > RATE + 2 * gap  # the sentence is longer than the gap
+    heard = pull(player, back - RATE - BLOCK + 2 * RATE)
+    whole = reference(player, 0.0, back + gap + 2 * RATE)
+    assert np.array_equal(heard[: back - RATE - BLOCK], whole[RATE + BLOCK : back])
+    assert not whole[back : back + gap].any()  # what was left out is silence
+    assert np.array_equal(heard[back - RATE - BLOCK :], whole[back + gap :])
+    assert (player.taken_back, player.skipped, player.debt, player.stalls) == (gap, 0, 0, 1)
+    player.close()
+
+
+def test_a_gap_with_no_silence_soon_is_skipped_at_a_quiet_moment(player: Player) -> None:
+    """When the next silence is further than the player waits, it skips what it owes
+    at the quietest moment of the next 0.4 s (between words), crossfading across the
+    jump; every frame after is where the guide has it."""
+    pull(player, RATE)
+    player.silences.wait = 0  # no silence is near enough
+    gap = RATE // 10
+    player.callback(np.zeros((BLOCK, 1), dtype=np.float32), BLOCK, gap)
     heard = pull(player, RATE)
-    assert np.array_equal(heard, reference(player, (RATE + gap + BLOCK) / RATE, RATE))
+    whole = reference(player, 0.0, 3 * RATE)
+    start = RATE + BLOCK
+    assert (player.skipped, player.taken_back, player.debt) == (gap, 0, 0)
+    # heard up to the skip point as rendered, then the guide shifted by the gap
+    split = next(n for n in range(len(heard)) if heard[n] != whole[start + n])
+    window = round(0.01 * RATE)
+    quiet = whole[start + split - window : start + split + window]
+    assert split < round(0.4 * RATE) + BLOCK
+    assert np.sqrt(np.mean(quiet**2)) <= np.sqrt(np.mean(whole[start : start + RATE // 2] ** 2))
+    fade = player.fade
+    after = heard[split + fade :]
+    assert np.array_equal(after, whole[start + split + gap + fade : start + gap + RATE])
     player.close()
 
 
@@ -232,18 +261,24 @@ def test_gap_detector_ignores_jitter_and_missing_times() -> None:
     assert GapDetector(rate).lost(0.0, frames) == 0
 
 
-def test_a_gap_longer_than_what_is_rendered_ahead_jumps(player: Player) -> None:
-    """A gap of more than the feeder renders ahead (a long stall) cannot be skipped in
-    the buffer: the player jumps ahead by it, so the guide is on time once more."""
-    pull(player, RATE)
+def test_a_gap_longer_than_what_is_rendered_ahead_is_taken_back_over_a_long_silence(
+    player: Player,
+) -> None:
+    """A stall of 4 s (more than the feeder renders ahead) in the long silence of the
+    first stage: the player leaves out silence block after block, as fast as the feeder
+    renders it, until the guide is on time; what follows is where the guide has it."""
+    pull(player, 10 * RATE)
     gap = player.ahead + RATE
+    assert player.silences.room(10 * RATE) > gap + 2 * RATE  # silent until past 16 s
     player.callback(np.zeros((BLOCK, 1), dtype=np.float32), BLOCK, gap)
-    assert player.skipped == gap
-    start = player.position  # the block of the jump plays what is there already, if any
-    assert RATE + gap <= start <= RATE + gap + BLOCK
-    heard = pull(player, RATE)
-    fade = player.fade
-    assert np.allclose(heard[fade:], reference(player, start / RATE, RATE)[fade:], atol=1e-6)
+    heard = pull(player, 3 * RATE)
+    assert (player.taken_back, player.skipped, player.debt) == (gap, 0, 0)
+    assert player.position == 10 * RATE + BLOCK + 3 * RATE + gap
+    whole = reference(player, 10.0, BLOCK + 3 * RATE + gap)
+    assert not whole.any()  # silence, left out
+    assert not heard.any()
+    on_time = player.position / RATE  # 17 s 32 ms: the stage's next words follow
+    assert np.array_equal(pull(player, 6 * RATE), reference(player, on_time, 6 * RATE))
     player.close()
 
 
@@ -370,7 +405,9 @@ def test_pause_then_resume_with_get_ready(guide: Guide) -> None:
     # a 20 ms fade-in (split across two blocks when "get ready" ends near a block's end)
     assert np.all(np.abs(played[after : after + fade]) <= np.abs(going_on[:fade]))
     assert np.array_equal(played[after + fade : after + RATE], going_on[fade:RATE])
-    assert run.display.messages == [HELP, "paused: press space to go on", "go on"]
+    assert run.display.messages == [HELP]  # the status shows the pause, not a line
+    pauses = [s.paused for s in run.display.statuses]
+    assert [paused for paused, _ in itertools.groupby(pauses)] == [False, True, False]
     shown = [(s.paused, round(s.session_left)) for s in run.display.statuses]
     assert (True, round(guide.script.duration - (paused + DEVICE_BLOCK) / RATE)) in shown
     assert run.outcome.reason == "quit"
@@ -441,27 +478,29 @@ def test_a_stream_that_ends_by_itself_is_a_lost_device(guide: Guide) -> None:
     assert run.clock.now() < 2.1
 
 
-def test_an_underrun_is_made_up_so_later_sound_is_on_time(guide: Guide) -> None:
-    """The device plays 100 ms of silence of its own at 1 s: the next block skips 100 ms of
-    the guide with a crossfade, so what is heard from then on is where it would have
-    been; the session counts one stutter and 100 ms skipped."""
+def test_a_stall_mid_sentence_is_heard_whole_and_the_next_cue_is_on_time(guide: Guide) -> None:
+    """The device plays 100 ms of silence of its own at 1 s, mid-sentence: the sentence
+    is heard whole, 100 ms late; the next silence is 100 ms shorter, so the next cue and
+    everything after is heard where the guide has it; one stall, 100 ms taken back."""
     gap = RATE // 10
-    run = session(guide, [(4.0, "quit")], gaps={1.0: gap})
+    run = session(guide, [(12.0, "quit")], gaps={1.0: gap})
     at = 16 * DEVICE_BLOCK  # the first block due at or after 1 s
-    played = run.sink.played[:, 0]
-    fade = round(RATE * 0.02)
-    assert np.array_equal(played[:at], timeline(guide, 0, at))
-    assert np.array_equal(
-        played[at + fade : at + 2 * RATE], timeline(guide, at + gap + fade, at + gap + 2 * RATE)
-    )
     heard = run.sink.heard[:, 0]
+    assert np.array_equal(heard[:at], timeline(guide, 0, at))
     assert not heard[at : at + gap].any()
+    sentence = next(e for e in guide.script.speech() if e.time <= at / RATE < e.end)
+    end = round(sentence.end * RATE)
+    assert np.array_equal(heard[at + gap : end + gap], timeline(guide, at, end))  # whole
+    cue = next(t for t in guide.script.tones() if t.time > sentence.end)
+    on_time = round(cue.time * RATE)
     assert np.array_equal(
-        heard[at + gap + fade : at + gap + RATE], timeline(guide, at + gap + fade, at + gap + RATE)
+        heard[on_time : on_time + 2 * RATE], timeline(guide, on_time, on_time + 2 * RATE)
     )
     assert run.sink.lost.count(gap) == 1
-    assert run.outcome.dropouts == 1
-    assert run.outcome.skipped == gap / RATE
+    outcome = run.outcome
+    assert (outcome.stalls, outcome.lost, outcome.taken_back, outcome.skipped) == (
+        1, gap / RATE, gap / RATE, 0.0
+    )  # fmt: skip
 
 
 def test_ctrl_c_stops_with_a_fade(guide: Guide) -> None:
@@ -503,6 +542,22 @@ def test_the_play_command_in_process(run_cli: Any) -> None:
     assert display.messages == [HELP]
     (sink,) = sinks.opened
     assert sink.rate == 44_100
+    assert sinks.latencies_opened == [LATENCY_SECONDS]
     assert sink.played.any()
     assert sink.stopped
     assert sink.closed
+
+
+def test_the_device_latency_is_a_play_option(run_cli: Any) -> None:
+    """`--latency 0.3` opens the device holding 0.3 s of sound, and the command that goes
+    on from where the session stopped keeps it."""
+    clock = FakeClock()
+    sinks = FakeOutput(clock)
+    keys = FakeKeys(clock, [(2.0, "quit")])
+    with installed(
+        speech=FakeSpeech(), output=sinks, clock=clock, keys=keys, display=FakeDisplay()
+    ):
+        result = run_cli("play", str(SHORT), "--yes", "--latency", "0.3")
+    assert result.exit_code == 0, result.stderr
+    assert sinks.latencies_opened == [0.3]
+    assert result.stderr.splitlines()[-1].endswith(f"voiceguide play {SHORT} --latency 0.3")

@@ -48,7 +48,30 @@ def test_live_status_line_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None
     assert "[##########----------]" in text
     assert text.endswith(" · next: Kneading · vol 80%")
     display.status(status(paused=True))
-    assert "‖ \x1b[1mRubbing (left)\x1b[22m paused" in out.getvalue()
+    assert "‖ \x1b[1mRubbing (left)\x1b[22m paused: press space to go on" in out.getvalue()
+
+
+def test_pausing_on_a_terminal_leaves_no_lines_behind(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pause and resume on a terminal change the status line in place: no "paused" or
+    "go on" line stays on screen once the guide goes on."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    out = FakeTerminal()
+    display = Display(out)
+    for paused in (False, True, False):
+        display.status(status(paused=paused))
+    written = out.getvalue()
+    assert "\n" not in written
+    assert written.rsplit("\r\x1b[2K", 1)[-1].startswith("▶ Rubbing (left) 00:42")
+
+
+def test_pausing_in_plain_lines_says_so_once() -> None:
+    """Not on a terminal, pausing and going on are each one line, said once."""
+    out = io.StringIO()
+    display = Display(out)
+    for paused in (False, True, True, False, False):
+        display.status(status(paused=paused))
+    lines = out.getvalue().splitlines()
+    assert lines[1:] == ["paused: press space to go on", "go on"]
 
 
 def test_no_color_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -138,8 +138,10 @@ class AudioOutput(Protocol):
         default), checked now so that a missing one fails before any work."""
         ...
 
-    def open(self, sample_rate: int, channels: int, device: int | str | None) -> AudioSink:
-        """A sink on that device."""
+    def open(
+        self, sample_rate: int, channels: int, device: int | str | None, latency: float = ...
+    ) -> AudioSink:
+        """A sink on that device, holding about ``latency`` seconds of sound."""
         ...
 
 

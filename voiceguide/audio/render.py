@@ -106,6 +106,12 @@ class Renderer:
         self.level = Level()
         """The gain the loudness pass found (see :meth:`at_level`; 1 until then)."""
 
+    @property
+    def sounds(self) -> list[tuple[int, int]]:
+        """Where each speech clip and cue sound plays: (first frame, frame after its end),
+        in order; the timeline is silence everywhere else."""
+        return [(item.start, item.end) for item in self.placed]
+
     # -- mixing
 
     def mix(self, first: int, last: int) -> Samples:

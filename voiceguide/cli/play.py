@@ -35,6 +35,13 @@ if TYPE_CHECKING:
     is_flag=True,
     help="Ask nothing: not about the contraindications, nor the pain before and after.",
 )
+@click.option(
+    "--latency",
+    type=click.FloatRange(0.02, 1.0),
+    metavar="SECONDS",
+    help="Sound the device holds [default: 0.1]: more rides out a busier machine, "
+    "less makes keys act sooner.",
+)
 @click.option("--voice", metavar="ID", help="Voice id (see 'voiceguide voices').")
 @click.option("--rate", type=click.IntRange(40, 500), metavar="WPM", help="Speaking rate.")
 @no_cache_option
@@ -43,6 +50,7 @@ def play(
     routine: str,
     start_at: str | None,
     device: int | str | None,
+    latency: float | None,
     volume: float,
     yes: bool,
     voice: str | None,
@@ -84,6 +92,7 @@ def play(
         voice=VoiceOptions(voice, rate),
         start_at=start_at,
         device=device,
+        latency=latency,
         volume=volume,
         use_cache=not no_cache,
     )
@@ -104,6 +113,7 @@ def play(
     outcome, where = played.outcome, one_line(played.where)
     stage = outcome.segment.stage_number
     device_option = ["--device", str(device)] if device is not None else []
+    device_option += ["--latency", f"{latency:g}"] if latency is not None else []
     resume = _command("play", [*again, *device_option, *(["--start-at", str(stage)] * bool(stage))])
     if outcome.reason == "interrupted":
         click.echo(f"Interrupted: {where}. To go on from there: {resume}", err=True)

@@ -39,6 +39,7 @@ def play(
     start: float = 0.0,
     volume: float = 1.0,
     device: int | str | None = None,
+    latency: float | None = None,
     get_ready_phrase: str = "",
     progress: SessionProgress | None = None,
     sink: AudioSink | None = None,
@@ -52,7 +53,8 @@ def play(
 
     On resume after a pause, ``get_ready_phrase`` (when given) and a countdown play. The
     help line is shown when keys can come. ``progress`` is told (seconds, stage) every
-    few seconds; ``course`` names the course session on the status line."""
+    few seconds; ``course`` names the course session on the status line; ``latency``:
+    the seconds of sound the device holds (None: its default)."""
     from voiceguide.play.get_ready import get_ready_audio
     from voiceguide.play.player import Player
     from voiceguide.play.session import run_session
@@ -71,7 +73,9 @@ def play(
         clock=clock,
     )
     if sink is None:
-        sink = audio_output().open(rate, channels, device)
+        from voiceguide.play.devices import LATENCY_SECONDS
+
+        sink = audio_output().open(rate, channels, device, latency or LATENCY_SECONDS)
     with contextlib.ExitStack() as stack:
         if display is None:
             from voiceguide.play import terminal

@@ -14,6 +14,10 @@ from voiceguide.errors import AudioError, NoOutputDevice, OptionError
 if TYPE_CHECKING:
     from voiceguide.ports import Samples
 
+LATENCY_SECONDS = 0.1
+"""How much sound the device holds by default: enough to ride out a busy machine's
+short stalls, little enough that a key acts within about 150 ms (with the session's
+50 ms look at the keys). ``play --latency`` changes it."""
 MIN_GAP_SECONDS = 0.001
 """A device gap shorter than this is left alone (no skip for under a millisecond)."""
 STEADY_CALLBACKS = 3
@@ -65,11 +69,18 @@ class SoundDeviceOutput:
     """The real sink: one sounddevice output stream for the whole session."""
 
     def __init__(
-        self, rate: int, channels: int, device: int | str | None = None, blocksize: int = 1024
+        self,
+        rate: int,
+        channels: int,
+        device: int | str | None = None,
+        *,
+        latency: float = LATENCY_SECONDS,
+        blocksize: int = 1024,
     ) -> None:
         self.rate = rate
         self.channels = channels
         self.device = device
+        self.suggested_latency = latency
         self.blocksize = blocksize
         self.stream: Any = None
         self.status_errors = 0
@@ -93,7 +104,7 @@ class SoundDeviceOutput:
                 dtype="float32",
                 device=self.device,
                 blocksize=self.blocksize,
-                latency="low",
+                latency=self.suggested_latency,
                 callback=audio,
                 finished_callback=done,
             )
@@ -194,5 +205,11 @@ class PortAudioOutput:
     def find(self, device: int | str | None) -> int | str | None:
         return find_output(device)
 
-    def open(self, sample_rate: int, channels: int, device: int | str | None) -> SoundDeviceOutput:
-        return SoundDeviceOutput(sample_rate, channels, device)
+    def open(
+        self,
+        sample_rate: int,
+        channels: int,
+        device: int | str | None,
+        latency: float = LATENCY_SECONDS,
+    ) -> SoundDeviceOutput:
+        return SoundDeviceOutput(sample_rate, channels, device, latency=latency)

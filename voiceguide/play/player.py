@@ -7,9 +7,10 @@ The :class:`Player` knows nothing of terminals or PortAudio:
 - :meth:`Player.callback` is the audio callback: it only copies frames, applies the
   volume and the short fades of pause, seek and stop, so cue times are sample-exact and
   cannot drift;
-- when the device lost time to an underrun (the machine was too busy to call back in
-  time, and the device played silence meanwhile), the callback skips as many frames of
-  the timeline, with a short crossfade, so every later cue is on time again;
+- when the device lost time (the machine was too busy to call back in time, and the
+  device played silence meanwhile), the callback takes as much back from the guide's
+  next silence (:mod:`voiceguide.play.catch_up`), so no word is lost and every later
+  cue is on time again;
 - commands (pause, resume, next, previous, volume, stop) may come from any thread.
 
 What the callback does is decided by one :class:`State`; every change of state is an
@@ -38,6 +39,7 @@ import numpy as np
 
 from voiceguide.audio.render import BLOCK_FRAMES, Renderer
 from voiceguide.model.script import Segment
+from voiceguide.play.catch_up import BOUNDARY_SECONDS, Silences, quietest
 from voiceguide.play.stream import Crossfade, Stream
 from voiceguide.ports import Clock, MonotonicClock
 
@@ -46,8 +48,9 @@ if TYPE_CHECKING:
 
 FADE_SECONDS = 0.02
 """Length of the fades at pause, seek and stop: short, and never a click."""
-AHEAD_SECONDS = 1.5
-"""How far the feeder renders ahead of what is heard."""
+AHEAD_SECONDS = 3.0
+"""How far the feeder renders ahead of what is heard: a busy machine may leave it
+unscheduled for a second or two, and time owed is taken back from what is rendered."""
 RESTART_GRACE_SECONDS = 3.0
 """'Previous' within this many seconds of a stage's start goes to the stage before."""
 
@@ -140,7 +143,9 @@ class Player:
         self.stream = Stream(min(start_frame, self.total))
         self.fade_in = 0  # frames of fade-in left
         self.crossfade: Crossfade | None = None
-        self.debt = 0  # timeline frames to skip: the device lost that much time
+        self.silences = Silences(renderer.sounds, self.total, self.rate)
+        self.debt = 0  # timeline frames owed: the device lost that much time
+        self.skip_at: int | None = None  # where to skip what is owed, when no silence comes
         # the feeder
         self.feed_position = self.stream.position
         self.generation = 0
@@ -148,8 +153,11 @@ class Player:
         self._feeder = threading.Thread(target=self._feed, name="voiceguide-feeder", daemon=True)
         self._closing = False
         # what the session reports
-        self.underruns = 0
-        self.skipped = 0  # timeline frames skipped so far to stay on time
+        self.stalls = 0  # times the sound stalled: a device gap, or nothing rendered
+        self.underruns = 0  # of which: nothing rendered in time
+        self.lost = 0  # frames of silence the device played in those stalls
+        self.taken_back = 0  # timeline frames of silence left out to be on time again
+        self.skipped = 0  # timeline frames of sound skipped to be on time again
         self.callbacks = 0
         self.last_callback = self.clock.now()
 
@@ -171,7 +179,7 @@ class Player:
         self.state = after
         if after is State.PAUSING:
             self.fading = before
-            self.debt = 0
+            self._forgive()
         elif after is State.STOPPING:
             if before is not State.PAUSING:
                 self.fading = before
@@ -190,8 +198,9 @@ class Player:
 
     # -- feeding
 
-    def start_feeding(self, prefill_seconds: float = 0.5) -> None:
-        """Start rendering ahead; return once ``prefill_seconds`` are ready (or the end)."""
+    def start_feeding(self, prefill_seconds: float = AHEAD_SECONDS) -> None:
+        """Start rendering ahead; return once ``prefill_seconds`` are ready (or the end):
+        by default all it renders ahead, so a busy start cannot run dry."""
         self._feeder.start()
         want = min(int(self.rate * prefill_seconds), self.total - self.stream.position)
         with self.lock:
@@ -238,16 +247,15 @@ class Player:
         """Fill ``out`` (frames × channels); return False once playback is over.
 
         ``lost``: frames of silence the device played on its own before this block. While
-        the guide is playing, the timeline skips as many, so what follows is on time; in
-        any other state a gap moves nothing and is forgotten."""
+        the guide is playing, the timeline owes as many, taken back from its next silence
+        so what follows is on time; in any other state a gap moves nothing."""
         self.last_callback = self.clock.now()
         self.callbacks += 1
         with self.lock:
             if lost > 0 and self.state is State.PLAYING:
                 self.debt += lost
-                if self.debt > self.ahead:  # more than is rendered ahead: jump there
-                    self.skipped += self.debt
-                    self._seek(self.stream.position + self.debt)
+                self.lost += lost
+                self.stalls += 1
             keep_going = self._fill(out, frames)
             self.wake.notify_all()
         return keep_going
@@ -294,7 +302,11 @@ class Player:
         """The next ``need`` frames of the timeline into ``out``, with the ramps on it."""
         data, got = self._take(need)
         if got < need and self.stream.position < self.total:
+            # nothing rendered in time: the device plays silence, the timeline owes it
             self.underruns += 1
+            self.stalls += 1
+            self.debt += need - got
+            self.lost += need - got
         if self.fade_in:
             ramp = np.minimum(np.arange(1, got + 1) / self.fade, 1.0)
             span = min(self.fade_in, got)
@@ -313,15 +325,37 @@ class Player:
             self._go(Event.RAN_OUT)
 
     def _take(self, need: int) -> tuple[Samples, int]:
-        """The next ``need`` frames of the timeline; paying off a debt first, when the
-        buffer holds it, by skipping that many frames with a crossfade across the jump."""
-        debt = self.debt
-        if (
-            not debt
-            or self.crossfade is not None
-            or self.fade_in
-            or self.stream.buffered() < debt + need
-        ):
+        """The next ``need`` frames of the timeline, paying off what is owed on the way:
+        from silence when it is here, else by a skip at a word boundary when no silence
+        comes soon enough (not while a ramp runs)."""
+        if not self.debt or self.crossfade is not None or self.fade_in:
+            return self.stream.take(need, self.channels)
+        position = self.stream.position
+        room = min(self.silences.room(position), self.stream.buffered() - need)
+        if room > 0:
+            leave_out = min(self.debt, room)
+            self.stream.drop(leave_out)
+            self.debt -= leave_out
+            self.taken_back += leave_out
+            if not self.debt:
+                self.skip_at = None
+            return self.stream.take(need, self.channels)
+        if self.skip_at is None and self.silences.too_far(position):
+            ahead = self.stream.peek(round(BOUNDARY_SECONDS * self.rate), self.channels)
+            self.skip_at = position + quietest(ahead, self.rate)
+        if self.skip_at is None or self.skip_at >= position + need:
+            return self.stream.take(need, self.channels)
+        before, _ = self.stream.take(self.skip_at - position, self.channels)
+        after, got = self._skip(need - len(before))
+        return np.concatenate([before, after]), len(before) + got
+
+    def _skip(self, need: int) -> tuple[Samples, int]:
+        """Skip all that is owed with a crossfade across the jump, then ``need`` frames;
+        jump by seeking when not that much is rendered."""
+        debt, self.skip_at = self.debt, None
+        self.skipped += debt
+        if self.stream.buffered() < debt + need:
+            self._seek(self.stream.position + debt)
             return self.stream.take(need, self.channels)
         window, _ = self.stream.take(debt + need, self.channels)
         data = window[debt:].copy()
@@ -329,8 +363,12 @@ class Player:
         up = (np.arange(span, dtype=np.float32) + 1) / np.float32(span + 1)
         data[:span] = data[:span] * up[:, None] + window[:span] * (1 - up)[:, None]
         self.debt = 0
-        self.skipped += debt
         return data, need
+
+    def _forgive(self) -> None:
+        """Owe nothing: the guide pauses or jumps, so being late no longer matters."""
+        self.debt = 0
+        self.skip_at = None
 
     # -- commands
 
@@ -375,7 +413,7 @@ class Player:
             self.crossfade = Crossfade(self.stream, self.fade)
         self.stream = Stream(frame)
         self.feed_position = frame
-        self.debt = 0
+        self._forgive()
         self.generation += 1
         self.fade_in = self.fade
         self.wake.notify_all()

@@ -31,6 +31,8 @@ class PlayRequest:
     voice: VoiceOptions = field(default_factory=VoiceOptions)
     start_at: str | None = None
     device: int | str | None = None
+    latency: float | None = None
+    """Seconds of sound the device holds (None: the default)."""
     volume: float = 1.0
     use_cache: bool = True
 
@@ -128,26 +130,37 @@ def play_routine(
         start=start,
         volume=request.volume,
         device=output[0],
+        latency=request.latency,
         get_ready_phrase=ready,
         progress=recorder.progress,
         course=_course_session(routine, variant),
     )
     recorder.finish(outcome.reason, outcome.seconds, outcome.segment.label)
-    if outcome.dropouts:
-        caught_up = (
-            f" (skipped {outcome.skipped * 1000:.0f} ms of the guide to stay on time)"
-            if outcome.skipped
-            else ""
-        )
-        warn(
-            f"the sound stuttered {outcome.dropouts} time(s){caught_up}: the machine was too "
-            "busy; close other programs, or play an exported guide"
-        )
+    if outcome.stalls:
+        warn(stall_report(outcome))
     advice = None
     if questions is not None and outcome.reason in ANSWERED_AFTER:
         advice = _ask_after(questions, recorder, course_session)
     where = f"{outcome.segment.label} at {format_clock(outcome.seconds)}"
     return Played(outcome, where, advice)
+
+
+def stall_report(outcome: Outcome) -> str:
+    """What the patient is told when the sound stalled: how often, how long, and how the
+    guide got back on time."""
+    stalled = (
+        f"the machine was busy: the sound stalled {outcome.stalls} time(s), "
+        f"{outcome.lost:.1f} s in all"
+    )
+    if outcome.skipped:
+        return (
+            f"{stalled}; {outcome.skipped:.1f} s of the guide was skipped to stay on time "
+            "(no pause came soon enough); close other programs, or play an exported guide"
+        )
+    return (
+        f"{stalled}, made up in the pauses after (no word lost, {outcome.taken_back:.1f} s "
+        "taken back); close other programs for a steadier session"
+    )
 
 
 def _ask_after(

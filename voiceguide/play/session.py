@@ -35,10 +35,15 @@ class Outcome:
     reason: str
     seconds: float
     segment: Segment
-    dropouts: int = 0
-    """Times the sound had to wait for samples (the machine was too busy)."""
+    stalls: int = 0
+    """Times the sound stalled: the machine was too busy to feed the device in time."""
+    lost: float = 0.0
+    """Seconds of silence the device played meanwhile, in all."""
+    taken_back: float = 0.0
+    """Seconds of the guide's silences left out to be on time again."""
     skipped: float = 0.0
-    """Seconds of the guide skipped to make up for the time those gaps took."""
+    """Seconds of the guide's sound skipped to be on time again (no silence came soon
+    enough)."""
 
 
 def run_session(
@@ -75,7 +80,6 @@ def run_session(
                     reason = "quit"
                 elif command == "pause":
                     player.toggle_pause()
-                    display.message("paused: press space to go on" if player.paused else "go on")
                 elif command == "next":
                     if player.next_stage() is None:
                         display.message("this is the last stage")
@@ -113,9 +117,16 @@ def run_session(
         with contextlib.suppress(OSError, ValueError):  # a terminal that hung up
             display.close()
     seconds = player.position / player.rate
-    dropouts = player.underruns + sink.status_errors
-    skipped = player.skipped / player.rate
-    return Outcome(reason, seconds, player.script.segment_at(seconds), dropouts, skipped)
+    rate = player.rate
+    return Outcome(
+        reason,
+        seconds,
+        player.script.segment_at(seconds),
+        stalls=max(player.stalls, sink.status_errors),
+        lost=player.lost / rate,
+        taken_back=player.taken_back / rate,
+        skipped=player.skipped / rate,
+    )
 
 
 def _wait(done: threading.Event, seconds: float, clock: Clock) -> None:

@@ -39,6 +39,32 @@ class Stream:
         self.position += filled
         return out, filled
 
+    def peek(self, frames: int, channels: int) -> Samples:
+        """Up to ``frames`` frames from the buffer, left in it."""
+        pieces, left, offset = [], frames, self.offset
+        for block in self.blocks:
+            if left <= 0:
+                break
+            piece = block[offset : offset + left]
+            pieces.append(piece)
+            left -= len(piece)
+            offset = 0
+        if not pieces:
+            return np.zeros((0, channels), dtype=np.float32)
+        return np.concatenate(pieces)
+
+    def drop(self, frames: int) -> None:
+        """Leave out the next ``frames`` frames (at most what is buffered)."""
+        left = min(frames, self.buffered())
+        self.position += left
+        while left:
+            count = min(left, len(self.blocks[0]) - self.offset)
+            left -= count
+            self.offset += count
+            if self.offset == len(self.blocks[0]):
+                self.blocks.popleft()
+                self.offset = 0
+
 
 @dataclass
 class Crossfade:

@@ -59,6 +59,7 @@ class Status:
 
 
 HELP = "space pause · n/→ next · p/← back · +/− volume · q quit"
+PAUSED = "paused: press space to go on"
 
 
 def parse_keys(data: str) -> list[str]:
@@ -151,6 +152,7 @@ class Display:
         self.color = self.live and not os.environ.get("NO_COLOR")
         self.last_line = ""
         self.last_segment: int | None = None
+        self.was_paused = False
         self.width = 100
 
     def _bold(self, text: str) -> str:
@@ -167,6 +169,9 @@ class Display:
     def status(self, status: Status) -> None:
         label, next_label = one_line(status.label), one_line(status.next_label or "")
         if not self.live:
+            if status.paused != self.was_paused:
+                self.was_paused = status.paused
+                self.message(PAUSED if status.paused else "go on")
             if status.segment_index != self.last_segment:
                 self.last_segment = status.segment_index
                 course = f"{status.course} · " if status.course else ""
@@ -177,7 +182,7 @@ class Display:
         bar_width = 20
         filled = round(status.progress * bar_width)
         bar = "#" * filled + "-" * (bar_width - filled)
-        state = "paused" if status.paused else format_clock(status.stage_left, nearest=True)
+        state = PAUSED if status.paused else format_clock(status.stage_left, nearest=True)
         following = f" · next: {next_label}" if next_label else ""
         course = f"{status.course} · " if status.course else ""
         line = (

@@ -206,7 +206,8 @@ FAKE_DEVICES = ("Fake speakers", "Fake headphones")
 class FakeOutput:
     """An :class:`~voiceguide.ports.AudioOutput` whose sinks are :class:`FakeSink`\\ s on
     one clock (the options are each sink's); :attr:`opened` keeps every sink it made, with
-    the device it was asked for in :attr:`devices_opened`. Its devices are
+    the device and latency it was asked for in :attr:`devices_opened` and
+    :attr:`latencies_opened`. Its devices are
     :data:`FAKE_DEVICES` (or ``names``; none: as a machine with no sound card), found by
     index or part of a name as the real ones are."""
 
@@ -218,6 +219,7 @@ class FakeOutput:
         self.options = options
         self.opened: list[FakeSink] = []
         self.devices_opened: list[int | str | None] = []
+        self.latencies_opened: list[float] = []
 
     def devices(self) -> list[OutputDevice]:
         from voiceguide.play.devices import OutputDevice
@@ -241,10 +243,13 @@ class FakeOutput:
 
         raise no_device_matches(device, self.devices())
 
-    def open(self, sample_rate: int, channels: int, device: int | str | None) -> FakeSink:
+    def open(
+        self, sample_rate: int, channels: int, device: int | str | None, latency: float = 0.1
+    ) -> FakeSink:
         sink = FakeSink(self.clock, sample_rate, channels, **self.options)  # type: ignore[arg-type]
         self.opened.append(sink)
         self.devices_opened.append(device)
+        self.latencies_opened.append(latency)
         return sink
 
 
