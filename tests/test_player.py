@@ -17,7 +17,8 @@ from voiceguide.compiler import compile_routine
 from voiceguide.load import load_routine
 from voiceguide.pipeline import Guide
 from voiceguide.play import play
-from voiceguide.play.devices import LATENCY_SECONDS, STEADY_CALLBACKS, GapDetector
+from voiceguide.play.devices import LATENCY_SECONDS
+from voiceguide.play.gaps import STEADY_CALLBACKS, GapDetector
 from voiceguide.play.get_ready import get_ready_audio
 from voiceguide.play.player import Player
 from voiceguide.play.session import Outcome
@@ -246,6 +247,29 @@ def test_gap_detector_reports_a_step_in_dac_times_once_it_holds() -> None:
         clock += frames / rate * (1 + 50e-6)
     assert abs(sum(lost) - round(0.0684 * rate)) <= 2  # (the drift of those callbacks too)
     assert [n for n, count in enumerate(lost) if count] == [50 + STEADY_CALLBACKS - 1]
+
+
+def test_gap_detector_starts_when_the_device_plays() -> None:
+    """The device takes six blocks at once, then waits 1.8 s before it plays (as ALSA's
+    PulseAudio plugin was seen to): nothing was heard, so nothing is lost; the lag is
+    measured from the first block after the wait, and a real gap later still counts."""
+    rate, frames = 44_100, 1024
+    block = frames / rate
+    detector = GapDetector(rate)
+    now = 100.0
+    for n in range(6):  # the first buffer: guessed DAC times, all at once
+        assert detector.lost(now + 0.01 + n * block, frames, now) == 0
+    now += 1.8
+    dac = now + 6 * block
+    lost = []
+    for n in range(100):
+        if n == 50:
+            dac += 0.25  # an underrun: 250 ms of the device's own silence
+        lost.append(detector.lost(dac, frames, now))
+        dac += block
+        now += block
+    assert [n for n, count in enumerate(lost) if count] == [50 + STEADY_CALLBACKS - 1]
+    assert sum(lost) == round(0.25 * rate)
 
 
 def test_gap_detector_ignores_jitter_and_missing_times() -> None:

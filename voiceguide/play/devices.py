@@ -1,6 +1,6 @@
 """The real sink and the outputs there are: one ``sounddevice`` (PortAudio) stream, open
-from the first sample to the last, and the gap detector that tells the player how much
-time the device lost to an underrun."""
+from the first sample to the last, telling the player how much time the device lost to
+an underrun (:mod:`voiceguide.play.gaps`)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from voiceguide.errors import AudioError, NoOutputDevice, OptionError
+from voiceguide.play.gaps import GapDetector
 
 if TYPE_CHECKING:
     from voiceguide.ports import Samples
@@ -18,51 +19,6 @@ LATENCY_SECONDS = 0.1
 """How much sound the device holds by default: enough to ride out a busy machine's
 short stalls, little enough that a key acts within about 150 ms (with the session's
 50 ms look at the keys). ``play --latency`` changes it."""
-MIN_GAP_SECONDS = 0.001
-"""A device gap shorter than this is left alone (no skip for under a millisecond)."""
-STEADY_CALLBACKS = 3
-"""A step in the device's timing counts as a gap once it has held this many callbacks."""
-
-
-class GapDetector:
-    """Finds the time a device lost to an underrun, from the times PortAudio gives each
-    callback: when the first frame of the block will be heard (its DAC time).
-
-    Playing steadily, that time moves on by exactly the frames handed over: the *lag*
-    between the two stays level, apart from jitter and a slow drift of the device's
-    clock, which are followed. After an underrun the device has played silence of its
-    own, and every later block is heard later by that much: the lag steps up and stays
-    up. A step of at least :data:`MIN_GAP_SECONDS` that holds for
-    :data:`STEADY_CALLBACKS` callbacks is reported, once, as lost frames; a spike that
-    does not hold is jitter. The device's own underrun flag is not needed (it can come a
-    callback late or not at all). A host API that gives no DAC times (0) gives no gaps."""
-
-    def __init__(self, rate: int) -> None:
-        self.rate = rate
-        self.origin: float | None = None
-        self.frames = 0
-        self.level = 0.0  # the lag the timeline is on
-        self.held = 0  # callbacks the lag has stayed a step above that
-
-    def lost(self, dac_time: float, frames: int) -> int:
-        """Frames of silence the device inserted before this block (reported once the
-        step in the lag has held)."""
-        if dac_time <= 0:
-            return 0
-        if self.origin is None:
-            self.origin, self.frames = dac_time, frames
-            return 0
-        lag = dac_time - self.origin - self.frames / self.rate
-        self.frames += frames
-        if lag - self.level < MIN_GAP_SECONDS:
-            self.level, self.held = lag, 0  # steady: follow jitter and drift
-            return 0
-        self.held += 1
-        if self.held < STEADY_CALLBACKS:
-            return 0
-        gap = round((lag - self.level) * self.rate)
-        self.level, self.held = lag, 0
-        return gap
 
 
 class SoundDeviceOutput:
@@ -94,7 +50,8 @@ class SoundDeviceOutput:
         def audio(outdata: Any, frames: int, times: Any, status: Any) -> None:
             if status.output_underflow:
                 self.status_errors += 1
-            if not callback(outdata, frames, gaps.lost(float(times.outputBufferDacTime), frames)):
+            lost = gaps.lost(float(times.outputBufferDacTime), frames, float(times.currentTime))
+            if not callback(outdata, frames, lost):
                 raise sd.CallbackStop
 
         try:
