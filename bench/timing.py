@@ -23,9 +23,12 @@ the naive loop drifts. The neck routine plays twice in real time: about 26 minut
 
 ``--stall-every S`` freezes the play process (SIGSTOP) for ``--stall-ms`` (200) every S
 seconds: the device runs dry and plays silence meanwhile, and play must make up for it.
+``--load N`` keeps N busy processes beside both players (bench/busy.py); play's recording
+is then also lined up with the export window by window (tests/alignment.py) to count the
+windows of speech lost.
 
 Usage: bench/timing [--routine neck] [--skip-naive] [--skip-voiceguide] [--keep DIR] [--cues]
-                    [--stall-every S] [--stall-ms MS]
+                    [--stall-every S] [--stall-ms MS] [--load N]
 """
 
 from __future__ import annotations
@@ -54,6 +57,9 @@ ROOT = BENCH.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from busy import Load, stall_report  # noqa: E402
+
+from tests.alignment import line_up, lost_speech  # noqa: E402
 from tests.pulse import RATE, PulseServer, exact_timeline, export_guide  # noqa: E402
 
 VOICEGUIDE = ROOT / ".venv" / "bin" / "voiceguide"
@@ -323,7 +329,7 @@ class Stall:
 def run_voiceguide(
     server: PulseServer,
     routine: str,
-    cues: list[Cue],
+    timeline: dict[str, Any],
     duration: float,
     work: Path,
     stall: Stall | None = None,
@@ -337,7 +343,7 @@ def run_voiceguide(
         work / "voiceguide.log",
         stall,
     )
-    found = measure(cues, samples, guide)
+    found = measure(tone_cues(timeline), samples, guide)
     biased = [f for f in found if abs(f.bias_ms) > 0.01]
     notes = [
         f"in the exported guide the detector is off the timeline for {len(biased)} cue(s)"
@@ -357,8 +363,18 @@ def run_voiceguide(
     notes += [
         "play said: " + line.removeprefix("voiceguide: ")
         for line in process.stderr.splitlines()
-        if "stuttered" in line
+        if "stalled" in line
     ]
+    report = stall_report(process.stderr)
+    windows = line_up(guide, samples, timeline)
+    speech = [w for w in windows if w.kind == "speech"]
+    notes.append(
+        f"busy machine: {report.stalls} stall(s), {report.lost:.1f} s lost, "
+        f"{report.taken_back:.1f} s taken back from silence, {report.skipped:.1f} s of sound "
+        f"skipped, {report.underflows} underflow(s) the device reported; windows of speech "
+        f"lost: {len(lost_speech(windows))} of {len(speech)} (250 ms each, the recording "
+        "lined up with the export)"
+    )
     heard = [(f.cue.time, f.error_ms) for f in found if f.error_ms is not None]
     for (before, was), (after, now) in itertools.pairwise(heard):
         if abs(now - was) > STEP_MS:
@@ -464,6 +480,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="MS",
         help="how long each freeze lasts (default 200)",
     )
+    parser.add_argument(
+        "--load",
+        type=int,
+        default=0,
+        metavar="N",
+        help="keep N busy processes running beside both players (default 0)",
+    )
     args = parser.parse_args(argv)
     naive = not args.skip_naive
     if naive and not shutil.which("aplay"):
@@ -489,21 +512,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         server = PulseServer(Path(scratch) / "pulse")
         server.env["VOICEGUIDE_CACHE_DIR"] = env["VOICEGUIDE_CACHE_DIR"]
         results = []
+        if args.load:
+            print(f"with {args.load} busy process(es) beside", flush=True)
         try:
-            if not args.skip_voiceguide:
-                print(f"playing with voiceguide ({duration / 60:.1f} min)...", flush=True)
-                stall = Stall(args.stall_every, args.stall_ms) if args.stall_every > 0 else None
-                results.append(
-                    run_voiceguide(server, args.routine, all_cues, duration, work, stall)
-                )
-            if naive:
-                played = sum(
-                    s["end"] - s["start"]
-                    for s in timeline["stages"]
-                    if s["kind"] in ("stage", "transition")
-                )
-                print(f"playing the naive loop ({played / 60:.1f} min)...", flush=True)
-                results.append(run_naive(server, timeline_path, stage_cues, played, work))
+            with Load(args.load):
+                if not args.skip_voiceguide:
+                    print(f"playing with voiceguide ({duration / 60:.1f} min)...", flush=True)
+                    stall = Stall(args.stall_every, args.stall_ms) if args.stall_every > 0 else None
+                    results.append(
+                        run_voiceguide(server, args.routine, timeline, duration, work, stall)
+                    )
+                if naive:
+                    played = sum(
+                        s["end"] - s["start"]
+                        for s in timeline["stages"]
+                        if s["kind"] in ("stage", "transition")
+                    )
+                    print(f"playing the naive loop ({played / 60:.1f} min)...", flush=True)
+                    results.append(run_naive(server, timeline_path, stage_cues, played, work))
         finally:
             server.stop()
         if args.cues:

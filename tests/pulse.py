@@ -45,6 +45,8 @@ class PulseServer:
                 "--daemonize=no",
                 "--exit-idle-time=-1",
                 "--disable-shm=yes",
+                "--high-priority=yes",
+                "--realtime=yes",
                 "--log-target=stderr",
                 "-L",
                 f"module-null-sink sink_name={SINK} rate={RATE}",

@@ -15,6 +15,7 @@ from voiceguide.audio.settings import RenderSettings
 from voiceguide.audio.store import ClipStore
 from voiceguide.compiler import compile_routine
 from voiceguide.load import load_routine
+from voiceguide.model.script import Segment
 from voiceguide.pipeline import Guide
 from voiceguide.play import play
 from voiceguide.play.devices import LATENCY_SECONDS
@@ -585,3 +586,25 @@ def test_the_device_latency_is_a_play_option(run_cli: Any) -> None:
     assert result.exit_code == 0, result.stderr
     assert sinks.latencies_opened == [0.3]
     assert result.stderr.splitlines()[-1].endswith(f"voiceguide play {SHORT} --latency 0.3")
+
+
+def test_the_report_after_a_stalled_session_says_how_it_caught_up() -> None:
+    """Made up from pauses: no word lost; skipped: how much, and the advice to export;
+    the device running short (which nothing measures): that sound may be lost."""
+    from voiceguide.play.run import stall_report
+
+    where = Segment(index=0, kind="intro", name="Introduction", start=0.0, end=10.0)
+    made_up = Outcome("finished", 10.0, where, stalls=2, lost=0.31, taken_back=0.31)
+    assert stall_report(made_up) == (
+        "the machine was busy: the sound stalled 2 time(s), 0.3 s in all, made up in the "
+        "pauses after (no word lost, 0.3 s taken back); close other programs for a steadier "
+        "session"
+    )
+    skipped = Outcome("finished", 10.0, where, stalls=1, lost=0.5, skipped=0.5)
+    assert "0.5 s of the guide was skipped" in stall_report(skipped)
+    assert stall_report(skipped).endswith("play an exported guide")
+    short = Outcome("finished", 10.0, where, underflows=3)
+    assert stall_report(short) == (
+        "the machine was busy: the sound device ran short 3 time(s) and may have dropped a "
+        "few milliseconds of sound each time; close other programs, or play an exported guide"
+    )

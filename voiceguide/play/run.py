@@ -136,7 +136,7 @@ def play_routine(
         course=_course_session(routine, variant),
     )
     recorder.finish(outcome.reason, outcome.seconds, outcome.segment.label)
-    if outcome.stalls:
+    if outcome.stalls or outcome.underflows:
         warn(stall_report(outcome))
     advice = None
     if questions is not None and outcome.reason in ANSWERED_AFTER:
@@ -146,21 +146,32 @@ def play_routine(
 
 
 def stall_report(outcome: Outcome) -> str:
-    """What the patient is told when the sound stalled: how often, how long, and how the
-    guide got back on time."""
-    stalled = (
-        f"the machine was busy: the sound stalled {outcome.stalls} time(s), "
-        f"{outcome.lost:.1f} s in all"
-    )
-    if outcome.skipped:
-        return (
-            f"{stalled}; {outcome.skipped:.1f} s of the guide was skipped to stay on time "
-            "(no pause came soon enough); close other programs, or play an exported guide"
+    """What the patient is told when the sound stalled: how often, how long, how the
+    guide got back on time, and what the device said besides."""
+    said = []
+    if outcome.stalls:
+        stalled = f"the sound stalled {outcome.stalls} time(s), {outcome.lost:.1f} s in all"
+        if outcome.skipped:
+            said.append(
+                f"{stalled}; {outcome.skipped:.1f} s of the guide was skipped to stay on "
+                "time (no pause came soon enough)"
+            )
+        else:
+            said.append(
+                f"{stalled}, made up in the pauses after (no word lost, "
+                f"{outcome.taken_back:.1f} s taken back)"
+            )
+    if outcome.underflows:
+        said.append(
+            f"the sound device ran short {outcome.underflows} time(s) and may have dropped a "
+            "few milliseconds of sound each time"
         )
-    return (
-        f"{stalled}, made up in the pauses after (no word lost, {outcome.taken_back:.1f} s "
-        "taken back); close other programs for a steadier session"
+    advice = (
+        "close other programs, or play an exported guide"
+        if outcome.skipped or outcome.underflows
+        else "close other programs for a steadier session"
     )
+    return f"the machine was busy: {'; '.join(said)}; {advice}"
 
 
 def _ask_after(

@@ -9,6 +9,7 @@ moment.
 from __future__ import annotations
 
 import contextlib
+import gc
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,7 +37,11 @@ class Outcome:
     seconds: float
     segment: Segment
     stalls: int = 0
-    """Times the sound stalled: the machine was too busy to feed the device in time."""
+    """Times the sound stalled: the machine was too busy to feed the device in time, and
+    the device played silence of its own (measured, and made up)."""
+    underflows: int = 0
+    """Times the device said it ran short: with ALSA's PulseAudio plugin, the server may
+    then drop a few milliseconds of sound to keep its time, which nothing measures."""
     lost: float = 0.0
     """Seconds of silence the device played meanwhile, in all."""
     taken_back: float = 0.0
@@ -66,6 +71,7 @@ def run_session(
     done = threading.Event()
     reason = "finished"
     player.start_feeding()
+    gc.freeze()  # a full collection over all that is loaded would hold up the sound
     player.last_callback = clock.now()
     sink.start(player.callback, done.set)
     drain = sink.latency + 0.05
@@ -122,7 +128,8 @@ def run_session(
         reason,
         seconds,
         player.script.segment_at(seconds),
-        stalls=max(player.stalls, sink.status_errors),
+        stalls=player.stalls,
+        underflows=sink.status_errors,
         lost=player.lost / rate,
         taken_back=player.taken_back / rate,
         skipped=player.skipped / rate,

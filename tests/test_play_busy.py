@@ -1,0 +1,122 @@
+"""`voiceguide play` on a busy machine: the recording of the sound server's monitor, lined
+up with the exported guide window by window (tests/alignment.py), loses no word, and
+every cue comes on time.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.alignment import describe, line_up, lost_speech
+from tests.pulse import RATE, PulseServer, exact_timeline, export_guide
+
+pytestmark = [pytest.mark.audio, pytest.mark.pulse]
+
+DATA = Path(__file__).parent / "data"
+TWO_MINUTES = str(DATA / "two-minutes.yaml")
+KEYS = str(DATA / "keys.yaml")
+TOLERANCE = round(0.002 * RATE)  # 2 ms
+BUSY = "while True: pass"
+
+
+@pytest.fixture(scope="module")
+def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseServer]:
+    server = PulseServer(tmp_path_factory.mktemp("pulse"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def busy_machine() -> Iterator[None]:
+    """Two processes that keep both cores busy for as long as the test runs."""
+    spinners = [subprocess.Popen([sys.executable, "-c", BUSY]) for _ in range(2)]
+    try:
+        yield
+    finally:
+        for spinner in spinners:
+            spinner.kill()
+            spinner.wait()
+
+
+def record_play(
+    pulse: PulseServer, routine: str, recording: Path, stall_after: float | None = None
+) -> tuple[np.ndarray, str]:
+    """Play ``routine`` to its end while recording the sink; with ``stall_after``, the
+    whole process is frozen for 0.4 s (SIGSTOP) that many seconds after it first shows
+    its status: the device runs dry and plays silence of its own meanwhile."""
+    recorder = pulse.record(recording)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "voiceguide", "play", routine, "--yes"],
+        env=pulse.env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        if stall_after is not None:
+            assert process.stderr is not None
+            while " left · " not in process.stderr.readline():
+                pass
+            time.sleep(stall_after)
+            process.send_signal(signal.SIGSTOP)
+            time.sleep(0.4)
+            process.send_signal(signal.SIGCONT)
+        _, text = process.communicate(timeout=600)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, text
+    return recorder.stop(), text
+
+
+def test_a_whole_routine_on_a_busy_machine_loses_no_word(
+    pulse: PulseServer, tmp_path: Path, busy_machine: None
+) -> None:
+    """Two minutes played while two busy processes load both cores: every window of
+    speech in the export is in the recording, every cue within 2 ms of its time, and
+    whatever stalled is made up by the end (no offset left)."""
+    reference = export_guide(TWO_MINUTES, tmp_path / "guide.wav", pulse.env)
+    timeline = exact_timeline(TWO_MINUTES, pulse.env)
+    recording, text = record_play(pulse, TWO_MINUTES, tmp_path / "busy.raw")
+    windows = line_up(reference, recording, timeline)
+    assert len(windows) > 100
+    assert lost_speech(windows) == [], describe(lost_speech(windows))
+    late_cues = [w for w in windows if w.kind == "tone" and abs(w.lag) > TOLERANCE]
+    assert late_cues == [], f"{text}\n{describe(late_cues)}"
+    last = [w for w in windows if w.time > windows[-1].time - 10]
+    assert all(abs(w.lag) <= TOLERANCE for w in last), describe(last)
+    if "stalled" in text:
+        assert "no word lost" in text
+
+
+def test_a_stall_mid_sentence_is_heard_whole_and_the_next_cue_is_on_time(
+    pulse: PulseServer, tmp_path: Path
+) -> None:
+    """The whole process is frozen for 0.4 s mid-sentence (as a machine too busy to run
+    it would): the rest of the sentence is heard whole, late by the stall; the next
+    silence is shorter by as much, so the next cue and everything after is where the
+    exported guide has it, within 2 ms; and play says so."""
+    reference = export_guide(KEYS, tmp_path / "keys.wav", pulse.env)
+    timeline = exact_timeline(KEYS, pulse.env)
+    recording, text = record_play(pulse, KEYS, tmp_path / "stall.raw", stall_after=4.0)
+    windows = line_up(reference, recording, timeline)
+    assert lost_speech(windows) == [], describe(lost_speech(windows))
+    late = [w for w in windows if w.lag > TOLERANCE]
+    assert late, "the stall made nothing late"
+    assert min(w.lag for w in late) > RATE // 10, describe(late)  # late by the stall
+    cue = next(e for e in timeline["events"] if e["kind"] == "tone" and e["time"] > late[0].time)
+    assert all(w.time < cue["time"] for w in late), describe(late)  # made up before it
+    on_time = [w for w in windows if w.time >= cue["time"]]
+    assert len(on_time) > 20
+    assert all(abs(w.lag) <= TOLERANCE for w in on_time), describe(on_time)
+    assert "no word lost" in text
