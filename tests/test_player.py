@@ -195,6 +195,42 @@ def test_a_gap_in_speech_is_taken_back_from_the_next_silence(player: Player) -> 
     player.close()
 
 
+def test_time_the_device_played_on_early_is_given_back_in_silence(player: Player) -> None:
+    """The device reports it played on 100 ms early (a server that kept its time): in the
+    silence of the first stage, 100 ms of silence is added, and the guide goes on
+    where it has it."""
+    pull(player, 10 * RATE)
+    gap = RATE // 10
+    player.callback(block := np.ones((BLOCK, 1), dtype=np.float32), BLOCK, -gap)
+    heard = np.concatenate([block[:, 0], pull(player, 2 * RATE)])
+    assert not heard[:gap].any()
+    assert np.array_equal(heard[gap:], reference(player, 10.0, BLOCK + 2 * RATE - gap))
+    assert (player.given_back, player.debt, player.stalls) == (gap, 0, 0)
+    player.close()
+
+
+def test_what_the_device_may_have_dropped_is_played_again(player: Player) -> None:
+    """The device ran short mid-sentence and may have dropped the 100 ms it held: those
+    100 ms play again, fading in, and the time they take is taken back in the next
+    silence, after which every frame is where the guide has it."""
+    pull(player, RATE)
+    again = RATE // 10
+    player.callback(block := np.zeros((BLOCK, 1), dtype=np.float32), BLOCK, 0, again)
+    fade = player.fade
+    assert np.array_equal(
+        block[fade:, 0], reference(player, (RATE - again + fade) / RATE, BLOCK - fade)
+    )
+    assert player.debt == again
+    back = first_silence_after(player, RATE + BLOCK)
+    pull(player, back - RATE - BLOCK + again)
+    assert (player.replayed, player.taken_back, player.debt) == (again, again, 0)
+    on_time = player.position / RATE
+    heard = pull(player, RATE)
+    assert np.array_equal(heard, reference(player, on_time, RATE))
+    assert player.position == back + again + RATE  # as many frames as the device played
+    player.close()
+
+
 def test_a_gap_with_no_silence_soon_is_skipped_at_a_quiet_moment(player: Player) -> None:
     """When the next silence is further than the player waits, it skips what it owes
     at the quietest moment of the next 0.4 s (between words), crossfading across the
@@ -264,13 +300,37 @@ def test_gap_detector_starts_when_the_device_plays() -> None:
     dac = now + 6 * block
     lost = []
     for n in range(100):
-        if n == 50:
-            dac += 0.25  # an underrun: 250 ms of the device's own silence
+        if n == 50:  # an underrun: this callback came 250 ms late, the device played
+            dac += 0.25  # silence of its own meanwhile
+            now += 0.25
         lost.append(detector.lost(dac, frames, now))
         dac += block
         now += block
     assert [n for n, count in enumerate(lost) if count] == [50 + STEADY_CALLBACKS - 1]
     assert sum(lost) == round(0.25 * rate)
+
+
+def test_gap_detector_counts_only_what_a_late_callback_explains() -> None:
+    """Callbacks all on time while the reported DAC times move by 3 ms (a sound server's
+    timing report moving, as PipeWire's was seen to): no sound was lost, nothing is
+    reported. A callback 40 ms late and the DAC times 5 ms earlier after it (the server
+    kept its time and played on early): minus 5 ms, to be given back."""
+    rate, frames = 44_100, 1024
+    block = frames / rate
+    detector = GapDetector(rate)
+    now, dac, lost = 100.0, 100.1, []
+    for n in range(200):
+        if n == 50:
+            dac += 0.003
+        if n == 120:
+            now += 0.040
+            dac -= 0.005
+        lost.append(detector.lost(dac, frames, now))
+        dac += block
+        now += block
+    assert [(n, count) for n, count in enumerate(lost) if count] == [
+        (120 + STEADY_CALLBACKS - 1, -round(0.005 * rate))
+    ]
 
 
 def test_gap_detector_ignores_jitter_and_missing_times() -> None:

@@ -104,11 +104,12 @@ class AudioSink(Protocol):
     until the callback returns False, then ``done()``."""
 
     def start(
-        self, callback: Callable[[Samples, int, int], bool], done: Callable[[], None]
+        self, callback: Callable[[Samples, int, int, int], bool], done: Callable[[], None]
     ) -> None:
-        """Start calling ``callback(out, frames, lost)`` per block: ``lost`` is how many
-        frames of silence the device played on its own since the last call (an
-        underrun)."""
+        """Start calling ``callback(out, frames, lost, replay)`` per block: ``lost`` is how
+        many frames of silence the device played on its own since the last call (an
+        underrun; negative: it played on early by as many); ``replay``, how many frames
+        it held and may have dropped when it ran short, to play again."""
         ...
 
     @property

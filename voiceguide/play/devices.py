@@ -42,16 +42,21 @@ class SoundDeviceOutput:
         self.status_errors = 0
 
     def start(
-        self, callback: Callable[[Samples, int, int], bool], done: Callable[[], None]
+        self, callback: Callable[[Samples, int, int, int], bool], done: Callable[[], None]
     ) -> None:
         sd = import_sounddevice()
         gaps = GapDetector(self.rate)
+        short = False  # the device said it ran short at the last callback
 
         def audio(outdata: Any, frames: int, times: Any, status: Any) -> None:
-            if status.output_underflow:
-                self.status_errors += 1
+            nonlocal short
+            # Running short, ALSA's PulseAudio plugin starts again and the server drops
+            # what it still held: the sound is played again, as much as the device holds.
+            replay = round(self.latency * self.rate) if status.output_underflow and not short else 0
+            short = bool(status.output_underflow)
+            self.status_errors += short
             lost = gaps.lost(float(times.outputBufferDacTime), frames, float(times.currentTime))
-            if not callback(outdata, frames, lost):
+            if not callback(outdata, frames, lost, replay):
                 raise sd.CallbackStop
 
         try:

@@ -11,6 +11,13 @@ shows over a few callbacks counts in full); a spike that does not hold is jitter
 underrun flag is not needed (it can come a callback late or not at all). A host API
 that gives no DAC times (0) gives no gaps.
 
+Only a callback that came late can have left the device without sound: a step is
+counted up to how late the callbacks since the lag was level came (when the times are
+known). A step with no late callback is the host's timing report moving, not sound
+lost: PipeWire's PulseAudio server was seen to move it by 1.4-6.5 ms every few seconds
+while every callback came on time. A step down after a late callback (the server kept
+its time and played the next sound early) is reported too, as negative frames.
+
 At the start, the device first takes a buffer's worth of blocks at once, then waits
 until it really plays (through ALSA's PulseAudio plugin, that wait was seen to last
 1.4-1.9 s on a busy test machine); the DAC times of those first blocks are guesses.
@@ -22,6 +29,8 @@ from __future__ import annotations
 
 MIN_GAP_SECONDS = 0.001
 """A device gap shorter than this is left alone (nothing to take back under 1 ms)."""
+LATE_TOLERANCE_SECONDS = 0.002
+"""How much more than the callbacks' lateness a step may be and still count."""
 STEADY_CALLBACKS = 3
 """A step in the device's timing counts as a gap once it has held this many callbacks."""
 
@@ -34,36 +43,43 @@ class GapDetector:
         self.origin: float | None = None
         self.frames = 0
         self.level = 0.0  # the lag the timeline is on
-        self.held = 0  # callbacks the lag has stayed a step above that
-        self.last_call: float | None = None  # before the device plays: the last callback
+        self.held = 0  # callbacks the lag has stayed a step away from that
+        self.last_call: float | None = None  # the time of the callback before
+        self.late = 0.0  # how late the latest callbacks came, since the lag was level
 
     def lost(self, dac_time: float, frames: int, now: float = 0.0) -> int:
         """Frames of silence the device inserted before this block (reported once the
-        step in the lag has held). ``now``: the time of this callback (0: not known)."""
+        step in the lag has held; negative: it played on early by as many). ``now``: the
+        time of this callback (0: not known; then only silence inserted is reported)."""
         if dac_time <= 0:
             return 0
+        late = self._lateness(frames, now)
         if self.origin is None:
-            if not self._playing(frames, now):
-                return 0
+            if now > 0 and late <= -frames / self.rate / 2:
+                return 0  # the first buffer, taken at once: the device does not play yet
             self.origin, self.frames = dac_time, frames
             return 0
         lag = dac_time - self.origin - self.frames / self.rate
         self.frames += frames
-        if lag - self.level < MIN_GAP_SECONDS:
-            self.level, self.held = lag, 0  # steady: follow jitter and drift
+        self.late = max(self.late, late)
+        change = lag - self.level if now <= 0 else abs(lag - self.level)
+        if change < MIN_GAP_SECONDS:
+            self.level, self.held, self.late = lag, 0, 0.0  # steady: follow jitter, drift
             return 0
         self.held += 1
         if self.held < STEADY_CALLBACKS:
             return 0
-        gap = round((lag - self.level) * self.rate)
-        self.level, self.held = lag, 0
-        return gap
+        step = lag - self.level
+        explained = now <= 0 or abs(step) <= self.late + LATE_TOLERANCE_SECONDS
+        self.level, self.held, self.late = lag, 0, 0.0
+        return round(step * self.rate) if explained else 0
 
-    def _playing(self, frames: int, now: float) -> bool:
-        """Whether the device plays now: this callback came after a wait (half a block
-        or more since the one before), or the time is not known."""
+    def _lateness(self, frames: int, now: float) -> float:
+        """How much later than one block after the callback before this one came (0 when
+        the time is not known; minus a block for the first)."""
         if now <= 0:
-            return True
-        waited = self.last_call is not None and now - self.last_call >= frames / self.rate / 2
-        self.last_call = now
-        return waited
+            return 0.0
+        before, self.last_call = self.last_call, now
+        if before is None:
+            return -frames / self.rate
+        return now - before - frames / self.rate

@@ -51,6 +51,8 @@ FADE_SECONDS = 0.02
 AHEAD_SECONDS = 3.0
 """How far the feeder renders ahead of what is heard: a busy machine may leave it
 unscheduled for a second or two, and time owed is taken back from what is rendered."""
+REPLAY_SECONDS = 0.5
+"""The most of what was played that can be played again (see :meth:`Player.replay`)."""
 RESTART_GRACE_SECONDS = 3.0
 """'Previous' within this many seconds of a stage's start goes to the stage before."""
 
@@ -140,7 +142,7 @@ class Player:
         self.drain_frames = 0  # DRAINING: silence to play after the stop's fade
         self.drain_left = 0
         # the timeline, and the ramps on it
-        self.stream = Stream(min(start_frame, self.total))
+        self.stream = self._stream(min(start_frame, self.total))
         self.fade_in = 0  # frames of fade-in left
         self.crossfade: Crossfade | None = None
         self.silences = Silences(renderer.sounds, self.total, self.rate)
@@ -157,6 +159,8 @@ class Player:
         self.underruns = 0  # of which: nothing rendered in time
         self.lost = 0  # frames of silence the device played in those stalls
         self.taken_back = 0  # timeline frames of silence left out to be on time again
+        self.given_back = 0  # frames of silence added: the device had played on early
+        self.replayed = 0  # frames played again: the device may have dropped them
         self.skipped = 0  # timeline frames of sound skipped to be on time again
         self.callbacks = 0
         self.last_callback = self.clock.now()
@@ -243,19 +247,24 @@ class Player:
 
     # -- the audio callback
 
-    def callback(self, out: Samples, frames: int, lost: int = 0) -> bool:
+    def callback(self, out: Samples, frames: int, lost: int = 0, replay: int = 0) -> bool:
         """Fill ``out`` (frames × channels); return False once playback is over.
 
         ``lost``: frames of silence the device played on its own before this block. While
         the guide is playing, the timeline owes as many, taken back from its next silence
-        so what follows is on time; in any other state a gap moves nothing."""
+        so what follows is on time; in any other state a gap moves nothing. ``replay``:
+        the device ran short and may have dropped up to that many frames it held: they
+        are played again (:meth:`replay`)."""
         self.last_callback = self.clock.now()
         self.callbacks += 1
+        if replay:
+            self.replay(replay)
         with self.lock:
-            if lost > 0 and self.state is State.PLAYING:
+            if lost and self.state is State.PLAYING:
                 self.debt += lost
-                self.lost += lost
-                self.stalls += 1
+                if lost > 0:
+                    self.lost += lost
+                    self.stalls += 1
             keep_going = self._fill(out, frames)
             self.wake.notify_all()
         return keep_going
@@ -327,10 +336,13 @@ class Player:
     def _take(self, need: int) -> tuple[Samples, int]:
         """The next ``need`` frames of the timeline, paying off what is owed on the way:
         from silence when it is here, else by a skip at a word boundary when no silence
-        comes soon enough (not while a ramp runs)."""
+        comes soon enough (not while a ramp runs). Time owed the other way (the device
+        played on early) is given back as silence, in silence."""
         if not self.debt or self.crossfade is not None or self.fade_in:
             return self.stream.take(need, self.channels)
         position = self.stream.position
+        if self.debt < 0:
+            return self._hold(need)
         room = min(self.silences.room(position), self.stream.buffered() - need)
         if room > 0:
             leave_out = min(self.debt, room)
@@ -349,6 +361,19 @@ class Player:
         after, got = self._skip(need - len(before))
         return np.concatenate([before, after]), len(before) + got
 
+    def _hold(self, need: int) -> tuple[Samples, int]:
+        """Give back time owed the other way: silence in place of the timeline, while
+        the timeline is silent (the timeline waits meanwhile)."""
+        if self.silences.room(self.stream.position) <= 0:
+            return self.stream.take(need, self.channels)
+        held = min(-self.debt, need)
+        data = np.zeros((need, self.channels), dtype=np.float32)
+        rest, got = self.stream.take(need - held, self.channels)
+        data[held:] = rest
+        self.debt += held
+        self.given_back += held
+        return data, held + got
+
     def _skip(self, need: int) -> tuple[Samples, int]:
         """Skip all that is owed with a crossfade across the jump, then ``need`` frames;
         jump by seeking when not that much is rendered."""
@@ -364,6 +389,21 @@ class Player:
         data[:span] = data[:span] * up[:, None] + window[:span] * (1 - up)[:, None]
         self.debt = 0
         return data, need
+
+    def _stream(self, frame: int) -> Stream:
+        """A stream from ``frame`` on, keeping what a device may drop to play again."""
+        return Stream(frame, keep=round(REPLAY_SECONDS * self.rate))
+
+    def replay(self, frames: int) -> None:
+        """The device ran short and may have dropped up to ``frames`` it held: play them
+        again, fading in, and owe the time that takes (taken back from silence)."""
+        with self.lock:
+            if self.state is not State.PLAYING:
+                return
+            back = self.stream.rewind(frames)
+            self.debt += back
+            self.replayed += back
+            self.fade_in = self.fade
 
     def _forgive(self) -> None:
         """Owe nothing: the guide pauses or jumps, so being late no longer matters."""
@@ -411,7 +451,7 @@ class Player:
         frame = max(0, min(frame, self.total))
         if not self.paused:
             self.crossfade = Crossfade(self.stream, self.fade)
-        self.stream = Stream(frame)
+        self.stream = self._stream(frame)
         self.feed_position = frame
         self._forgive()
         self.generation += 1

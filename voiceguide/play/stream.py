@@ -19,6 +19,9 @@ class Stream:
     position: int
     blocks: collections.deque[Samples] = field(default_factory=collections.deque)
     offset: int = 0  # into blocks[0]
+    keep: int = 0
+    """Frames of what was taken to keep, so that they can be taken again (rewind)."""
+    taken: collections.deque[Samples] = field(default_factory=collections.deque)
 
     def buffered(self) -> int:
         return sum(len(b) for b in self.blocks) - self.offset
@@ -37,7 +40,28 @@ class Stream:
                 self.blocks.popleft()
                 self.offset = 0
         self.position += filled
+        if self.keep and filled:
+            self.taken.append(out[:filled].copy())
+            while sum(len(b) for b in self.taken) - len(self.taken[0]) >= self.keep:
+                self.taken.popleft()
         return out, filled
+
+    def rewind(self, frames: int) -> int:
+        """Put back up to ``frames`` of the frames last taken (at most :attr:`keep`), to be
+        taken again; how many that was."""
+        back = 0
+        while back < frames and self.taken:
+            last = self.taken.pop()
+            count = min(frames - back, len(last))
+            if self.offset:
+                self.blocks[0] = self.blocks[0][self.offset :]
+                self.offset = 0
+            self.blocks.appendleft(last[len(last) - count :])
+            if count < len(last):
+                self.taken.append(last[: len(last) - count])
+            back += count
+        self.position -= back
+        return back
 
     def peek(self, frames: int, channels: int) -> Samples:
         """Up to ``frames`` frames from the buffer, left in it."""

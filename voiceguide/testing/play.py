@@ -109,7 +109,7 @@ class FakeSink:
         self.closed = False
         self._frames = 0  # device frames played since start, gaps included
         self._start_ns = 0
-        self._callback: Callable[[Samples, int, int], bool] | None = None
+        self._callback: Callable[[Samples, int, int, int], bool] | None = None
         self._done: Callable[[], None] | None = None
 
     @property
@@ -117,7 +117,7 @@ class FakeSink:
         return self._latency
 
     def start(
-        self, callback: Callable[[Samples, int, int], bool], done: Callable[[], None]
+        self, callback: Callable[[Samples, int, int, int], bool], done: Callable[[], None]
     ) -> None:
         self._callback, self._done = callback, done
         self.started = self.clock.now()
@@ -151,7 +151,7 @@ class FakeSink:
             if source is not None:
                 source.wait_rendered()
             out = _zeros(self.block, self.channels)
-            keep_going = self._callback(out, self.block, lost)
+            keep_going = self._callback(out, self.block, lost, 0)
             self.pieces.append((True, out))
             self.lost.append(lost)
             self._frames += self.block
