@@ -1,5 +1,6 @@
-"""A private PulseAudio server with a null sink, a recorder of its monitor, and the
-voiceguide runs the live tests and bench/timing compare recordings with."""
+"""The test sound servers' common part and a private PulseAudio server with a null sink,
+a recorder of its monitor, and the voiceguide runs the live tests and bench/timing
+compare recordings with. The PipeWire server is in ``tests/pipewire.py``."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 import soundfile
@@ -20,16 +22,17 @@ RATE = 44_100
 SINK = "voiceguide_test"
 
 
-class PulseServer:
-    """``pulseaudio`` in its own folder with one null sink; clients reach it through
-    :attr:`env` (PULSE_SERVER), never the user's own sound server."""
+class SoundServer:
+    """A sound server of the test's own in ``folder``, with one null sink (:data:`SINK`,
+    the default) that clients reach through :attr:`env` with the PulseAudio protocol
+    (PULSE_SERVER at ``socket``), never the user's own server. Its processes' output goes
+    to log files in the folder; subclasses start them."""
 
-    def __init__(self, folder: Path) -> None:
-        if not shutil.which("pulseaudio"):
-            raise RuntimeError("pulseaudio is not installed; scripts/setup installs it")
+    name = "the sound server"
+
+    def __init__(self, folder: Path, socket: Path) -> None:
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
-        socket = folder / "native"
         self.env = {
             **os.environ,
             "PULSE_SERVER": f"unix:{socket}",
@@ -37,64 +40,96 @@ class PulseServer:
             "HOME": str(folder),
             "PULSE_COOKIE": str(folder / "cookie"),
         }
-        self.log = (folder / "pulseaudio.log").open("w")
-        self.process = subprocess.Popen(
-            [
-                "pulseaudio",
-                "-n",
-                "--daemonize=no",
-                "--exit-idle-time=-1",
-                "--disable-shm=yes",
-                "--high-priority=yes",
-                "--realtime=yes",
-                "--log-target=stderr",
-                "-L",
-                f"module-null-sink sink_name={SINK} rate={RATE}",
-                "-L",
-                f"module-native-protocol-unix auth-anonymous=1 socket={socket}",
-            ],
-            env=self.env,
-            stdout=self.log,
-            stderr=self.log,
-        )
-        deadline = time.monotonic() + 15
+        self.processes: list[subprocess.Popen[bytes]] = []
+        self.logs: list[TextIO] = []
+
+    def start(self, *command: str) -> None:
+        """Start one of the server's processes, its output to ``<program>.log``."""
+        log = (self.folder / f"{Path(command[0]).name}.log").open("w")
+        self.logs.append(log)
+        self.processes.append(subprocess.Popen(command, env=self.env, stdout=log, stderr=log))
+
+    def wait_until(self, ready: Callable[[], bool], seconds: float = 15) -> None:
+        """Wait until ``ready()``; if a process ends or time runs out first, stop and
+        raise a RuntimeError naming the log files."""
+        deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
-            ready = subprocess.run(
-                ["pactl", "info"], env=self.env, capture_output=True, check=False
-            )
-            if ready.returncode == 0:
+            if ready():
                 return
-            if self.process.poll() is not None:
+            if any(process.poll() is not None for process in self.processes):
                 break
             time.sleep(0.1)
         self.stop()
-        raise RuntimeError(f"pulseaudio did not start; see {folder / 'pulseaudio.log'}")
+        logs = ", ".join(log.name for log in self.logs)
+        raise RuntimeError(f"{self.name} did not start; see {logs}")
+
+    def sink_is_default(self) -> bool:
+        """Whether a client is answered, with the null sink as the default sink."""
+        answer = subprocess.run(
+            ["pactl", "get-default-sink"], env=self.env, capture_output=True, check=False
+        )
+        return answer.returncode == 0 and answer.stdout.decode().strip() == SINK
 
     def record(self, path: Path) -> Recorder:
         return Recorder(self, path)
 
     def kill(self) -> None:
         """Kill the server as a crash would."""
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
+        for process in self.processes:
+            process.send_signal(signal.SIGKILL)
+        for process in self.processes:
+            process.wait(timeout=10)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        self.log.close()
+        """End its processes, the last started first."""
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(timeout=10)
+        for log in self.logs:
+            log.close()
+
+
+class PulseServer(SoundServer):
+    """``pulseaudio`` with the null sink at 44.1 kHz."""
+
+    name = "pulseaudio"
+
+    def __init__(self, folder: Path) -> None:
+        if not shutil.which("pulseaudio"):
+            raise RuntimeError("pulseaudio is not installed; scripts/setup installs it")
+        socket = folder / "native"
+        super().__init__(folder, socket)
+        self.start(
+            "pulseaudio",
+            "-n",
+            "--daemonize=no",
+            "--exit-idle-time=-1",
+            "--disable-shm=yes",
+            "--high-priority=yes",
+            "--realtime=yes",
+            "--log-target=stderr",
+            "-L",
+            f"module-null-sink sink_name={SINK} rate={RATE}",
+            "-L",
+            f"module-native-protocol-unix auth-anonymous=1 socket={socket}",
+        )
+        self.wait_until(self.sink_is_default)
 
 
 class Recorder:
-    """parec on the null sink's monitor, as mono float32 at 44.1 kHz.
+    """parec on the null sink's monitor, as mono float32 at 44.1 kHz: the mean of its two
+    channels, as the export's mono is (the servers' own downmixes differ: PipeWire's is
+    3 dB louder).
 
     Ready once parec delivers its first samples: it can take about two seconds to start
     on a busy machine, and a sound played before would lose its beginning."""
 
-    def __init__(self, server: PulseServer, path: Path) -> None:
+    def __init__(self, server: SoundServer, path: Path) -> None:
         self.path = path
         self.handle = path.open("wb")
         self.process = subprocess.Popen(
@@ -103,7 +138,7 @@ class Recorder:
                 f"--device={SINK}.monitor",
                 "--format=float32le",
                 f"--rate={RATE}",
-                "--channels=1",
+                "--channels=2",
                 "--raw",
                 "--latency-msec=20",
             ],
@@ -123,7 +158,9 @@ class Recorder:
         self.process.terminate()
         self.process.wait(timeout=10)
         self.handle.close()
-        return np.fromfile(self.path, dtype=np.float32)
+        samples = np.fromfile(self.path, dtype=np.float32)
+        mono: np.ndarray = samples[: len(samples) // 2 * 2].reshape(-1, 2).mean(axis=1)
+        return mono
 
 
 def normalized_lag(

@@ -1,4 +1,5 @@
-"""`voiceguide play` against a real PulseAudio server with a null sink.
+"""`voiceguide play` against real sound servers with a null sink: PulseAudio, and
+PipeWire through its PulseAudio server; each live test runs on both.
 
 Each test plays through PortAudio into the sink, records the sink's monitor, and checks
 the recording against the exported guide of the same routine.
@@ -21,9 +22,11 @@ from typing import Any
 import numpy as np
 import pytest
 
+from tests.pipewire import PipeWireServer
 from tests.pulse import (
     RATE,
     PulseServer,
+    SoundServer,
     assert_faded_out,
     exact_timeline,
     export_guide,
@@ -44,9 +47,21 @@ KEYS = str(DATA / "keys.yaml")
 TOLERANCE = round(0.002 * RATE)  # 2 ms
 
 
-@pytest.fixture(scope="module")
-def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseServer]:
-    server = PulseServer(tmp_path_factory.mktemp("pulse"))
+SERVERS: dict[str, Callable[[Path], SoundServer]] = {
+    "pulseaudio": PulseServer,
+    "pipewire": PipeWireServer,
+}
+"""The sound servers the live tests run on, by the name in the test ids."""
+
+
+@pytest.fixture(scope="module", params=SERVERS)
+def pulse(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SoundServer]:
+    """A sound server of the tests' own, reached with the PulseAudio protocol: each test
+    using it runs once on each of :data:`SERVERS`."""
+    name: str = request.param
+    server = SERVERS[name](tmp_path_factory.mktemp(name))
     yield server
     server.stop()
 
@@ -57,7 +72,7 @@ def voiced_windows(reference: np.ndarray, size: int) -> Iterator[int]:
             yield start
 
 
-def test_recording_matches_the_export(pulse: PulseServer, tmp_path: Path) -> None:
+def test_recording_matches_the_export(pulse: SoundServer, tmp_path: Path) -> None:
     """Two minutes played live are the exported guide: every sounding 250 ms window
     matches it within 2 ms of one fixed offset, from start to end (no gap, no drift)."""
     reference = export_guide(TWO_MINUTES, tmp_path / "guide.wav", pulse.env)
@@ -184,7 +199,7 @@ def spoken_ranges(timeline: dict[str, Any], size: int) -> list[tuple[int, int]]:
     return ranges
 
 
-def test_keys_pause_skip_and_quit(pulse: PulseServer, tmp_path: Path) -> None:
+def test_keys_pause_skip_and_quit(pulse: SoundServer, tmp_path: Path) -> None:
     """On a terminal: n skips the rest of a stage, space pauses and resumes with "get
     ready" and then goes on where it paused, q quits and says how to go on; the
     terminal is left as it was. Checked on the recorded sound."""
@@ -242,7 +257,7 @@ def test_keys_pause_skip_and_quit(pulse: PulseServer, tmp_path: Path) -> None:
     assert [t for t, _, score in windows if paused < t < resumed and score < 0.9]
 
 
-def test_questions_around_a_session_on_a_terminal(pulse: PulseServer, tmp_path: Path) -> None:
+def test_questions_around_a_session_on_a_terminal(pulse: SoundServer, tmp_path: Path) -> None:
     """On a terminal, play asks the pain before the session (one key, no Enter), plays,
     takes q from the same terminal, then asks the pain after; the answers are kept with
     the session and the terminal is left as it was."""
@@ -280,7 +295,7 @@ def test_questions_around_a_session_on_a_terminal(pulse: PulseServer, tmp_path: 
 
 
 def play_keys_routine(
-    pulse: PulseServer, recording: Path, act: Callable[[subprocess.Popen[str]], None]
+    pulse: SoundServer, recording: Path, act: Callable[[subprocess.Popen[str]], None]
 ) -> tuple[np.ndarray, int, str]:
     """Play the keys routine (not on a terminal) while recording the sink; once Warm up
     is playing, ``act`` on the process; then the recording, exit status and stderr."""
@@ -304,7 +319,7 @@ def play_keys_routine(
     return recorder.stop(), process.returncode, text
 
 
-def test_a_stall_is_made_up_and_later_sound_is_on_time(pulse: PulseServer, tmp_path: Path) -> None:
+def test_a_stall_is_made_up_and_later_sound_is_on_time(pulse: SoundServer, tmp_path: Path) -> None:
     """The whole process stalls for 0.3 s mid-sentence (SIGSTOP, as a machine too busy to
     run it would): the device runs dry and plays silence. Once it runs again, play skips
     the time the gap took, so every later window of the recording is where the exported
@@ -341,7 +356,7 @@ def test_a_stall_is_made_up_and_later_sound_is_on_time(pulse: PulseServer, tmp_p
     assert "ms of the guide to stay on time" in text
 
 
-def test_ctrl_c_stops_with_a_fade(pulse: PulseServer, tmp_path: Path) -> None:
+def test_ctrl_c_stops_with_a_fade(pulse: SoundServer, tmp_path: Path) -> None:
     """Ctrl-C while a sentence is being spoken: exit 130, a message saying where, no
     traceback, and the sound fades out (it dies away over the last milliseconds and ends
     at silence, where a cut would stop mid-word)."""
@@ -380,10 +395,11 @@ def test_no_output_device(tmp_path: Path) -> None:
     assert "Traceback" not in process.stderr
 
 
-def test_killing_the_sound_server_mid_session(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", SERVERS)
+def test_killing_the_sound_server_mid_session(name: str, tmp_path: Path) -> None:
     """The sound server dies while playing: a clean message with where it stopped and
     how to go on, exit 1, no traceback."""
-    server = PulseServer(tmp_path / "doomed")
+    server = SERVERS[name](tmp_path / "doomed")
     try:
         process = subprocess.Popen(
             [sys.executable, "-m", "voiceguide", "play", TWO_MINUTES, "--yes"],
@@ -411,7 +427,7 @@ def test_killing_the_sound_server_mid_session(tmp_path: Path) -> None:
     assert f"to go on from there: {AS_RUN} play {TWO_MINUTES}" in last
 
 
-def test_devices_lists_the_sink(pulse: PulseServer) -> None:
+def test_devices_lists_the_sink(pulse: SoundServer) -> None:
     """`voiceguide devices` lists the outputs PortAudio sees, the default marked."""
     process = subprocess.run(
         [sys.executable, "-m", "voiceguide", "devices"],
