@@ -4,7 +4,10 @@ Every sound of the exact timeline (each sentence and each cue) is cut from the e
 in windows of up to 250 ms; each window is looked for in the recording near where it
 belongs (within a few seconds, so a sentence said twice in the guide is not found at
 its other place). A window found, matching well, is heard; its lag against the usual
-lag of the recording says whether it came on time. The live tests and bench/timing
+lag of the recording says whether it came on time. A window not found is looked for in
+halves, down to :data:`SMALLEST`: a window a stall cut in two is heard when both sides
+of the cut are (the stall's silence between them), and only sound missing from the
+recording is lost. The live tests and bench/timing
 both read their verdicts from here.
 """
 
@@ -23,6 +26,8 @@ SEARCH = 4 * RATE
 """How far from where it belongs a window is looked for (a stall is made up within it)."""
 HEARD_SCORE = 0.98
 """A window matching at least this well (normalized correlation) is in the recording."""
+SMALLEST = RATE // 32
+"""The shortest piece a window not found whole is split into (31 ms)."""
 SOUNDING = 0.02
 """A window of the export whose peak is under this is silence, and not looked for."""
 
@@ -67,16 +72,26 @@ def line_up(reference: Audio, recording: Audio, timeline: dict[str, Any]) -> lis
     """Every sounding window of every sound in the export, found in the recording; lags
     are against the lag most windows share."""
     offset = find_offset(reference, recording)
-    found = []
+    found: list[tuple[float, str, int, float]] = []
+
+    def look_for(start: int, end: int, kind: str) -> None:
+        piece = reference[start:end]
+        if np.abs(piece).max() < SOUNDING:
+            return
+        lag, score = best_match(piece, recording, offset + start)
+        if score < HEARD_SCORE and end - start >= 2 * SMALLEST:
+            middle = (start + end) // 2
+            look_for(start, middle, kind)
+            look_for(middle, end, kind)
+            return
+        found.append((start / RATE, kind, lag, score))
+
     for event in timeline["events"]:
         first = round(event["time"] * RATE)
         last = min(round((event["time"] + event["duration"]) * RATE), len(reference))
         for start in range(first, last, WINDOW):
-            piece = reference[start : min(start + WINDOW, last)]
-            if len(piece) < RATE // 20 or np.abs(piece).max() < SOUNDING:
-                continue
-            lag, score = best_match(piece, recording, offset + start)
-            found.append((start / RATE, str(event["kind"]), lag, score))
+            if min(start + WINDOW, last) - start >= RATE // 20:
+                look_for(start, min(start + WINDOW, last), str(event["kind"]))
     usual = int(np.median([lag for _, _, lag, score in found if score >= HEARD_SCORE]))
     return [Window(time, kind, lag - usual, score) for time, kind, lag, score in found]
 

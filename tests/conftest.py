@@ -1,14 +1,17 @@
-"""Shared fixtures: a CLI runner and a helper that writes routine files."""
+"""Shared fixtures: a CLI runner, a helper that writes routine files, and the sound
+servers the live tests play into."""
 
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
+from tests.pulse import SoundServer
+from tests.sound_servers import SERVERS
 from voiceguide import compiler
 from voiceguide.cli import cli
 from voiceguide.model.script import Script
@@ -108,3 +111,15 @@ def compiles(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(compiler._Compiler, "run", counting)
     return seen
+
+
+@pytest.fixture(scope="module", params=SERVERS)
+def pulse(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SoundServer]:
+    """A sound server of the tests' own, reached with the PulseAudio protocol: each test
+    using it runs once on each of :data:`SERVERS`."""
+    name: str = request.param
+    server = SERVERS[name](tmp_path_factory.mktemp(name))
+    yield server
+    server.stop()

@@ -22,10 +22,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.pipewire import PipeWireServer
 from tests.pulse import (
     RATE,
-    PulseServer,
     SoundServer,
     assert_faded_out,
     exact_timeline,
@@ -33,6 +31,7 @@ from tests.pulse import (
     find_offset,
     normalized_lag,
 )
+from tests.sound_servers import SERVERS
 from tests.terminal_keys import press, read_until
 from voiceguide.history import History
 
@@ -45,25 +44,6 @@ TWO_MINUTES = str(DATA / "two-minutes.yaml")
 SHORT = str(DATA / "short.yaml")
 KEYS = str(DATA / "keys.yaml")
 TOLERANCE = round(0.002 * RATE)  # 2 ms
-
-
-SERVERS: dict[str, Callable[[Path], SoundServer]] = {
-    "pulseaudio": PulseServer,
-    "pipewire": PipeWireServer,
-}
-"""The sound servers the live tests run on, by the name in the test ids."""
-
-
-@pytest.fixture(scope="module", params=SERVERS)
-def pulse(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[SoundServer]:
-    """A sound server of the tests' own, reached with the PulseAudio protocol: each test
-    using it runs once on each of :data:`SERVERS`."""
-    name: str = request.param
-    server = SERVERS[name](tmp_path_factory.mktemp(name))
-    yield server
-    server.stop()
 
 
 def voiced_windows(reference: np.ndarray, size: int) -> Iterator[int]:
@@ -317,43 +297,6 @@ def play_keys_routine(
             process.kill()
             process.communicate()
     return recorder.stop(), process.returncode, text
-
-
-def test_a_stall_is_made_up_and_later_sound_is_on_time(pulse: SoundServer, tmp_path: Path) -> None:
-    """The whole process stalls for 0.3 s mid-sentence (SIGSTOP, as a machine too busy to
-    run it would): the device runs dry and plays silence. Once it runs again, play skips
-    the time the gap took, so every later window of the recording is where the exported
-    guide has it, to the same offset as before the stall, within 2 ms; and it says so."""
-    reference = export_guide(KEYS, tmp_path / "keys.wav", pulse.env)
-    size = RATE // 4
-    spoken = spoken_ranges(exact_timeline(KEYS, pulse.env), size)
-
-    def freeze(process: subprocess.Popen[str]) -> None:
-        time.sleep(4.0)
-        process.send_signal(signal.SIGSTOP)
-        time.sleep(0.3)
-        process.send_signal(signal.SIGCONT)
-        time.sleep(10.0)
-        process.send_signal(signal.SIGINT)
-
-    recording, code, text = play_keys_routine(pulse, tmp_path / "stall.raw", freeze)
-    assert code == 130, text
-    matched = [
-        (round(t * RATE), at) for t, at, score in map_windows(reference, recording, size)
-        if score > 0.98 and any(a <= at <= b for a, b in spoken)
-    ]  # fmt: skip
-    offsets = np.array([t - at for t, at in matched])
-    usual = int(np.median(offsets))
-    # the stall: the recording has a gap of silence, at least 0.1 s, while it spoke
-    quiet = np.abs(recording) < 1e-4
-    runs = [len(list(group)) for silent, group in itertools.groupby(quiet) if silent]
-    assert max(runs, default=0) > RATE // 10
-    stall = next(t for (t, _), (u, _) in itertools.pairwise(matched) if u - t > RATE // 10 + size)
-    after = [t - at for t, at in matched if t > stall]
-    assert len(after) > 20  # ten seconds of speech after the stall
-    assert np.all(np.abs(offsets - usual) <= TOLERANCE), sorted(set(offsets - usual))
-    assert "the sound stuttered" in text
-    assert "ms of the guide to stay on time" in text
 
 
 def test_ctrl_c_stops_with_a_fade(pulse: SoundServer, tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from tests.alignment import describe, line_up, lost_speech
-from tests.pulse import RATE, PulseServer, exact_timeline, export_guide
+from tests.pulse import RATE, SoundServer, exact_timeline, export_guide
 
 pytestmark = [pytest.mark.audio, pytest.mark.pulse]
 
@@ -25,13 +25,6 @@ TWO_MINUTES = str(DATA / "two-minutes.yaml")
 KEYS = str(DATA / "keys.yaml")
 TOLERANCE = round(0.002 * RATE)  # 2 ms
 BUSY = "while True: pass"
-
-
-@pytest.fixture(scope="module")
-def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseServer]:
-    server = PulseServer(tmp_path_factory.mktemp("pulse"))
-    yield server
-    server.stop()
 
 
 @pytest.fixture
@@ -47,7 +40,7 @@ def busy_machine() -> Iterator[None]:
 
 
 def record_play(
-    pulse: PulseServer, routine: str, recording: Path, stall_after: float | None = None
+    pulse: SoundServer, routine: str, recording: Path, stall_after: float | None = None
 ) -> tuple[np.ndarray, str]:
     """Play ``routine`` to its end while recording the sink; with ``stall_after``, the
     whole process is frozen for 0.4 s (SIGSTOP) that many seconds after it first shows
@@ -64,8 +57,9 @@ def record_play(
     try:
         if stall_after is not None:
             assert process.stderr is not None
-            while " left · " not in process.stderr.readline():
-                pass
+            line = "playing?"
+            while line and " left · " not in line:  # (the end of the output: no more lines)
+                line = process.stderr.readline()
             time.sleep(stall_after)
             process.send_signal(signal.SIGSTOP)
             time.sleep(0.4)
@@ -80,7 +74,7 @@ def record_play(
 
 
 def test_a_whole_routine_on_a_busy_machine_loses_no_word(
-    pulse: PulseServer, tmp_path: Path, busy_machine: None
+    pulse: SoundServer, tmp_path: Path, busy_machine: None
 ) -> None:
     """Two minutes played while two busy processes load both cores: every window of
     speech in the export is in the recording, every cue within 2 ms of its time, and
@@ -100,7 +94,7 @@ def test_a_whole_routine_on_a_busy_machine_loses_no_word(
 
 
 def test_a_stall_mid_sentence_is_heard_whole_and_the_next_cue_is_on_time(
-    pulse: PulseServer, tmp_path: Path
+    pulse: SoundServer, tmp_path: Path
 ) -> None:
     """The whole process is frozen for 0.4 s mid-sentence (as a machine too busy to run
     it would): the rest of the sentence is heard whole, late by the stall; the next

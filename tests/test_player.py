@@ -161,15 +161,15 @@ def test_a_starved_callback_owes_the_time() -> None:
     block = np.ones((BLOCK, 1), dtype=np.float32)
     assert starving.callback(block, BLOCK)
     assert np.abs(block).max() == 0
-    assert (starving.underruns, starving.stalls, starving.lost) == (1, 1, BLOCK)
-    assert starving.debt == BLOCK
+    assert (starving.underruns, starving.owed.stalls, starving.owed.lost) == (1, 1, BLOCK)
+    assert starving.owed.frames == BLOCK
     assert starving.position == 0
 
 
 def first_silence_after(player: Player, frame: int) -> int:
     """The first block boundary at or after ``frame`` where the guide is silent (with
     the margins kept around every sound)."""
-    while player.silences.room(frame) <= 0:
+    while player.owed.silences.room(frame) <= 0:
         frame += BLOCK
     return frame
 
@@ -181,7 +181,7 @@ def test_a_gap_in_speech_is_taken_back_from_the_next_silence(player: Player) -> 
     the guide has it."""
     pull(player, RATE)
     gap = RATE // 10
-    assert player.silences.room(RATE) == 0  # speaking at 1 s
+    assert player.owed.silences.room(RATE) == 0  # speaking at 1 s
     player.callback(block := np.zeros((BLOCK, 1), dtype=np.float32), BLOCK, gap)
     assert np.array_equal(block[:, 0], reference(player, 1.0, BLOCK))  # no jump
     back = first_silence_after(player, RATE + BLOCK)
@@ -191,7 +191,12 @@ def test_a_gap_in_speech_is_taken_back_from_the_next_silence(player: Player) -> 
     assert np.array_equal(heard[: back - RATE - BLOCK], whole[RATE + BLOCK : back])
     assert not whole[back : back + gap].any()  # what was left out is silence
     assert np.array_equal(heard[back - RATE - BLOCK :], whole[back + gap :])
-    assert (player.taken_back, player.skipped, player.debt, player.stalls) == (gap, 0, 0, 1)
+    assert (
+        player.owed.taken_back,
+        player.owed.skipped,
+        player.owed.frames,
+        player.owed.stalls,
+    ) == (gap, 0, 0, 1)
     player.close()
 
 
@@ -205,7 +210,7 @@ def test_time_the_device_played_on_early_is_given_back_in_silence(player: Player
     heard = np.concatenate([block[:, 0], pull(player, 2 * RATE)])
     assert not heard[:gap].any()
     assert np.array_equal(heard[gap:], reference(player, 10.0, BLOCK + 2 * RATE - gap))
-    assert (player.given_back, player.debt, player.stalls) == (gap, 0, 0)
+    assert (player.owed.given_back, player.owed.frames, player.owed.stalls) == (gap, 0, 0)
     player.close()
 
 
@@ -220,10 +225,10 @@ def test_what_the_device_may_have_dropped_is_played_again(player: Player) -> Non
     assert np.array_equal(
         block[fade:, 0], reference(player, (RATE - again + fade) / RATE, BLOCK - fade)
     )
-    assert player.debt == again
+    assert player.owed.frames == again
     back = first_silence_after(player, RATE + BLOCK)
     pull(player, back - RATE - BLOCK + again)
-    assert (player.replayed, player.taken_back, player.debt) == (again, again, 0)
+    assert (player.owed.replayed, player.owed.taken_back, player.owed.frames) == (again, again, 0)
     on_time = player.position / RATE
     heard = pull(player, RATE)
     assert np.array_equal(heard, reference(player, on_time, RATE))
@@ -236,13 +241,13 @@ def test_a_gap_with_no_silence_soon_is_skipped_at_a_quiet_moment(player: Player)
     at the quietest moment of the next 0.4 s (between words), crossfading across the
     jump; every frame after is where the guide has it."""
     pull(player, RATE)
-    player.silences.wait = 0  # no silence is near enough
+    player.owed.silences.wait = 0  # no silence is near enough
     gap = RATE // 10
     player.callback(np.zeros((BLOCK, 1), dtype=np.float32), BLOCK, gap)
     heard = pull(player, RATE)
     whole = reference(player, 0.0, 3 * RATE)
     start = RATE + BLOCK
-    assert (player.skipped, player.taken_back, player.debt) == (gap, 0, 0)
+    assert (player.owed.skipped, player.owed.taken_back, player.owed.frames) == (gap, 0, 0)
     # heard up to the skip point as rendered, then the guide shifted by the gap
     split = next(n for n in range(len(heard)) if heard[n] != whole[start + n])
     window = round(0.01 * RATE)
@@ -265,7 +270,7 @@ def test_a_device_gap_while_paused_moves_nothing(player: Player) -> None:
     player.callback(np.zeros((BLOCK, 1), dtype=np.float32), BLOCK, RATE // 10)
     player.resume()
     pull(player, RATE // 2 + RATE)
-    assert player.skipped == 0
+    assert player.owed.skipped == 0
     assert player.position == paused_at + RATE
     player.close()
 
@@ -354,10 +359,10 @@ def test_a_gap_longer_than_what_is_rendered_ahead_is_taken_back_over_a_long_sile
     renders it, until the guide is on time; what follows is where the guide has it."""
     pull(player, 10 * RATE)
     gap = player.ahead + RATE
-    assert player.silences.room(10 * RATE) > gap + 2 * RATE  # silent until past 16 s
+    assert player.owed.silences.room(10 * RATE) > gap + 2 * RATE  # silent until past 16 s
     player.callback(np.zeros((BLOCK, 1), dtype=np.float32), BLOCK, gap)
     heard = pull(player, 3 * RATE)
-    assert (player.taken_back, player.skipped, player.debt) == (gap, 0, 0)
+    assert (player.owed.taken_back, player.owed.skipped, player.owed.frames) == (gap, 0, 0)
     assert player.position == 10 * RATE + BLOCK + 3 * RATE + gap
     whole = reference(player, 10.0, BLOCK + 3 * RATE + gap)
     assert not whole.any()  # silence, left out

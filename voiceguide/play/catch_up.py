@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
+    from voiceguide.play.stream import Stream
     from voiceguide.ports import Samples
 
 MARGIN_SECONDS = 0.15
@@ -81,4 +82,100 @@ def quietest(samples: Samples, rate: int) -> int:
     return int(np.argmin(energy)) + window // 2
 
 
-__all__ = ["BOUNDARY_SECONDS", "MARGIN_SECONDS", "WAIT_SECONDS", "Silences", "quietest"]
+class Owed:
+    """The time the timeline owes the device, in frames, and how it is paid as the
+    timeline is taken (see the module). Negative: the device played on early, and is
+    owed silence. What it counts is what the session reports."""
+
+    def __init__(self, silences: Silences, rate: int, channels: int, fade: int) -> None:
+        self.silences = silences
+        self.rate = rate
+        self.channels = channels
+        self.fade = fade
+        self.frames = 0
+        self.skip_at: int | None = None  # where to skip, when no silence comes soon
+        self.stalls = 0  # times the sound stalled: a device gap, or nothing rendered
+        self.lost = 0  # frames of silence the device played in those stalls
+        self.taken_back = 0  # frames of silence left out to be on time again
+        self.given_back = 0  # frames of silence added: the device had played on early
+        self.replayed = 0  # frames played again: the device may have dropped them
+        self.skipped = 0  # frames of sound skipped to be on time again
+
+    def stalled(self, frames: int) -> None:
+        """The device played ``frames`` of silence of its own: the timeline is late."""
+        self.frames += frames
+        self.lost += frames
+        self.stalls += 1
+
+    def moved(self, frames: int) -> None:
+        """The device's timing moved by ``frames`` (negative: it played on early)."""
+        if frames > 0:
+            self.stalled(frames)
+        else:
+            self.frames += frames
+
+    def replaying(self, frames: int) -> None:
+        """``frames`` already played are played again: the timeline is late by as many."""
+        self.frames += frames
+        self.replayed += frames
+
+    def forgive(self) -> None:
+        """Owe nothing: the guide pauses or jumps, so being late no longer matters."""
+        self.frames = 0
+        self.skip_at = None
+
+    def take(self, stream: Stream, need: int) -> tuple[Samples, int, int]:
+        """The next ``need`` frames of ``stream`` and how many it had, paying what is
+        owed on the way: from silence when it is here, else by a skip at a word boundary
+        when no silence comes soon enough; silence given back, in silence. Third: how
+        far the caller must jump, for a skip further than is rendered (else 0)."""
+        position = stream.position
+        if self.frames < 0:
+            return (*self._hold(stream, need), 0)
+        room = min(self.silences.room(position), stream.buffered() - need)
+        if room > 0:
+            leave_out = min(self.frames, room)
+            stream.drop(leave_out)
+            self.frames -= leave_out
+            self.taken_back += leave_out
+            if not self.frames:
+                self.skip_at = None
+            return (*stream.take(need, self.channels), 0)
+        if self.skip_at is None and self.silences.too_far(position):
+            ahead = stream.peek(round(BOUNDARY_SECONDS * self.rate), self.channels)
+            self.skip_at = position + quietest(ahead, self.rate)
+        if self.skip_at is None or self.skip_at >= position + need:
+            return (*stream.take(need, self.channels), 0)
+        before, _ = stream.take(self.skip_at - position, self.channels)
+        after, got, jump = self._skip(stream, need - len(before))
+        return np.concatenate([before, after]), len(before) + got, jump
+
+    def _hold(self, stream: Stream, need: int) -> tuple[Samples, int]:
+        """Silence in place of the timeline while the timeline is silent (it waits
+        meanwhile), to give back time owed the other way."""
+        if self.silences.room(stream.position) <= 0:
+            return stream.take(need, self.channels)
+        held = min(-self.frames, need)
+        data = np.zeros((need, self.channels), dtype=np.float32)
+        rest, got = stream.take(need - held, self.channels)
+        data[held:] = rest
+        self.frames += held
+        self.given_back += held
+        return data, held + got
+
+    def _skip(self, stream: Stream, need: int) -> tuple[Samples, int, int]:
+        """Skip all that is owed with a crossfade across the jump, then ``need`` frames;
+        when not that much is rendered, play on and say how far to jump."""
+        owed, self.frames, self.skip_at = self.frames, 0, None
+        self.skipped += owed
+        if stream.buffered() < owed + need:
+            return (*stream.take(need, self.channels), owed)
+        window, _ = stream.take(owed + need, self.channels)
+        data = window[owed:].copy()
+        span = min(self.fade, need)
+        up = (np.arange(span, dtype=np.float32) + 1) / np.float32(span + 1)
+        data[:span] = data[:span] * up[:, None] + window[:span] * (1 - up)[:, None]
+        return data, need, 0
+
+
+__all__ = ["BOUNDARY_SECONDS", "MARGIN_SECONDS", "WAIT_SECONDS", "Owed", "Silences", "quietest"]

@@ -39,7 +39,7 @@ import numpy as np
 
 from voiceguide.audio.render import BLOCK_FRAMES, Renderer
 from voiceguide.model.script import Segment
-from voiceguide.play.catch_up import BOUNDARY_SECONDS, Silences, quietest
+from voiceguide.play.catch_up import Owed, Silences
 from voiceguide.play.stream import Crossfade, Stream
 from voiceguide.ports import Clock, MonotonicClock
 
@@ -145,9 +145,8 @@ class Player:
         self.stream = self._stream(min(start_frame, self.total))
         self.fade_in = 0  # frames of fade-in left
         self.crossfade: Crossfade | None = None
-        self.silences = Silences(renderer.sounds, self.total, self.rate)
-        self.debt = 0  # timeline frames owed: the device lost that much time
-        self.skip_at: int | None = None  # where to skip what is owed, when no silence comes
+        silences = Silences(renderer.sounds, self.total, self.rate)
+        self.owed = Owed(silences, self.rate, self.channels, self.fade)
         # the feeder
         self.feed_position = self.stream.position
         self.generation = 0
@@ -155,13 +154,7 @@ class Player:
         self._feeder = threading.Thread(target=self._feed, name="voiceguide-feeder", daemon=True)
         self._closing = False
         # what the session reports
-        self.stalls = 0  # times the sound stalled: a device gap, or nothing rendered
-        self.underruns = 0  # of which: nothing rendered in time
-        self.lost = 0  # frames of silence the device played in those stalls
-        self.taken_back = 0  # timeline frames of silence left out to be on time again
-        self.given_back = 0  # frames of silence added: the device had played on early
-        self.replayed = 0  # frames played again: the device may have dropped them
-        self.skipped = 0  # timeline frames of sound skipped to be on time again
+        self.underruns = 0  # stalls with nothing rendered in time (the rest: ``owed``)
         self.callbacks = 0
         self.last_callback = self.clock.now()
 
@@ -183,7 +176,7 @@ class Player:
         self.state = after
         if after is State.PAUSING:
             self.fading = before
-            self._forgive()
+            self.owed.forgive()
         elif after is State.STOPPING:
             if before is not State.PAUSING:
                 self.fading = before
@@ -261,10 +254,7 @@ class Player:
             self.replay(replay)
         with self.lock:
             if lost and self.state is State.PLAYING:
-                self.debt += lost
-                if lost > 0:
-                    self.lost += lost
-                    self.stalls += 1
+                self.owed.moved(lost)
             keep_going = self._fill(out, frames)
             self.wake.notify_all()
         return keep_going
@@ -313,9 +303,7 @@ class Player:
         if got < need and self.stream.position < self.total:
             # nothing rendered in time: the device plays silence, the timeline owes it
             self.underruns += 1
-            self.stalls += 1
-            self.debt += need - got
-            self.lost += need - got
+            self.owed.stalled(need - got)
         if self.fade_in:
             ramp = np.minimum(np.arange(1, got + 1) / self.fade, 1.0)
             span = min(self.fade_in, got)
@@ -334,61 +322,14 @@ class Player:
             self._go(Event.RAN_OUT)
 
     def _take(self, need: int) -> tuple[Samples, int]:
-        """The next ``need`` frames of the timeline, paying off what is owed on the way:
-        from silence when it is here, else by a skip at a word boundary when no silence
-        comes soon enough (not while a ramp runs). Time owed the other way (the device
-        played on early) is given back as silence, in silence."""
-        if not self.debt or self.crossfade is not None or self.fade_in:
+        """The next ``need`` frames of the timeline, paying what is owed on the way (not
+        while a ramp runs)."""
+        if not self.owed.frames or self.crossfade is not None or self.fade_in:
             return self.stream.take(need, self.channels)
-        position = self.stream.position
-        if self.debt < 0:
-            return self._hold(need)
-        room = min(self.silences.room(position), self.stream.buffered() - need)
-        if room > 0:
-            leave_out = min(self.debt, room)
-            self.stream.drop(leave_out)
-            self.debt -= leave_out
-            self.taken_back += leave_out
-            if not self.debt:
-                self.skip_at = None
-            return self.stream.take(need, self.channels)
-        if self.skip_at is None and self.silences.too_far(position):
-            ahead = self.stream.peek(round(BOUNDARY_SECONDS * self.rate), self.channels)
-            self.skip_at = position + quietest(ahead, self.rate)
-        if self.skip_at is None or self.skip_at >= position + need:
-            return self.stream.take(need, self.channels)
-        before, _ = self.stream.take(self.skip_at - position, self.channels)
-        after, got = self._skip(need - len(before))
-        return np.concatenate([before, after]), len(before) + got
-
-    def _hold(self, need: int) -> tuple[Samples, int]:
-        """Give back time owed the other way: silence in place of the timeline, while
-        the timeline is silent (the timeline waits meanwhile)."""
-        if self.silences.room(self.stream.position) <= 0:
-            return self.stream.take(need, self.channels)
-        held = min(-self.debt, need)
-        data = np.zeros((need, self.channels), dtype=np.float32)
-        rest, got = self.stream.take(need - held, self.channels)
-        data[held:] = rest
-        self.debt += held
-        self.given_back += held
-        return data, held + got
-
-    def _skip(self, need: int) -> tuple[Samples, int]:
-        """Skip all that is owed with a crossfade across the jump, then ``need`` frames;
-        jump by seeking when not that much is rendered."""
-        debt, self.skip_at = self.debt, None
-        self.skipped += debt
-        if self.stream.buffered() < debt + need:
-            self._seek(self.stream.position + debt)
-            return self.stream.take(need, self.channels)
-        window, _ = self.stream.take(debt + need, self.channels)
-        data = window[debt:].copy()
-        span = min(self.fade, need)
-        up = (np.arange(span, dtype=np.float32) + 1) / np.float32(span + 1)
-        data[:span] = data[:span] * up[:, None] + window[:span] * (1 - up)[:, None]
-        self.debt = 0
-        return data, need
+        data, got, jump = self.owed.take(self.stream, need)
+        if jump:
+            self._seek(self.stream.position + jump, forgive=False)
+        return data, got
 
     def _stream(self, frame: int) -> Stream:
         """A stream from ``frame`` on, keeping what a device may drop to play again."""
@@ -400,15 +341,8 @@ class Player:
         with self.lock:
             if self.state is not State.PLAYING:
                 return
-            back = self.stream.rewind(frames)
-            self.debt += back
-            self.replayed += back
+            self.owed.replaying(self.stream.rewind(frames))
             self.fade_in = self.fade
-
-    def _forgive(self) -> None:
-        """Owe nothing: the guide pauses or jumps, so being late no longer matters."""
-        self.debt = 0
-        self.skip_at = None
 
     # -- commands
 
@@ -447,13 +381,14 @@ class Player:
         with self.lock:
             self._seek(frame)
 
-    def _seek(self, frame: int) -> None:
+    def _seek(self, frame: int, *, forgive: bool = True) -> None:
         frame = max(0, min(frame, self.total))
         if not self.paused:
             self.crossfade = Crossfade(self.stream, self.fade)
         self.stream = self._stream(frame)
         self.feed_position = frame
-        self._forgive()
+        if forgive:
+            self.owed.forgive()
         self.generation += 1
         self.fade_in = self.fade
         self.wake.notify_all()

@@ -128,11 +128,11 @@ def run_session(
         reason,
         seconds,
         player.script.segment_at(seconds),
-        stalls=player.stalls,
+        stalls=player.owed.stalls,
         underflows=sink.status_errors,
-        lost=player.lost / rate,
-        taken_back=player.taken_back / rate,
-        skipped=player.skipped / rate,
+        lost=player.owed.lost / rate,
+        taken_back=player.owed.taken_back / rate,
+        skipped=player.owed.skipped / rate,
     )
 
 
