@@ -306,20 +306,20 @@ def test_gap_detector_starts_when_the_device_plays() -> None:
     lost = []
     for n in range(100):
         if n == 50:  # an underrun: this callback came 250 ms late, the device played
-            dac += 0.25  # silence of its own meanwhile
+            dac += 0.25  # silence of its own meanwhile, and says it ran short
             now += 0.25
-        lost.append(detector.lost(dac, frames, now))
+        lost.append(detector.lost(dac, frames, now, short=n == 50))
         dac += block
         now += block
     assert [n for n, count in enumerate(lost) if count] == [50 + STEADY_CALLBACKS - 1]
     assert sum(lost) == round(0.25 * rate)
 
 
-def test_gap_detector_counts_only_what_a_late_callback_explains() -> None:
-    """Callbacks all on time while the reported DAC times move by 3 ms (a sound server's
+def test_gap_detector_counts_only_steps_where_the_device_ran_short() -> None:
+    """The reported DAC times move by 3 ms with the device never short (a sound server's
     timing report moving, as PipeWire's was seen to): no sound was lost, nothing is
-    reported. A callback 40 ms late and the DAC times 5 ms earlier after it (the server
-    kept its time and played on early): minus 5 ms, to be given back."""
+    reported. A callback 40 ms late, the device short, and the DAC times 5 ms earlier
+    after it (the server kept its time and played on early): minus 5 ms, given back."""
     rate, frames = 44_100, 1024
     block = frames / rate
     detector = GapDetector(rate)
@@ -330,7 +330,7 @@ def test_gap_detector_counts_only_what_a_late_callback_explains() -> None:
         if n == 120:
             now += 0.040
             dac -= 0.005
-        lost.append(detector.lost(dac, frames, now))
+        lost.append(detector.lost(dac, frames, now, short=n == 120))
         dac += block
         now += block
     assert [(n, count) for n, count in enumerate(lost) if count] == [

@@ -47,15 +47,19 @@ class SoundDeviceOutput:
         sd = import_sounddevice()
         gaps = GapDetector(self.rate)
         short = False  # the device said it ran short at the last callback
+        held = round(self.suggested_latency * self.rate)  # what the device held then
 
         def audio(outdata: Any, frames: int, times: Any, status: Any) -> None:
-            nonlocal short
+            nonlocal short, held
+            dac, now = float(times.outputBufferDacTime), float(times.currentTime)
             # Running short, ALSA's PulseAudio plugin starts again and the server drops
-            # what it still held: the sound is played again, as much as the device holds.
-            replay = round(self.latency * self.rate) if status.output_underflow and not short else 0
+            # what it still held: that much is played again.
+            replay = held if status.output_underflow and not short else 0
             short = bool(status.output_underflow)
             self.status_errors += short
-            lost = gaps.lost(float(times.outputBufferDacTime), frames, float(times.currentTime))
+            if dac > now > 0:
+                held = round((dac - now) * self.rate) + frames
+            lost = gaps.lost(dac, frames, now, short)
             if not callback(outdata, frames, lost, replay):
                 raise sd.CallbackStop
 

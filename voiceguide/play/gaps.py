@@ -11,12 +11,13 @@ shows over a few callbacks counts in full); a spike that does not hold is jitter
 underrun flag is not needed (it can come a callback late or not at all). A host API
 that gives no DAC times (0) gives no gaps.
 
-Only a callback that came late can have left the device without sound: a step is
-counted up to how late the callbacks since the lag was level came (when the times are
-known). A step with no late callback is the host's timing report moving, not sound
-lost: PipeWire's PulseAudio server was seen to move it by 1.4-6.5 ms every few seconds
-while every callback came on time. A step down after a late callback (the server kept
-its time and played the next sound early) is reported too, as negative frames.
+Only a device that ran short can have played silence of its own: when the times are
+known, a step counts only if the device said so (PortAudio's output-underflow flag)
+since the lag was level. A step without it is the host's timing report moving, not
+sound lost: PipeWire's PulseAudio server was seen to move it by 1.4-6.5 ms every few
+seconds, more often on a busy machine. A step down after the device ran short (the
+server kept its time and played the next sound early) is reported too, as negative
+frames.
 
 At the start, the device first takes a buffer's worth of blocks at once, then waits
 until it really plays (through ALSA's PulseAudio plugin, that wait was seen to last
@@ -29,8 +30,6 @@ from __future__ import annotations
 
 MIN_GAP_SECONDS = 0.001
 """A device gap shorter than this is left alone (nothing to take back under 1 ms)."""
-LATE_TOLERANCE_SECONDS = 0.002
-"""How much more than the callbacks' lateness a step may be and still count."""
 STEADY_CALLBACKS = 3
 """A step in the device's timing counts as a gap once it has held this many callbacks."""
 
@@ -45,12 +44,13 @@ class GapDetector:
         self.level = 0.0  # the lag the timeline is on
         self.held = 0  # callbacks the lag has stayed a step away from that
         self.last_call: float | None = None  # the time of the callback before
-        self.late = 0.0  # how late the latest callbacks came, since the lag was level
+        self.short = False  # the device said it ran short since the lag was level
 
-    def lost(self, dac_time: float, frames: int, now: float = 0.0) -> int:
+    def lost(self, dac_time: float, frames: int, now: float = 0.0, short: bool = False) -> int:
         """Frames of silence the device inserted before this block (reported once the
         step in the lag has held; negative: it played on early by as many). ``now``: the
-        time of this callback (0: not known; then only silence inserted is reported)."""
+        time of this callback (0: not known; then every step up is reported, and no step
+        down); ``short``: the device says it ran short."""
         if dac_time <= 0:
             return 0
         late = self._lateness(frames, now)
@@ -61,18 +61,17 @@ class GapDetector:
             return 0
         lag = dac_time - self.origin - self.frames / self.rate
         self.frames += frames
-        self.late = max(self.late, late)
+        self.short = self.short or short
         change = lag - self.level if now <= 0 else abs(lag - self.level)
         if change < MIN_GAP_SECONDS:
-            self.level, self.held, self.late = lag, 0, 0.0  # steady: follow jitter, drift
+            self.level, self.held, self.short = lag, 0, False  # steady: follow jitter, drift
             return 0
         self.held += 1
         if self.held < STEADY_CALLBACKS:
             return 0
-        step = lag - self.level
-        explained = now <= 0 or abs(step) <= self.late + LATE_TOLERANCE_SECONDS
-        self.level, self.held, self.late = lag, 0, 0.0
-        return round(step * self.rate) if explained else 0
+        step, ran_short = lag - self.level, self.short or now <= 0
+        self.level, self.held, self.short = lag, 0, False
+        return round(step * self.rate) if ran_short else 0
 
     def _lateness(self, frames: int, now: float) -> float:
         """How much later than one block after the callback before this one came (0 when
