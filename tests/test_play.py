@@ -15,7 +15,7 @@ import subprocess
 import sys
 import termios
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +28,6 @@ from tests.pulse import (
     assert_faded_out,
     exact_timeline,
     export_guide,
-    find_offset,
-    normalized_lag,
 )
 from tests.sound_servers import SERVERS
 from tests.terminal_keys import press, read_until
@@ -44,47 +42,6 @@ TWO_MINUTES = str(DATA / "two-minutes.yaml")
 SHORT = str(DATA / "short.yaml")
 KEYS = str(DATA / "keys.yaml")
 TOLERANCE = round(0.002 * RATE)  # 2 ms
-
-
-def voiced_windows(reference: np.ndarray, size: int) -> Iterator[int]:
-    for start in range(0, len(reference) - size, size):
-        if np.abs(reference[start : start + size]).max() > 0.02:
-            yield start
-
-
-def test_recording_matches_the_export(pulse: SoundServer, tmp_path: Path) -> None:
-    """Two minutes played live are the exported guide: every sounding 250 ms window
-    matches it within 2 ms of one fixed offset, from start to end (no gap, no drift)."""
-    reference = export_guide(TWO_MINUTES, tmp_path / "guide.wav", pulse.env)
-    assert len(reference) / RATE >= 120
-    recorder = pulse.record(tmp_path / "recording.raw")
-    process = subprocess.run(
-        [sys.executable, "-m", "voiceguide", "play", TWO_MINUTES, "--yes"],
-        env=pulse.env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
-    recording = recorder.stop()
-    assert process.returncode == 0, process.stderr
-    assert process.stderr.strip().endswith(
-        "Session complete. Rest for a few minutes before you get up."
-    )
-    offset = find_offset(reference, recording)
-    size = RATE // 4
-    windows = list(voiced_windows(reference, size))
-    assert len(windows) > 100
-    for start in windows:
-        lag, score = normalized_lag(
-            reference[start : start + size], recording, offset + start, 10 * TOLERANCE
-        )
-        assert abs(lag) <= TOLERANCE, (start / RATE, lag)
-        assert score > 0.99, (start / RATE, score)
-    # The last sound of the guide is in the recording too: nothing was cut short.
-    last = max(windows)
-    assert offset + last + size <= len(recording)
 
 
 def wait_for_line(process: subprocess.Popen[str], wanted: str, timeout: float = 60) -> list[str]:

@@ -19,7 +19,7 @@ from voiceguide.model.script import Segment
 from voiceguide.pipeline import Guide
 from voiceguide.play import play
 from voiceguide.play.devices import LATENCY_SECONDS
-from voiceguide.play.gaps import STEADY_CALLBACKS, GapDetector
+from voiceguide.play.gaps import STEADY_CALLBACKS, GapDetector, ShortWatch
 from voiceguide.play.get_ready import get_ready_audio
 from voiceguide.play.player import Player
 from voiceguide.play.session import Outcome
@@ -336,6 +336,24 @@ def test_gap_detector_counts_only_steps_where_the_device_ran_short() -> None:
     assert [(n, count) for n, count in enumerate(lost) if count] == [
         (120 + STEADY_CALLBACKS - 1, -round(0.005 * rate))
     ]
+
+
+def test_a_device_running_short_is_seen_and_what_it_held_is_played_again() -> None:
+    """Steady, the device holds 120 ms: not short. A block that finds it empty (a frozen
+    process is not told it ran short): short, and the 120 ms and a block it held before
+    are to be played again, once; the device saying so counts too; before it plays,
+    an empty device is only starting."""
+    rate, frames = 44_100, 1024
+    watch = ShortWatch(rate, held=4410)
+    now = 100.0
+    assert watch.check(now + 0.001, now, frames, underflow=False, playing=False) == (False, 0)
+    assert watch.check(now + 0.120, now, frames, underflow=False, playing=True) == (False, 0)
+    held = round(0.120 * rate) + frames
+    assert watch.check(now + 0.0, now, frames, underflow=False, playing=True) == (True, held)
+    assert watch.check(now + 0.010, now, frames, underflow=False, playing=True) == (True, 0)
+    assert watch.check(now + 0.100, now, frames, underflow=False, playing=True) == (False, 0)
+    held = round(0.100 * rate) + frames
+    assert watch.check(now + 0.100, now, frames, underflow=True, playing=True) == (True, held)
 
 
 def test_gap_detector_ignores_jitter_and_missing_times() -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from voiceguide.errors import AudioError, NoOutputDevice, OptionError
-from voiceguide.play.gaps import GapDetector
+from voiceguide.play.gaps import GapDetector, ShortWatch
 
 if TYPE_CHECKING:
     from voiceguide.ports import Samples
@@ -46,19 +46,13 @@ class SoundDeviceOutput:
     ) -> None:
         sd = import_sounddevice()
         gaps = GapDetector(self.rate)
-        short = False  # the device said it ran short at the last callback
-        held = round(self.suggested_latency * self.rate)  # what the device held then
+        watch = ShortWatch(self.rate, round(self.suggested_latency * self.rate))
 
         def audio(outdata: Any, frames: int, times: Any, status: Any) -> None:
-            nonlocal short, held
             dac, now = float(times.outputBufferDacTime), float(times.currentTime)
-            # Running short, ALSA's PulseAudio plugin starts again and the server drops
-            # what it still held: that much is played again.
-            replay = held if status.output_underflow and not short else 0
-            short = bool(status.output_underflow)
-            self.status_errors += short
-            if dac > now > 0:
-                held = round((dac - now) * self.rate) + frames
+            underflow = bool(status.output_underflow)
+            self.status_errors += underflow
+            short, replay = watch.check(dac, now, frames, underflow, gaps.playing)
             lost = gaps.lost(dac, frames, now, short)
             if not callback(outdata, frames, lost, replay):
                 raise sd.CallbackStop

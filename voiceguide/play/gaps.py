@@ -13,7 +13,8 @@ that gives no DAC times (0) gives no gaps.
 
 Only a device that ran short can have played silence of its own: when the times are
 known, a step counts only if the device said so (PortAudio's output-underflow flag)
-since the lag was level. A step without it is the host's timing report moving, not
+since the lag was level, or had nothing left when a block came (a frozen process is
+not told it ran short). A step without either is the host's timing report moving, not
 sound lost: PipeWire's PulseAudio server was seen to move it by 1.4-6.5 ms every few
 seconds, more often on a busy machine. A step down after the device ran short (the
 server kept its time and played the next sound early) is reported too, as negative
@@ -50,7 +51,7 @@ class GapDetector:
         """Frames of silence the device inserted before this block (reported once the
         step in the lag has held; negative: it played on early by as many). ``now``: the
         time of this callback (0: not known; then every step up is reported, and no step
-        down); ``short``: the device says it ran short."""
+        down); ``short``: the device ran short (it says so, or had nothing left)."""
         if dac_time <= 0:
             return 0
         late = self._lateness(frames, now)
@@ -73,6 +74,11 @@ class GapDetector:
         self.level, self.held, self.short = lag, 0, False
         return round(step * self.rate) if ran_short else 0
 
+    @property
+    def playing(self) -> bool:
+        """Whether the device plays (its first buffer is taken and it has started)."""
+        return self.origin is not None
+
     def _lateness(self, frames: int, now: float) -> float:
         """How much later than one block after the callback before this one came (0 when
         the time is not known; minus a block for the first)."""
@@ -82,3 +88,28 @@ class GapDetector:
         if before is None:
             return -frames / self.rate
         return now - before - frames / self.rate
+
+
+class ShortWatch:
+    """When the device ran short, and how much it held just before: what a server that
+    starts again after running short drops, to be played again (see the module)."""
+
+    def __init__(self, rate: int, held: int) -> None:
+        self.rate = rate
+        self.held = held  # frames the device held at the last callback
+        self.short = False  # it ran short at the last callback
+
+    def check(
+        self, dac_time: float, now: float, frames: int, underflow: bool, playing: bool
+    ) -> tuple[bool, int]:
+        """Whether the device ran short before this block (it says so, or had nothing
+        left when it came: a frozen process is not told), and the frames to play again
+        (what it held before; only at the first of such blocks)."""
+        known = dac_time > 0 and now > 0
+        ran_dry = playing and known and dac_time - now < frames / self.rate
+        short = underflow or ran_dry
+        replay = self.held if short and not self.short else 0
+        self.short = short
+        if known and dac_time > now:
+            self.held = round((dac_time - now) * self.rate) + frames
+        return short, replay
