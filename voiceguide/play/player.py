@@ -24,9 +24,11 @@ What the callback does is decided by one :class:`State`; every change of state i
 While the timeline sounds, two ramps may run on it: a fade-in (after "get ready" and
 after a seek) and a crossfade from the stream jumped from (after a seek).
 
-One room, at about 400 lines: the state machine, the callback that reads it and the
+One room, at about 430 lines: the state machine, the callback that reads it and the
 commands that drive it share one lock and one set of fields; split, each part would
-reach into the others.
+reach into the others. What could stand apart does: the time owed to the device and
+its payment (:class:`~voiceguide.play.catch_up.Owed`), the rendered stream
+(:mod:`voiceguide.play.stream`).
 """
 
 from __future__ import annotations
