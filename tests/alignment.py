@@ -52,7 +52,8 @@ class Window:
 
 def best_match(piece: Audio, recording: Audio, around: int) -> tuple[int, float]:
     """Where ``piece`` best matches the recording within ±:data:`SEARCH` of ``around``
-    (normalized cross-correlation by FFT): (lag from ``around``, score)."""
+    (normalized cross-correlation by FFT): (lag from ``around``, score). Of several
+    places that match well, the one nearest ``around``."""
     first = max(around - SEARCH, 0)
     stretch = recording[first : around + SEARCH + len(piece)].astype(np.float64)
     places = len(stretch) - len(piece) + 1
@@ -65,6 +66,9 @@ def best_match(piece: Audio, recording: Audio, around: int) -> tuple[int, float]
     energy = squares[len(probe) :] - squares[:places]
     scores = raw[:places] / np.sqrt(np.maximum(energy, 1e-12) * float(np.dot(probe, probe)))
     best = int(np.argmax(scores))
+    if scores[best] >= HEARD_SCORE:  # of the places that match well, the nearest one
+        good = np.flatnonzero(scores >= HEARD_SCORE)  # (a phrase said twice in 4 s)
+        best = int(good[np.argmin(np.abs(first + good - around))])
     return first + best - around, float(scores[best])
 
 
