@@ -66,9 +66,11 @@ def best_match(piece: Audio, recording: Audio, around: int) -> tuple[int, float]
     energy = squares[len(probe) :] - squares[:places]
     scores = raw[:places] / np.sqrt(np.maximum(energy, 1e-12) * float(np.dot(probe, probe)))
     best = int(np.argmax(scores))
-    if scores[best] >= HEARD_SCORE:  # of the places that match well, the nearest one
-        good = np.flatnonzero(scores >= HEARD_SCORE)  # (a phrase said twice in 4 s)
-        best = int(good[np.argmin(np.abs(first + good - around))])
+    if scores[best] >= HEARD_SCORE:  # of the places that match well (a phrase said
+        good = np.flatnonzero(scores >= HEARD_SCORE)  # twice in 4 s), the nearest peak
+        runs = np.split(good, np.flatnonzero(np.diff(good) > 1) + 1)
+        peaks = [int(run[np.argmax(scores[run])]) for run in runs]
+        best = min(peaks, key=lambda place: abs(first + place - around))
     return first + best - around, float(scores[best])
 
 
