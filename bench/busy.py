@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from types import TracebackType
 
 SPIN = "while True: pass"
-STALLED = re.compile(r"the sound stalled (\d+) time\(s\), ([\d.]+) s in all")
+STALLED = re.compile(r"the sound stalled (once|twice|\d+ times), ([\d.]+) s in all")
 TAKEN_BACK = re.compile(r"([\d.]+) s taken back")
 SKIPPED = re.compile(r"([\d.]+) s of the guide was skipped")
-UNDERFLOWS = re.compile(r"the sound device ran short (\d+) time\(s\)")
+UNDERFLOWS = re.compile(r"the sound device ran short (once|twice|\d+ times)")
 
 
 class Load:
@@ -59,10 +59,17 @@ def stall_report(stderr: str) -> StallReport:
         found = pattern.search(stderr)
         return float(found.group(group)) if found else 0.0
 
+    def count(pattern: re.Pattern[str]) -> int:
+        found = pattern.search(stderr)
+        if not found:
+            return 0
+        said = found.group(1)
+        return {"once": 1, "twice": 2}.get(said) or int(said.split()[0])
+
     return StallReport(
-        int(number(STALLED)),
+        count(STALLED),
         number(STALLED, 2),
         number(TAKEN_BACK),
         number(SKIPPED),
-        int(number(UNDERFLOWS)),
+        count(UNDERFLOWS),
     )

@@ -78,18 +78,20 @@ def test_a_whole_routine_on_a_busy_machine_loses_no_word(
 ) -> None:
     """Two minutes played while two busy processes load both cores: every window of
     speech in the export is in the recording, every cue within 2 ms of its time, and
-    whatever stalled is made up by the end (no offset left); when nothing stalled, every
-    window is within 2 ms, from the first to the last (no gap, no drift)."""
+    whatever stalled is made up by the end (no offset left; after a stall on PipeWire,
+    within what it reports of the time lost); when nothing stalled, every window is
+    within 2 ms, from the first to the last (no gap, no drift)."""
     reference = export_guide(TWO_MINUTES, tmp_path / "guide.wav", pulse.env)
     timeline = exact_timeline(TWO_MINUTES, pulse.env)
     recording, text = record_play(pulse, TWO_MINUTES, tmp_path / "busy.raw")
     windows = line_up(reference, recording, timeline)
     assert len(windows) > 100
     assert lost_speech(windows) == [], describe(lost_speech(windows))
-    late_cues = [w for w in windows if w.kind == "tone" and abs(w.lag) > TOLERANCE]
+    tolerance = TOLERANCE if "stalled" not in text else round(pulse.after_stall * RATE)
+    late_cues = [w for w in windows if w.kind == "tone" and abs(w.lag) > tolerance]
     assert late_cues == [], f"{text}\n{describe(late_cues)}"
     last = [w for w in windows if w.time > windows[-1].time - 10]
-    assert all(abs(w.lag) <= TOLERANCE for w in last), describe(last)
+    assert all(abs(w.lag) <= tolerance for w in last), describe(last)
     assert text.strip().endswith("Session complete. Rest for a few minutes before you get up.")
     if "stalled" in text:
         assert "no word lost" in text
@@ -97,30 +99,30 @@ def test_a_whole_routine_on_a_busy_machine_loses_no_word(
         assert all(abs(w.lag) <= TOLERANCE for w in windows), describe(windows)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="on both servers, through ALSA's PulseAudio plugin, about 100 ms of the sentence "
-    "after a whole-process freeze is not in the recording (the same with and without "
-    "playing again what the device held); the in-process test with a fake device passes",
-)
 def test_a_stall_mid_sentence_is_heard_whole_and_the_next_cue_is_on_time(
     pulse: SoundServer, tmp_path: Path
 ) -> None:
     """The whole process is frozen for 0.4 s mid-sentence (as a machine too busy to run
-    it would): the rest of the sentence is heard whole, late by the stall; the next
-    silence is shorter by as much, so the next cue and everything after is where the
-    exported guide has it, within 2 ms; and play says so."""
+    it would), about 7 s before the pause after the stage's last sentence: the rest of the
+    sentence is heard whole, late by the stall (and by what the device held, played
+    again); the pause is shorter by as much, so the next cue and everything after is where
+    the exported guide has it, within 2 ms on PulseAudio (within what PipeWire reports of
+    the time lost: :attr:`tests.pipewire.PipeWireServer.after_stall`); and play says so."""
     reference = export_guide(KEYS, tmp_path / "keys.wav", pulse.env)
     timeline = exact_timeline(KEYS, pulse.env)
-    recording, text = record_play(pulse, KEYS, tmp_path / "stall.raw", stall_after=4.0)
+    recording, text = record_play(pulse, KEYS, tmp_path / "stall.raw", stall_after=14.0)
     windows = line_up(reference, recording, timeline)
     assert lost_speech(windows) == [], describe(lost_speech(windows))
-    late = [w for w in windows if w.lag > TOLERANCE]
+    tolerance = round(pulse.after_stall * RATE)
+    late = [w for w in windows if w.lag > tolerance]
     assert late, "the stall made nothing late"
     assert min(w.lag for w in late) > RATE // 10, describe(late)  # late by the stall
+    before = windows[windows.index(late[0]) - 1]
+    assert (before.kind, late[0].kind) == ("speech", "speech"), describe(windows)
+    assert late[0].time - before.time < 0.6, describe(windows)  # the stall was mid-sentence
     cue = next(e for e in timeline["events"] if e["kind"] == "tone" and e["time"] > late[0].time)
     assert all(w.time < cue["time"] for w in late), describe(late)  # made up before it
     on_time = [w for w in windows if w.time >= cue["time"]]
     assert len(on_time) > 20
-    assert all(abs(w.lag) <= TOLERANCE for w in on_time), describe(on_time)
+    assert all(abs(w.lag) <= tolerance for w in on_time), describe(on_time)
     assert "no word lost" in text

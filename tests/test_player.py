@@ -356,6 +356,27 @@ def test_a_device_running_short_is_seen_and_what_it_held_is_played_again() -> No
     assert watch.check(now + 0.100, now, frames, underflow=True, playing=True) == (True, held)
 
 
+def test_a_device_refilling_after_running_short_is_not_replayed_again() -> None:
+    """After a stall, a device holding about one block while it refills (PipeWire's
+    PulseAudio server reports so for a dozen blocks), now and then saying it ran short:
+    what it held is played again once, not at every such block; once it holds half its
+    buffer again, the next stall is replayed."""
+    rate, frames = 44_100, 1024
+    block = frames / rate
+    watch = ShortWatch(rate, held=4410)
+    now = 100.0
+    assert watch.check(now + 0.100, now, frames, underflow=False, playing=True) == (False, 0)
+    assert watch.check(now, now, frames, underflow=True, playing=True) == (True, 5434)
+    replays = [
+        watch.check(now + 1.01 * block, now, frames, underflow=n % 2 == 0, playing=True)[1]
+        for n in range(12)
+    ]
+    assert replays == [0] * 12
+    assert watch.check(now + 0.060, now, frames, underflow=False, playing=True) == (False, 0)
+    held = round(0.060 * rate) + frames
+    assert watch.check(now, now, frames, underflow=True, playing=True) == (True, held)
+
+
 def test_gap_detector_ignores_jitter_and_missing_times() -> None:
     """A DAC time late for a callback or two and then back (jitter) is not a gap; nor is
     anything from a host API that gives no DAC times."""
@@ -673,13 +694,13 @@ def test_the_device_latency_is_a_play_option(run_cli: Any) -> None:
 
 def test_the_report_after_a_stalled_session_says_how_it_caught_up() -> None:
     """Made up from pauses: no word lost; skipped: how much, and the advice to export;
-    the device running short (which nothing measures): that sound may be lost."""
+    the device running short: what it held is played again, a moment may be heard twice."""
     from voiceguide.play.run import stall_report
 
     where = Segment(index=0, kind="intro", name="Introduction", start=0.0, end=10.0)
     made_up = Outcome("finished", 10.0, where, stalls=2, lost=0.31, taken_back=0.31)
     assert stall_report(made_up) == (
-        "the machine was busy: the sound stalled 2 time(s), 0.3 s in all, made up in the "
+        "the machine was busy: the sound stalled twice, 0.3 s in all, made up in the "
         "pauses after (no word lost, 0.3 s taken back); close other programs for a steadier "
         "session"
     )
@@ -688,6 +709,12 @@ def test_the_report_after_a_stalled_session_says_how_it_caught_up() -> None:
     assert stall_report(skipped).endswith("play an exported guide")
     short = Outcome("finished", 10.0, where, underflows=3)
     assert stall_report(short) == (
-        "the machine was busy: the sound device ran short 3 time(s) and may have dropped a "
-        "few milliseconds of sound each time; close other programs, or play an exported guide"
+        "the machine was busy: the sound device ran short 3 times; what it held then was "
+        "played again, so a moment may have been heard twice; close other programs for a "
+        "steadier session"
+    )
+    once = Outcome("finished", 10.0, where, stalls=1, lost=0.4, taken_back=0.5, underflows=1)
+    assert stall_report(once).startswith(
+        "the machine was busy: the sound stalled once, 0.4 s in all, made up in the pauses "
+        "after (no word lost, 0.5 s taken back); the sound device ran short once;"
     )

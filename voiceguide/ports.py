@@ -119,7 +119,8 @@ class AudioSink(Protocol):
 
     @property
     def status_errors(self) -> int:
-        """Times the device reported an underflow (it ran out of frames)."""
+        """Times the device reported an underflow (it ran out of frames), once for blocks
+        in a row."""
         ...
 
     def stop(self) -> None: ...

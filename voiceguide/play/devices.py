@@ -47,11 +47,14 @@ class SoundDeviceOutput:
         sd = import_sounddevice()
         gaps = GapDetector(self.rate)
         watch = ShortWatch(self.rate, round(self.suggested_latency * self.rate))
+        said_short = False  # the device said so at the block before
 
         def audio(outdata: Any, frames: int, times: Any, status: Any) -> None:
+            nonlocal said_short
             dac, now = float(times.outputBufferDacTime), float(times.currentTime)
             underflow = bool(status.output_underflow)
-            self.status_errors += underflow
+            self.status_errors += underflow and not said_short
+            said_short = underflow
             short, replay = watch.check(dac, now, frames, underflow, gaps.playing)
             lost = gaps.lost(dac, frames, now, short)
             if not callback(outdata, frames, lost, replay):

@@ -92,24 +92,32 @@ class GapDetector:
 
 class ShortWatch:
     """When the device ran short, and how much it held just before: what a server that
-    starts again after running short drops, to be played again (see the module)."""
+    starts again after running short drops, to be played again (see the module).
+
+    Once per stall: after a replay, the next one waits until the device has held half
+    its buffer again. Refilling after a stall, PipeWire's PulseAudio server was seen
+    to report a device holding about one block for a dozen blocks, which a sharper
+    test would have taken for running short every other block, replaying each time."""
 
     def __init__(self, rate: int, held: int) -> None:
         self.rate = rate
         self.held = held  # frames the device held at the last callback
-        self.short = False  # it ran short at the last callback
+        self.full = held  # frames it holds when full (its latency)
+        self.recovered = True  # it has held half its buffer since the last replay
 
     def check(
         self, dac_time: float, now: float, frames: int, underflow: bool, playing: bool
     ) -> tuple[bool, int]:
-        """Whether the device ran short before this block (it says so, or had nothing
-        left when it came: a frozen process is not told), and the frames to play again
-        (what it held before; only at the first of such blocks)."""
+        """Whether the device ran short before this block (it says so, or had less than
+        half a block left when it came: a frozen process is not told), and the frames
+        to play again (what it held before; once per stall)."""
         known = dac_time > 0 and now > 0
-        ran_dry = playing and known and dac_time - now < frames / self.rate
+        ran_dry = playing and known and dac_time - now < frames / self.rate / 2
         short = underflow or ran_dry
-        replay = self.held if short and not self.short else 0
-        self.short = short
+        replay = self.held if short and self.recovered else 0
+        if replay:
+            self.recovered = False
         if known and dac_time > now:
             self.held = round((dac_time - now) * self.rate) + frames
+            self.recovered = self.recovered or (not short and self.held >= self.full // 2)
         return short, replay

@@ -150,7 +150,7 @@ def stall_report(outcome: Outcome) -> str:
     guide got back on time, and what the device said besides."""
     said = []
     if outcome.stalls:
-        stalled = f"the sound stalled {outcome.stalls} time(s), {outcome.lost:.1f} s in all"
+        stalled = f"the sound stalled {times(outcome.stalls)}, {outcome.lost:.1f} s in all"
         if outcome.skipped:
             said.append(
                 f"{stalled}; {outcome.skipped:.1f} s of the guide was skipped to stay on "
@@ -163,15 +163,20 @@ def stall_report(outcome: Outcome) -> str:
             )
     if outcome.underflows:
         said.append(
-            f"the sound device ran short {outcome.underflows} time(s) and may have dropped a "
-            "few milliseconds of sound each time"
+            f"the sound device ran short {times(outcome.underflows)}; what it held then was "
+            "played again, so a moment may have been heard twice"
         )
     advice = (
         "close other programs, or play an exported guide"
-        if outcome.skipped or outcome.underflows
+        if outcome.skipped
         else "close other programs for a steadier session"
     )
     return f"the machine was busy: {'; '.join(said)}; {advice}"
+
+
+def times(count: int) -> str:
+    """How many times, in words: "once", "twice", "3 times"."""
+    return {1: "once", 2: "twice"}.get(count, f"{count} times")
 
 
 def _ask_after(

@@ -40,8 +40,9 @@ class Outcome:
     """Times the sound stalled: the machine was too busy to feed the device in time, and
     the device played silence of its own (measured, and made up)."""
     underflows: int = 0
-    """Times the device said it ran short: with ALSA's PulseAudio plugin, the server may
-    then drop a few milliseconds of sound to keep its time, which nothing measures."""
+    """Times the device said it ran short (once for blocks in a row): with ALSA's
+    PulseAudio plugin the server may then drop what it was given last, so what the
+    device held is played again (:class:`voiceguide.play.gaps.ShortWatch`)."""
     lost: float = 0.0
     """Seconds of silence the device played meanwhile, in all."""
     taken_back: float = 0.0
