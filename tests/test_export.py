@@ -9,6 +9,7 @@ import resource
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -294,17 +295,22 @@ def test_missing_speech_engine_says_how_to_install_it(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["no-espeak-data"]
 
 
-def _limit_file_size() -> None:
-    resource.setrlimit(resource.RLIMIT_FSIZE, (300_000, 300_000))
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+def _limit_file_size(size: int) -> Callable[[], None]:
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+    return limit
 
 
-def test_full_disk_leaves_no_file(tmp_path: Path) -> None:
-    """A write that runs out of room (a size-limited file) is a clear error; nothing is left."""
-    process = _run(["export", SHORT, "-o", "g.wav"], tmp_path, preexec_fn=_limit_file_size)
+@pytest.mark.parametrize(("name", "room"), [("g.wav", 300_000), ("g.mp3", 20_000)])
+def test_full_disk_leaves_no_file(tmp_path: Path, name: str, room: int) -> None:
+    """A write that runs out of room (a size-limited file) is a clear error, from
+    libsndfile and from LAME's writer alike; nothing is left."""
+    process = _run(["export", SHORT, "-o", name], tmp_path, preexec_fn=_limit_file_size(room))
     assert process.returncode == 1, process.stderr
     assert (
-        process.stderr == "voiceguide: error: no space left to write g.wav; nothing was written\n"
+        process.stderr == f"voiceguide: error: no space left to write {name}; nothing was written\n"
     )
     assert list(tmp_path.iterdir()) == []
 

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import contextlib
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from voiceguide import __version__
 from voiceguide.errors import ExportError, display_path
+from voiceguide.export.lame import RATES as MP3_RATES
+from voiceguide.export.lame import LameWriter, lame_library
 from voiceguide.files import atomic_output, check_target
 from voiceguide.formats import to_srt, to_vtt
 from voiceguide.model.script import Script
@@ -45,7 +48,7 @@ AUDIO_FORMATS: dict[str, AudioFormat] = {
     ".opus": AudioFormat(
         ".opus", "OGG", "OPUS", "Ogg Opus", (48_000, 24_000, 16_000, 12_000, 8_000)
     ),
-    ".mp3": AudioFormat(".mp3", "MP3", "MPEG_LAYER_III", "MP3"),
+    ".mp3": AudioFormat(".mp3", "MP3", "MPEG_LAYER_III", "MP3", MP3_RATES),
 }
 
 WRITE_FRAMES = 1 << 17
@@ -146,7 +149,10 @@ def _write_audio(
     import soundfile
 
     settings = renderer.settings
-    total = renderer.total_frames
+    if fmt.container == "MP3" and lame_library() is not None:
+        with LameWriter(target, settings.sample_rate, settings.channels) as mp3:
+            _encode(renderer, mp3.write, fmt, progress)
+        return
     try:
         with soundfile.SoundFile(
             target,
@@ -159,14 +165,24 @@ def _write_audio(
             if fmt.container == "WAV":  # a LIST INFO chunk; the other formats are tagged later
                 tags = Tags.for_script(renderer.script)
                 sink.title, sink.artist, sink.comment = tags.title, tags.artist, tags.comment
-            done = 0
-            for block in renderer.blocks(size=WRITE_FRAMES):
-                sink.write(_pcm16(block) if fmt.subtype == "PCM_16" else block)
-                done += len(block)
-                if progress:
-                    progress(done, total)
+            _encode(renderer, sink.write, fmt, progress)
     except soundfile.LibsndfileError as exc:
         raise _write_error(target, final, exc) from None
+
+
+def _encode(
+    renderer: Renderer,
+    write: Callable[[Any], object],
+    fmt: AudioFormat,
+    progress: Progress | None,
+) -> None:
+    """Every block of the guide to ``write``, telling ``progress`` on the way."""
+    done, total = 0, renderer.total_frames
+    for block in renderer.blocks(size=WRITE_FRAMES):
+        write(_pcm16(block) if fmt.subtype == "PCM_16" else block)
+        done += len(block)
+        if progress:
+            progress(done, total)
 
 
 def _pcm16(block: Samples) -> npt.NDArray[np.int16]:
