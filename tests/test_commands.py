@@ -65,11 +65,15 @@ def test_export_says_each_text_once_and_writes_the_timeline(
 def test_export_of_a_course_compiles_each_session_once(
     in_tmp: Path, run_cli: RunCli, compiles: list[str]
 ) -> None:
-    """export --course writes one guide per session, each session compiled once."""
+    """export --course writes one guide per session, each session compiled once (one
+    job: in this process, where the fake engine is; several jobs run in processes of
+    their own, on the real engine: tests/test_export_course.py)."""
     routine = load_routine(COURSE)
     assert routine.course is not None
     with installed(speech=FakeSpeech()):
-        result = run_cli("export", COURSE, "--course", "guides", "-q", "--subtitles", "none")
+        result = run_cli(
+            "export", COURSE, "--course", "guides", "-q", "--subtitles", "none", "--jobs", "1"
+        )
     assert result.exit_code == 0, result.stderr
     sessions = routine.course.sessions
     assert len(compiles) == sessions
@@ -335,3 +339,14 @@ def test_the_command_is_named_as_it_was_run(
     assert invoked_as() == "voiceguide"
     monkeypatch.setattr(sys, "argv", ["/x/voiceguide/__main__.py", "play"])
     assert invoked_as() == f"{Path(sys.executable).name} -m voiceguide"
+
+
+def test_jobs_is_for_a_course(in_tmp: Path, run_cli: RunCli) -> None:
+    """--jobs without --course is a usage error that says what it is for; nothing runs."""
+    with installed(speech=FakeSpeech()):
+        result = run_cli("export", SHORT, "-o", "g.wav", "--jobs", "2")
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        "Invalid value for '-j' / '--jobs': it is for --course, which exports several sessions\n"
+    )
+    assert list(in_tmp.iterdir()) == []

@@ -178,13 +178,15 @@ def prepare(
     synthesizer: Synthesizer | None = None,
     meanwhile: Callable[[], object] | None = None,
     warn: Callable[[str], None] | None = None,
+    clip_cache: ClipCache | None = None,
 ) -> Guide:
     """Everything up to the first sample: the variant, its speech, one compile with the
     real lengths, and the loudness pass (measured once, then kept in the level cache).
     ``adapted``: the variant, when the caller has made it already; ``extra_texts``:
     more to have ready (the player's "get ready" countdown); ``meanwhile``: work to do
     while the speech engine starts (the player finds its output device); ``warn``: told
-    of damaged clips in the cache (made again)."""
+    of damaged clips in the cache (made again); ``clip_cache``: the clips' cache, when
+    not the one ``use_cache`` chooses (:func:`speak_all` filled it)."""
     adapted = adapted or adapt(routine, variant)
     script, clips = _speak(
         adapted,
@@ -196,6 +198,7 @@ def prepare(
         extra_texts=extra_texts,
         meanwhile=meanwhile,
         warn=warn,
+        cache=clip_cache,
     )
     from voiceguide.audio.level import LevelCache, measure_level
     from voiceguide.audio.render import Renderer
@@ -222,6 +225,7 @@ def _speak(
     extra_texts: tuple[str, ...] = (),
     meanwhile: Callable[[], object] | None = None,
     warn: Callable[[str], None] | None = None,
+    cache: ClipCache | None = None,
 ) -> tuple[Script, ClipStore]:
     """Every text the variant says, synthesized where the cache lacks it (in parallel),
     and the one compile with their real lengths, which are noted in the cache.
@@ -229,7 +233,7 @@ def _speak(
     were found damaged and made again."""
     settings = voice.settings_for(adapted)
     texts = [*spoken_texts(adapted), *extra_texts]
-    cache = _clip_cache(use_cache)
+    cache = cache or _clip_cache(use_cache)
     with _opened(settings, synthesizer) as engine:
         missing = cache.missing(engine.key, texts)
         engine.warm_up(missing)
@@ -252,6 +256,36 @@ def _speak(
         said = {text: frames for text, frames in clips.frames.items() if text.strip()}
         cache.note_lengths(engine.key, sample_rate, said)  # see cached_lengths()
         return script, clips
+
+
+def speak_all(
+    routine: Routine,
+    variants: list[Variant],
+    voice: VoiceOptions,
+    *,
+    use_cache: bool = True,
+    progress: Progress | None = None,
+) -> ClipCache:
+    """One synthesis pass for several variants of ``routine`` (a course's sessions):
+    every text any of them says, synthesized once where the cache lacks it, into the
+    cache returned (without ``use_cache``, a temporary one that lasts as long as the
+    object). Each variant's :func:`prepare` then finds all of its speech there."""
+    from voiceguide.speech.cache import recordings
+
+    adapted = [adapt(routine, variant) for variant in variants]
+    texts = list(dict.fromkeys(text for each in adapted for text in spoken_texts(each)))
+    cache = _clip_cache(use_cache)
+    with _opened(voice.settings_for(adapted[0]), None) as engine:
+        missing = cache.missing(engine.key, texts)
+        engine.warm_up(missing)
+        try:
+            for _ in recordings(engine, cache, missing, progress, missing):
+                pass
+        except VoiceNotFound as exc:
+            if voice.voice is None:
+                raise
+            raise OptionError("--voice", f"{exc} (see 'voiceguide voices')") from None
+    return cache
 
 
 def _remade(cache: ClipCache) -> str:

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from voiceguide.cli.group import cli, note, warn
 from voiceguide.cli.params import progress_bar, sample_rate_option, variant_options, voice_options
+from voiceguide.errors import OptionError
 from voiceguide.export import SUBTITLE_CHOICES
+
+if TYPE_CHECKING:
+    from voiceguide.export.jobs import ExportJob
+    from voiceguide.pipeline import VoiceOptions
 
 
 @cli.command()
@@ -46,6 +52,14 @@ from voiceguide.export import SUBTITLE_CHOICES
     type=click.Path(file_okay=False, path_type=Path),
     help="Write every session of the routine's course into this folder.",
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 64),
+    metavar="N",
+    help="With --course: sessions exported at once, each in a process of its own. "
+    "[default: the cores]",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
 def export(
     routine: str,
@@ -62,6 +76,7 @@ def export(
     painful_side: str | None,
     session: int | None,
     course_folder: Path | None,
+    jobs: int | None,
     quiet: bool,
 ) -> None:
     """Export a routine as an audio guide with chapters and subtitles.
@@ -74,13 +89,13 @@ def export(
     Example:
       voiceguide export neck
       voiceguide export neck -o neck.flac --subtitles both --rate 140
-      voiceguide export neck --course guides/ --painful-side left
+      voiceguide export neck --course guides/ --painful-side left --jobs 2
     """
     from voiceguide.adapt import Variant
     from voiceguide.audio.settings import RenderSettings
-    from voiceguide.durations import format_length
     from voiceguide.errors import display_path
     from voiceguide.export.jobs import plan_export
+    from voiceguide.export.parallel import default_jobs
     from voiceguide.export.writer import chapters
     from voiceguide.export.writer import export as write_guide
     from voiceguide.files import remove_stale
@@ -88,7 +103,7 @@ def export(
     from voiceguide.pipeline import VoiceOptions, prepare
 
     loaded = load_routine(routine)
-    jobs = plan_export(
+    plan = plan_export(
         loaded,
         routine,
         Variant(session, painful_side),
@@ -98,14 +113,32 @@ def export(
         sample_rate=sample_rate,
         force=force,
     )
-    for folder in dict.fromkeys(job.target.parent for job in jobs):
+    if jobs is not None and course_folder is None:
+        raise OptionError("--jobs", "it is for --course, which exports several sessions")
+    for folder in dict.fromkeys(job.target.parent for job in plan):
         for left in remove_stale(folder):
             note(
                 f"removed {display_path(left)}, a temporary file left by a voiceguide that was killed"
             )
     voice_options = VoiceOptions(voice, rate, volume)
-    for job in jobs:
-        render = RenderSettings(job.sample_rate, 2 if stereo else 1, loudness)
+    channels = 2 if stereo else 1
+    workers = min(jobs or default_jobs(), len(plan))
+    if workers > 1:
+        _export_at_once(
+            routine,
+            plan,
+            voice_options,
+            channels,
+            loudness,
+            workers,
+            use_cache=not no_cache,
+            force=force,
+            subtitles=subtitles,
+            quiet=quiet,
+        )
+        return
+    for job in plan:
+        render = RenderSettings(job.sample_rate, channels, loudness)
         with progress_bar("Speech   ", quiet) as speech, progress_bar("Loudness ", quiet) as level:
             guide = prepare(
                 loaded,
@@ -117,18 +150,84 @@ def export(
                 warn=warn,
                 level_progress=level,
             )
-        for warning in guide.script.warnings:
-            click.echo(str(warning), err=True)
-        if guide.loudness_note:
-            note(guide.loudness_note)
         job.make_room()
         with progress_bar("Encoding ", quiet) as encoding:
             written = write_guide(
                 guide.renderer, job.target, force=force, subtitles=subtitles, progress=encoding
             )
-        if not quiet:
-            names = " and ".join(str(p) for p in written)
-            length = format_length(guide.script.duration)
-            click.echo(
-                f"wrote {names} ({length}, {len(chapters(guide.script))} chapters)", err=True
-            )
+        _tell(
+            written,
+            guide.script.duration,
+            len(chapters(guide.script)),
+            [str(w) for w in guide.script.warnings],
+            guide.loudness_note,
+            quiet=quiet,
+        )
+
+
+def _export_at_once(
+    routine: str,
+    plan: list[ExportJob],
+    voice: VoiceOptions,
+    channels: int,
+    loudness: float,
+    workers: int,
+    *,
+    use_cache: bool,
+    force: bool,
+    subtitles: str,
+    quiet: bool,
+) -> None:
+    """The guides of ``plan`` from one synthesis pass, ``workers`` at a time."""
+    from voiceguide.audio.settings import RenderSettings
+    from voiceguide.export.parallel import Order, make_all
+    from voiceguide.load import load_routine
+    from voiceguide.pipeline import speak_all
+
+    loaded = load_routine(routine)
+    with progress_bar("Speech   ", quiet) as speech:
+        cache = speak_all(
+            loaded, [job.variant for job in plan], voice, use_cache=use_cache, progress=speech
+        )
+    for job in plan:
+        job.make_room()
+    orders = [
+        Order(
+            routine,
+            job.variant,
+            job.target,
+            voice,
+            RenderSettings(job.sample_rate, channels, loudness),
+            cache.folder,
+            use_cache,
+            force,
+            subtitles,
+        )
+        for job in plan
+    ]
+    for done in make_all(orders, workers):
+        _tell(
+            done.paths, done.duration, done.chapters, done.warnings, done.loudness_note, quiet=quiet
+        )
+
+
+def _tell(
+    written: list[Path],
+    duration: float,
+    chapters: int,
+    warnings: list[str],
+    loudness_note: str | None,
+    *,
+    quiet: bool,
+) -> None:
+    """What an export wrote: its routine's warnings, the loudness reached if short of the
+    target, and (unless ``quiet``) the files, length and chapters."""
+    from voiceguide.durations import format_length
+
+    for warning in warnings:
+        click.echo(warning, err=True)
+    if loudness_note:
+        note(loudness_note)
+    if not quiet:
+        names = " and ".join(str(p) for p in written)
+        click.echo(f"wrote {names} ({format_length(duration)}, {chapters} chapters)", err=True)
