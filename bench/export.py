@@ -9,7 +9,10 @@
    (at the same rate) plus ffmpeg encoding that WAV to the same format at the same
    settings (MP3: LAME VBR V4 at LAME's quality 2; Ogg: Vorbis quality 4, libsndfile's
    default; Opus: complexity 10 at the bitrate voiceguide's file has). Goal: at most 1.0x.
-4. Peak memory (max RSS of the voiceguide process) exporting a generated two-hour
+4. ``export neck --course DIR`` (its 10 sessions, MP3, jobs: the cores) against the sum
+   of the same sessions exported one by one (``--session N``), cold (an empty cache at
+   the start of each) and warm. Goal: at most 0.6x.
+5. Peak memory (max RSS of the voiceguide process) exporting a generated two-hour
    routine to FLAC. Goal: under 100 MB.
 
 Each timing is the median of ``--runs`` runs of real processes (default 3). As in
@@ -17,7 +20,7 @@ Each timing is the median of ``--runs`` runs of real processes (default 3). As i
 untimed export first: an installed voiceguide has its bytecode, even where
 ``PYTHONDONTWRITEBYTECODE`` is set (compiling our modules each run cost ~0.07 s here).
 
-Usage: bench/export [--runs N] [--skip-formats] [--skip-memory]
+Usage: bench/export [--runs N] [--skip-formats] [--skip-course] [--skip-memory]
 """
 
 from __future__ import annotations
@@ -103,6 +106,40 @@ def format_speeds(work: Path, env: dict[str, str], duration: float, runs: int) -
         )
 
 
+def course_speeds(work: Path, base: dict[str, str], runs: int) -> None:
+    """The neck course at once against its sessions one by one, cold and warm."""
+    sessions = 10
+    print(f"  neck course, {sessions} sessions to MP3, at once against one by one:")
+    for temperature in ("cold", "warm"):
+        at_once: list[float] = []
+        one_by_one: list[float] = []
+        for run in range(runs):
+            for way, times in (("at-once", at_once), ("one-by-one", one_by_one)):
+                cache = work / f"course-{temperature}-{way}-{run}"
+                if temperature == "warm":
+                    cache = work / "course-warm-cache"
+                env = {**base, "VOICEGUIDE_CACHE_DIR": str(cache)}
+                out = work / f"course-{way}"
+                export = [str(VOICEGUIDE), "export", "neck", "-q", "--force"]
+                if temperature == "warm" and run == 0 and way == "at-once":
+                    timed([*export, "--course", str(out)], env)  # fills the warm cache
+                if way == "at-once":
+                    times.append(timed([*export, "--course", str(out)], env))
+                else:
+                    out.mkdir(exist_ok=True)
+                    times.append(
+                        sum(
+                            timed([*export, "--session", str(n), "-o", str(out / f"{n}.mp3")], env)
+                            for n in range(1, sessions + 1)
+                        )
+                    )
+        together, alone = statistics.median(at_once), statistics.median(one_by_one)
+        print(
+            f"    {temperature}: at once {together:6.2f} s, one by one {alone:6.2f} s   "
+            f"{together / alone:4.2f}x  (goal <= 0.6x)"
+        )
+
+
 def spoken_texts(env: dict[str, str]) -> tuple[list[str], float]:
     output = subprocess.run(
         [str(VOICEGUIDE), "preview", "neck", "--exact", "--format", "json"],
@@ -145,6 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--skip-formats", action="store_true", help="skip the MP3, Ogg and Opus exports"
     )
+    parser.add_argument("--skip-course", action="store_true", help="skip the course exports")
     args = parser.parse_args(argv)
     if not shutil.which("espeak-ng"):
         raise SystemExit("bench/export needs espeak-ng (scripts/setup installs it)")
@@ -195,6 +233,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if not args.skip_formats:
             format_speeds(work, warm_env, duration, args.runs)
+        if not args.skip_course:
+            course_speeds(work, base, args.runs)
 
         if not args.skip_memory:
             routine = two_hour_routine(work)
