@@ -12,8 +12,9 @@
 4. ``export neck --course DIR`` (its 10 sessions, MP3, jobs: the cores) against the sum
    of the same sessions exported one by one (``--session N``), cold (an empty cache at
    the start of each) and warm. Goal: at most 0.6x.
-5. Peak memory (max RSS of the voiceguide process) exporting a generated two-hour
-   routine to FLAC. Goal: under 100 MB.
+5. Peak memory (max RSS of the voiceguide process) exporting generated routines of
+   about one and two hours (the same sentences) to FLAC, cold. Goal: under 100 MB, and
+   flat: the two hours within 10 % of the one.
 
 Each timing is the median of ``--runs`` runs of real processes (default 3). As in
 ``bench/startup``, the processes get a temporary ``PYTHONPYCACHEPREFIX``, filled by an
@@ -51,6 +52,9 @@ with soundfile.SoundFile(path, "w", rate, 1, "PCM_16", format="WAV") as sink:
     for start in range(0, frames, 8192):
         sink.write(block[: min(8192, frames - start)])
 """
+
+
+FFPROBE_LENGTH = ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0"]
 
 
 def timed(command: Sequence[str], env: dict[str, str] | None = None) -> float:
@@ -153,24 +157,25 @@ def spoken_texts(env: dict[str, str]) -> tuple[list[str], float]:
     return texts, float(data["duration"])
 
 
-def two_hour_routine(folder: Path) -> Path:
-    """A routine of over two hours with 120 different sentences, repeated in blocks."""
-    lines = ["voiceguide: 1", "title: Two hours", "transition: 3s", "stages:"]
+def long_routine(folder: Path, hours: int) -> Path:
+    """A routine of about ``hours`` (1 or 2; a little more) with the same 120 different
+    sentences, repeated in blocks: only the length differs."""
+    lines = ["voiceguide: 1", f"title: About {hours} h", "transition: 3s", "stages:"]
     for number in range(40):
         lines += [
             f"  - name: Round {number + 1}",
             "    repeat: 3",
             "    stages:",
             f"      - name: Stroking {number + 1}",
-            "        duration: 30s",
+            f"        duration: {15 * hours}s",
             f"        say: Stroke slowly from the hairline down, round {number + 1}, and breathe out.",
             f"      - name: Kneading {number + 1}",
-            "        duration: 36s",
+            f"        duration: {20 + 8 * hours}s",
             "        sides: [left, right]",
             f"        say: Knead the {{side}} side gently, part {number + 1}, moving down.",
-            f"        remind: [{{at: 9s, say: 'Ease off where it hurts, step {number + 1}.'}}]",
+            f"        remind: [{{at: {4 * hours + 1}s, say: 'Ease off where it hurts, step {number + 1}.'}}]",
         ]
-    path = folder / "two-hours.yaml"
+    path = folder / f"{hours}-hours.yaml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -237,38 +242,28 @@ def main(argv: Sequence[str] | None = None) -> int:
             course_speeds(work, base, args.runs)
 
         if not args.skip_memory:
-            routine = two_hour_routine(work)
-            env = {**base, "VOICEGUIDE_CACHE_DIR": str(work / "memory-cache")}
-            command = [
-                str(VOICEGUIDE),
-                "export",
-                str(routine),
-                "-o",
-                str(work / "two-hours.flac"),
-                "-q",
-            ]
-            started = time.perf_counter()
-            peak = peak_rss_mb(command, env)
-            elapsed = time.perf_counter() - started
-            info = subprocess.run(
-                [
-                    "ffprobe",
-                    "-v",
-                    "error",
-                    "-show_entries",
-                    "format=duration",
-                    "-of",
-                    "csv=p=0",
-                    str(work / "two-hours.flac"),
-                ],
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout.strip()
-            print(
-                f"two-hour routine ({float(info) / 3600:.2f} h, exported to FLAC in {elapsed:.1f} s, cold)"
-            )
-            print(f"  peak memory of the export process   {peak:6.1f} MB  (goal < 100 MB)")
+            peaks = {}
+            for hours in (1, 2):
+                env = {**base, "VOICEGUIDE_CACHE_DIR": str(work / f"memory-cache-{hours}")}
+                routine, target = long_routine(work, hours), work / f"{hours}-hours.flac"
+                command = [str(VOICEGUIDE), "export", str(routine), "-o", str(target), "-q"]
+                started = time.perf_counter()
+                peaks[hours] = peak_rss_mb(command, env)
+                elapsed = time.perf_counter() - started
+                length = float(
+                    subprocess.run(
+                        [*FFPROBE_LENGTH, str(target)],
+                        check=True,
+                        capture_output=True,
+                        text=True,
+                    ).stdout
+                )
+                print(
+                    f"routine of {length / 3600:.2f} h, the same 120 sentences, to FLAC in "
+                    f"{elapsed:.1f} s (cold): "
+                    f"peak memory {peaks[hours]:6.1f} MB  (goal < 100 MB)"
+                )
+            print(f"  2 h against 1 h: {peaks[2] / peaks[1]:4.2f}x  (goal <= 1.10x: flat)")
     return 0
 
 
