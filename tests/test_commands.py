@@ -341,12 +341,54 @@ def test_the_command_is_named_as_it_was_run(
     assert invoked_as() == f"{Path(sys.executable).name} -m voiceguide"
 
 
-def test_jobs_is_for_a_course(in_tmp: Path, run_cli: RunCli) -> None:
-    """--jobs without --course is a usage error that says what it is for; nothing runs."""
+def test_jobs_is_for_several_guides(in_tmp: Path, run_cli: RunCli) -> None:
+    """--jobs for one guide is a usage error that says what it is for; nothing runs."""
     with installed(speech=FakeSpeech()):
         result = run_cli("export", SHORT, "-o", "g.wav", "--jobs", "2")
     assert result.exit_code == 2
-    assert result.stderr.endswith(
-        "Invalid value for '-j' / '--jobs': it is for --course, which exports several sessions\n"
+    assert result.stderr.strip().endswith(
+        "it is for --course or several routines, which export several guides"
+    )
+    assert list(in_tmp.iterdir()) == []
+
+
+def test_several_routines_go_to_one_folder_under_their_names(in_tmp: Path, run_cli: RunCli) -> None:
+    """Several routines: each to FOLDER/ROUTINE.mp3 (the folder made), with subtitles."""
+    with installed(speech=FakeSpeech()):
+        result = run_cli("export", SHORT, COURSE, "-o", "guides/", "--jobs", "1")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in (in_tmp / "guides").iterdir()) == [
+        "course.mp3",
+        "course.srt",
+        "short.mp3",
+        "short.srt",
+    ]
+    assert "wrote guides/short.mp3 and guides/short.srt (" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["-o", "g.mp3"], "with several routines it is a folder: -o FOLDER/"),
+        (["--course", "c"], "it writes the sessions of one routine: give one"),
+        (["--session", "1"], "it is for one routine: export them one by one"),
+    ],
+)
+def test_what_several_routines_cannot_take(
+    in_tmp: Path, run_cli: RunCli, extra: list[str], message: str
+) -> None:
+    with installed(speech=FakeSpeech()):
+        result = run_cli("export", SHORT, COURSE, *extra)
+    assert result.exit_code == 2
+    assert result.stderr.strip().endswith(message)
+    assert list(in_tmp.iterdir()) == []
+
+
+def test_two_routines_of_one_name_are_refused(in_tmp: Path, run_cli: RunCli) -> None:
+    with installed(speech=FakeSpeech()):
+        result = run_cli("export", SHORT, SHORT)
+    assert result.exit_code == 2
+    assert result.stderr.strip().endswith(
+        "two of the routines would both be written to audio/short.mp3"
     )
     assert list(in_tmp.iterdir()) == []

@@ -92,3 +92,17 @@ def test_a_failing_session_stops_the_others_and_leaves_only_whole_files(
             np.testing.assert_array_equal(
                 decoded(in_tmp / "limited" / name), decoded(in_tmp / "alone" / name)
             )
+
+
+def test_several_routines_exported_at_once_are_the_ones_exported_alone(
+    in_tmp: Path, run_cli: RunCli
+) -> None:
+    """Two routines, two jobs, into one folder: each guide is the one it exports alone."""
+    short = str(Path(__file__).parent / "data" / "short.yaml")
+    together = run_cli("export", short, COURSE, "-o", "both/", "--jobs", "2", "-q")
+    assert together.exit_code == 0, together.stderr
+    for routine, name in ((short, "short"), (COURSE, "course")):
+        assert run_cli("export", routine, "-o", f"{name}.mp3", "-q").exit_code == 0
+        np.testing.assert_array_equal(
+            decoded(in_tmp / "both" / f"{name}.mp3"), decoded(in_tmp / f"{name}.mp3")
+        )

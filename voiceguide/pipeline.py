@@ -265,16 +265,18 @@ def speak_all(
     *,
     use_cache: bool = True,
     progress: Progress | None = None,
+    cache: ClipCache | None = None,
 ) -> ClipCache:
     """One synthesis pass for several variants of ``routine`` (a course's sessions):
     every text any of them says, synthesized once where the cache lacks it, into the
-    cache returned (without ``use_cache``, a temporary one that lasts as long as the
-    object). Each variant's :func:`prepare` then finds all of its speech there."""
+    cache returned (``cache`` if given; else, without ``use_cache``, a temporary one that
+    lasts as long as the object). Each variant's :func:`prepare` then finds all of its
+    speech there."""
     from voiceguide.speech.cache import recordings
 
     adapted = [adapt(routine, variant) for variant in variants]
     texts = list(dict.fromkeys(text for each in adapted for text in spoken_texts(each)))
-    cache = _clip_cache(use_cache)
+    cache = cache or _clip_cache(use_cache)
     with _opened(voice.settings_for(adapted[0]), None) as engine:
         missing = cache.missing(engine.key, texts)
         engine.warm_up(missing)

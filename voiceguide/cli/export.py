@@ -14,16 +14,18 @@ from voiceguide.export import SUBTITLE_CHOICES
 
 if TYPE_CHECKING:
     from voiceguide.export.jobs import ExportJob
+    from voiceguide.model.routine import Routine
     from voiceguide.pipeline import VoiceOptions
 
 
 @cli.command()
-@click.argument("routine", metavar="ROUTINE")
+@click.argument("routines", metavar="ROUTINE...", nargs=-1, required=True)
 @click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     help="The audio file; its extension picks the format: .wav .flac .ogg .opus .mp3. "
+    "With several routines, a folder: each goes to FOLDER/ROUTINE.mp3. "
     "[default: audio/ROUTINE.mp3]",
 )
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
@@ -57,12 +59,12 @@ if TYPE_CHECKING:
     "--jobs",
     type=click.IntRange(1, 64),
     metavar="N",
-    help="With --course: sessions exported at once, each in a process of its own. "
-    "[default: the cores]",
+    help="With --course or several routines: guides exported at once, each in a process "
+    "of its own. [default: the cores]",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
 def export(
-    routine: str,
+    routines: tuple[str, ...],
     output: Path | None,
     force: bool,
     subtitles: str,
@@ -79,7 +81,7 @@ def export(
     jobs: int | None,
     quiet: bool,
 ) -> None:
-    """Export a routine as an audio guide with chapters and subtitles.
+    """Export a routine (or several) as an audio guide with chapters and subtitles.
 
     One chapter per stage (and per side); title, artist and comment tags; subtitles timed
     to the audio. The guide is normalized to a spoken-word loudness with a true-peak limit.
@@ -90,6 +92,7 @@ def export(
       voiceguide export neck
       voiceguide export neck -o neck.flac --subtitles both --rate 140
       voiceguide export neck --course guides/ --painful-side left --jobs 2
+      voiceguide export neck collar desk-break -o guides/
     """
     from voiceguide.adapt import Variant
     from voiceguide.audio.settings import RenderSettings
@@ -102,20 +105,37 @@ def export(
     from voiceguide.load import load_routine
     from voiceguide.pipeline import VoiceOptions, prepare
 
-    loaded = load_routine(routine)
-    plan = plan_export(
-        loaded,
-        routine,
-        Variant(session, painful_side),
-        output=output,
-        course_folder=course_folder,
-        subtitles=subtitles,
-        sample_rate=sample_rate,
-        force=force,
-    )
-    if jobs is not None and course_folder is None:
-        raise OptionError("--jobs", "it is for --course, which exports several sessions")
-    for folder in dict.fromkeys(job.target.parent for job in plan):
+    several = len(routines) > 1
+    if several and course_folder is not None:
+        raise OptionError("--course", "it writes the sessions of one routine: give one")
+    if several and session is not None:
+        raise OptionError("--session", "it is for one routine: export them one by one")
+    if several and output is not None and output.suffix and not output.is_dir():
+        raise OptionError("--output", "with several routines it is a folder: -o FOLDER/")
+    if jobs is not None and course_folder is None and not several:
+        raise OptionError(
+            "--jobs", "it is for --course or several routines, which export several guides"
+        )
+    plan: list[tuple[str, Routine, ExportJob]] = []
+    for reference in routines:
+        loaded = load_routine(reference)
+        jobs_of_routine = plan_export(
+            loaded,
+            reference,
+            Variant(session, painful_side),
+            output=None if several else output,
+            output_folder=output if several else None,
+            course_folder=course_folder,
+            subtitles=subtitles,
+            sample_rate=sample_rate,
+            force=force,
+        )
+        plan += [(reference, loaded, job) for job in jobs_of_routine]
+    targets = [job.target for _, _, job in plan]
+    twice = next((t for t in targets if targets.count(t) > 1), None)
+    if twice is not None:
+        raise OptionError("ROUTINE", f"two of the routines would both be written to {twice}")
+    for folder in dict.fromkeys(target.parent for target in targets):
         for left in remove_stale(folder):
             note(
                 f"removed {display_path(left)}, a temporary file left by a voiceguide that was killed"
@@ -125,7 +145,6 @@ def export(
     workers = min(jobs or default_jobs(), len(plan))
     if workers > 1:
         _export_at_once(
-            routine,
             plan,
             voice_options,
             channels,
@@ -137,7 +156,7 @@ def export(
             quiet=quiet,
         )
         return
-    for job in plan:
+    for _, loaded, job in plan:
         render = RenderSettings(job.sample_rate, channels, loudness)
         with progress_bar("Speech   ", quiet) as speech, progress_bar("Loudness ", quiet) as level:
             guide = prepare(
@@ -166,8 +185,7 @@ def export(
 
 
 def _export_at_once(
-    routine: str,
-    plan: list[ExportJob],
+    plan: list[tuple[str, Routine, ExportJob]],
     voice: VoiceOptions,
     channels: int,
     loudness: float,
@@ -178,22 +196,26 @@ def _export_at_once(
     subtitles: str,
     quiet: bool,
 ) -> None:
-    """The guides of ``plan`` from one synthesis pass, ``workers`` at a time."""
+    """The guides of ``plan``, ``workers`` at a time, after one synthesis pass for each
+    routine's texts (into one cache: what routines share is synthesized once)."""
     from voiceguide.audio.settings import RenderSettings
     from voiceguide.export.parallel import Order, make_all
-    from voiceguide.load import load_routine
     from voiceguide.pipeline import speak_all
 
-    loaded = load_routine(routine)
-    with progress_bar("Speech   ", quiet) as speech:
-        cache = speak_all(
-            loaded, [job.variant for job in plan], voice, use_cache=use_cache, progress=speech
-        )
-    for job in plan:
+    cache = None
+    for reference in dict.fromkeys(reference for reference, _, _ in plan):
+        loaded = next(routine for named, routine, _ in plan if named == reference)
+        variants = [job.variant for named, _, job in plan if named == reference]
+        with progress_bar("Speech   ", quiet) as speech:
+            cache = speak_all(
+                loaded, variants, voice, use_cache=use_cache, progress=speech, cache=cache
+            )
+    assert cache is not None
+    for _, _, job in plan:
         job.make_room()
     orders = [
         Order(
-            routine,
+            reference,
             job.variant,
             job.target,
             voice,
@@ -203,7 +225,7 @@ def _export_at_once(
             force,
             subtitles,
         )
-        for job in plan
+        for reference, _, job in plan
     ]
     for done in make_all(orders, workers):
         _tell(

@@ -53,13 +53,16 @@ def plan_export(
     variant: Variant,
     *,
     output: Path | None = None,
+    output_folder: Path | None = None,
     course_folder: Path | None = None,
     subtitles: str = "srt",
     sample_rate: int | None = None,
     force: bool = False,
 ) -> list[ExportJob]:
     """The guides to write, each checked: its format and rate, and that neither it nor
-    its subtitles would overwrite a file without ``force``."""
+    its subtitles would overwrite a file without ``force``. ``output``: the file;
+    ``output_folder``: the folder the guide goes to, under its routine's name (made when
+    it is written); neither: the default folder."""
     if course_folder is not None:
         if output is not None or variant.session is not None:
             raise OptionError("--course", "it writes every session: leave out -o and --session")
@@ -73,8 +76,8 @@ def plan_export(
     elif output is not None:
         places = [(variant, output, False)]
     else:
-        default = DEFAULT_FOLDER / f"{stem(routine, reference)}{DEFAULT_SUFFIX}"
-        places = [(variant, default, True)]
+        folder = DEFAULT_FOLDER if output_folder is None else output_folder
+        places = [(variant, folder / f"{stem(routine, reference)}{DEFAULT_SUFFIX}", True)]
     option = "--course" if course_folder is not None else "-o"
     jobs = []
     for job_variant, target, make in places:
