@@ -18,6 +18,7 @@ from voiceguide import __version__
 from voiceguide.errors import ExportError, display_path
 from voiceguide.export.lame import RATES as MP3_RATES
 from voiceguide.export.lame import LameWriter, lame_library
+from voiceguide.export.opus import OpusWriter, opus_libraries
 from voiceguide.files import atomic_output, check_target
 from voiceguide.formats import to_srt, to_vtt
 from voiceguide.model.script import Script
@@ -152,6 +153,10 @@ def _write_audio(
     if fmt.container == "MP3" and lame_library() is not None:
         with LameWriter(target, settings.sample_rate, settings.channels) as mp3:
             _encode(renderer, mp3.write, fmt, progress)
+        return
+    if fmt.subtype == "OPUS" and opus_libraries() is not None:
+        with OpusWriter(target, settings.sample_rate, settings.channels) as opus:
+            _encode(renderer, opus.write, fmt, progress)
         return
     try:
         with soundfile.SoundFile(
