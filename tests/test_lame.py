@@ -84,3 +84,10 @@ def test_without_lame_the_export_goes_through_libsndfile(
     assert len(made) == 1
     lengths = [soundfile.info(str(in_tmp / name)).frames for name in ("lame.mp3", "sndfile.mp3")]
     assert lengths[0] == lengths[1] > 0
+
+
+def test_a_library_is_found_by_its_name_when_not_by_its_soname() -> None:
+    from voiceguide.export.libraries import load_library
+
+    assert load_library("libmp3lame.so.999", "mp3lame") is not None
+    assert load_library("libvoiceguide-none.so.0", "voiceguide-none") is None

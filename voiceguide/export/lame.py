@@ -12,13 +12,13 @@ the export falls back to libsndfile (:func:`lame_library` is None).
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import functools
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, BinaryIO
 
 from voiceguide.errors import ExportError
+from voiceguide.export.libraries import load_library
 
 if TYPE_CHECKING:
     from voiceguide.ports import Samples
@@ -48,10 +48,8 @@ _INT_SETTERS = (
 def lame_library() -> ctypes.CDLL | None:
     """LAME's library with the functions used here declared, or None when it is not
     installed (Debian: ``libmp3lame0``)."""
-    name = ctypes.util.find_library("mp3lame") or "libmp3lame.so.0"
-    try:
-        lib = ctypes.CDLL(name)
-    except OSError:
+    lib = load_library("libmp3lame.so.0", "mp3lame")
+    if lib is None:
         return None
     pointer, c_int = ctypes.c_void_p, ctypes.c_int
     lib.lame_init.restype = pointer

@@ -12,7 +12,6 @@ export falls back to libsndfile (:func:`opus_libraries` is None).
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import functools
 import struct
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 from voiceguide import __version__
 from voiceguide.errors import ExportError
+from voiceguide.export.libraries import load_library
 
 if TYPE_CHECKING:
     from voiceguide.ports import Samples
@@ -71,10 +71,9 @@ class Libraries(NamedTuple):
 def opus_libraries() -> Libraries | None:
     """libopus and libogg with the functions used here declared, or None when either is
     not installed (Debian: ``libopus0``, ``libogg0``)."""
-    try:
-        opus = ctypes.CDLL(ctypes.util.find_library("opus") or "libopus.so.0")
-        ogg = ctypes.CDLL(ctypes.util.find_library("ogg") or "libogg.so.0")
-    except OSError:
+    opus = load_library("libopus.so.0", "opus")
+    ogg = load_library("libogg.so.0", "ogg")
+    if opus is None or ogg is None:
         return None
     pointer, c_int = ctypes.c_void_p, ctypes.c_int
     opus.opus_encoder_create.restype = pointer
