@@ -25,3 +25,13 @@ def smooth_gain(needed: npt.NDArray[np.floating], width: int) -> npt.NDArray[np.
 
 def gain_to_db(gain: float) -> float:
     return 20 * math.log10(gain) if gain > 0 else -math.inf
+
+
+def speech_like(seconds: float, channels: int, rate: int) -> npt.NDArray[np.float32]:
+    """A gliding tone that comes and goes, with silence between, the channels at
+    different levels: frames × channels, for the encoders' tests."""
+    t = np.arange(round(seconds * rate)) / rate
+    voice = 0.3 * np.sin(2 * np.pi * (180 + 120 * np.sin(2 * np.pi * 0.7 * t)) * t)
+    voice *= np.sin(2 * np.pi * 0.5 * t) > 0  # half of it silent
+    sides = [voice * (1.0 - 0.4 * side) for side in range(channels)]
+    return np.stack(sides, axis=1).astype(np.float32)

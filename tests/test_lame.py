@@ -1,18 +1,18 @@
 """MP3 through LAME's own library: the samples come back at their length, close to what
-went in, with the LAME tag; and where the library is missing, the export still works."""
+went in, with the LAME tag (where the library is missing: tests/test_opus.py's
+test_without_its_library_each_format_goes_through_libsndfile)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
 import soundfile
 
+from tests.audio_oracles import speech_like
 from tests.conftest import RunCli
 from voiceguide.errors import ExportError
-from voiceguide.export import writer
 from voiceguide.export.lame import LameWriter, lame_library
 
 pytestmark = pytest.mark.skipif(lame_library() is None, reason="libmp3lame is not installed")
@@ -21,20 +21,11 @@ RATE = 44_100
 SHORT = str(Path(__file__).parent / "data" / "short.yaml")
 
 
-def speech_like(seconds: float, channels: int) -> np.ndarray:
-    """A gliding tone that comes and goes, with silence between: frames × channels."""
-    t = np.arange(round(seconds * RATE)) / RATE
-    voice = 0.3 * np.sin(2 * np.pi * (180 + 120 * np.sin(2 * np.pi * 0.7 * t)) * t)
-    voice *= np.sin(2 * np.pi * 0.5 * t) > 0  # half of it silent
-    sides = [voice * (1.0 - 0.4 * side) for side in range(channels)]
-    return np.stack(sides, axis=1).astype(np.float32)
-
-
 @pytest.mark.parametrize("channels", [1, 2])
 def test_what_lame_writes_decodes_to_the_same_frames(tmp_path: Path, channels: int) -> None:
     """Written in blocks of odd sizes, the file decodes (libsndfile, reading the LAME
     tag's delay and padding) to exactly as many frames, each channel close to its own."""
-    samples = speech_like(7.3, channels)
+    samples = speech_like(7.3, channels, RATE)
     target = tmp_path / "g.mp3"
     with LameWriter(target, RATE, channels) as mp3:
         for start in range(0, len(samples), 40_001):
@@ -63,27 +54,6 @@ def test_an_mp3_rate_is_checked_before_any_work(in_tmp: Path, run_cli: RunCli) -
         "11025, 8000 Hz, not 44110\n"
     )
     assert list(in_tmp.iterdir()) == []
-
-
-@pytest.mark.audio
-def test_without_lame_the_export_goes_through_libsndfile(
-    in_tmp: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Both ways give an MP3 of the same length; LAME's own is the one used when there."""
-    made: list[tuple[object, ...]] = []
-
-    def lame_writer(*args: Any) -> LameWriter:
-        made.append(args)
-        return LameWriter(*args)
-
-    monkeypatch.setattr(writer, "LameWriter", lame_writer)
-    assert run_cli("export", SHORT, "-o", "lame.mp3", "-q").exit_code == 0
-    assert len(made) == 1
-    monkeypatch.setattr(writer, "lame_library", lambda: None)
-    assert run_cli("export", SHORT, "-o", "sndfile.mp3", "-q").exit_code == 0
-    assert len(made) == 1
-    lengths = [soundfile.info(str(in_tmp / name)).frames for name in ("lame.mp3", "sndfile.mp3")]
-    assert lengths[0] == lengths[1] > 0
 
 
 def test_a_library_is_found_by_its_name_when_not_by_its_soname() -> None:

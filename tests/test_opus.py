@@ -1,11 +1,9 @@
-"""Ogg Opus through libopus and libogg: the samples come back at their length, close to
-what went in, in a file ffprobe and mutagen read; and without the libraries the export
-still works through libsndfile."""
+"""Ogg Opus through libopus and libogg: the samples come back at their length, sounding
+as they went in, in a file ffprobe reads; and without the encoders' own libraries (LAME's
+too) the export still works through libsndfile."""
 
 from __future__ import annotations
 
-import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +11,9 @@ import numpy as np
 import pytest
 import soundfile
 
+from tests.audio_oracles import speech_like
 from tests.conftest import RunCli
+from tests.test_export import ffprobe
 from voiceguide.errors import ExportError
 from voiceguide.export import writer
 from voiceguide.export.opus import BITRATE, OpusWriter, opus_libraries
@@ -22,15 +22,6 @@ pytestmark = pytest.mark.skipif(opus_libraries() is None, reason="libopus is not
 
 RATE = 48_000
 SHORT = str(Path(__file__).parent / "data" / "short.yaml")
-
-
-def speech_like(seconds: float, channels: int, rate: int = RATE) -> np.ndarray:
-    """A gliding tone that comes and goes, with silence between: frames × channels."""
-    t = np.arange(round(seconds * rate)) / rate
-    voice = 0.3 * np.sin(2 * np.pi * (180 + 120 * np.sin(2 * np.pi * 0.7 * t)) * t)
-    voice *= np.sin(2 * np.pi * 0.5 * t) > 0  # half of it silent
-    sides = [voice * (1.0 - 0.4 * side) for side in range(channels)]
-    return np.stack(sides, axis=1).astype(np.float32)
 
 
 def envelope(samples: np.ndarray, rate: int) -> np.ndarray:
@@ -80,22 +71,11 @@ def test_what_opus_writes_decodes_to_the_same_frames(
     assert 0.5 * BITRATE * channels / 1000 < kbps < 1.3 * BITRATE * channels / 1000
 
 
-def ffprobe(path: Path) -> dict[str, Any]:
-    output = subprocess.run(
-        ["ffprobe", "-v", "error", "-of", "json", "-show_streams", "-show_format", str(path)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    data: dict[str, Any] = json.loads(output)
-    return data
-
-
 def test_ffprobe_reads_it_as_opus(tmp_path: Path) -> None:
     target = tmp_path / "g.opus"
     with OpusWriter(target, RATE, 1) as opus:
-        opus.write(speech_like(2.0, 1))
-    stream = ffprobe(target)["streams"][0]
+        opus.write(speech_like(2.0, 1, RATE))
+    stream = ffprobe(target, "-show_streams")["streams"][0]
     assert (stream["codec_name"], stream["channels"], stream["sample_rate"]) == ("opus", 1, "48000")
 
 
@@ -106,21 +86,32 @@ def test_a_rate_opus_cannot_take_is_refused(tmp_path: Path) -> None:
 
 
 @pytest.mark.audio
-def test_without_the_libraries_the_export_goes_through_libsndfile(
-    in_tmp: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("suffix", "own", "libraries"),
+    [(".mp3", "LameWriter", "lame_library"), (".opus", "OpusWriter", "opus_libraries")],
+)
+def test_without_its_library_each_format_goes_through_libsndfile(
+    in_tmp: Path,
+    run_cli: RunCli,
+    monkeypatch: pytest.MonkeyPatch,
+    suffix: str,
+    own: str,
+    libraries: str,
 ) -> None:
-    """Both ways give an Opus file of the same length; libopus' own is used when there."""
+    """Both ways give a file of the same length; the encoder's own library is the one
+    used when it is there."""
     made: list[tuple[object, ...]] = []
+    writer_class = getattr(writer, own)
 
-    def opus_writer(*args: Any) -> OpusWriter:
+    def own_writer(*args: Any) -> Any:
         made.append(args)
-        return OpusWriter(*args)
+        return writer_class(*args)
 
-    monkeypatch.setattr(writer, "OpusWriter", opus_writer)
-    assert run_cli("export", SHORT, "-o", "own.opus", "-q").exit_code == 0
+    monkeypatch.setattr(writer, own, own_writer)
+    assert run_cli("export", SHORT, "-o", f"own{suffix}", "-q").exit_code == 0
     assert len(made) == 1
-    monkeypatch.setattr(writer, "opus_libraries", lambda: None)
-    assert run_cli("export", SHORT, "-o", "sndfile.opus", "-q").exit_code == 0
+    monkeypatch.setattr(writer, libraries, lambda: None)
+    assert run_cli("export", SHORT, "-o", f"sndfile{suffix}", "-q").exit_code == 0
     assert len(made) == 1
-    lengths = [soundfile.info(str(in_tmp / name)).frames for name in ("own.opus", "sndfile.opus")]
+    lengths = [soundfile.info(str(in_tmp / f"{way}{suffix}")).frames for way in ("own", "sndfile")]
     assert lengths[0] == lengths[1] > 0

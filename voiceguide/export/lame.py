@@ -14,11 +14,10 @@ from __future__ import annotations
 import ctypes
 import functools
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING, BinaryIO
 
 from voiceguide.errors import ExportError
-from voiceguide.export.libraries import load_library
+from voiceguide.export.libraries import EncodedFile, load_library
 
 if TYPE_CHECKING:
     from voiceguide.ports import Samples
@@ -73,7 +72,7 @@ def lame_library() -> ctypes.CDLL | None:
     return lib
 
 
-class LameWriter:
+class LameWriter(EncodedFile):
     """An MP3 file written block by block (float32 frames × channels), finished by
     :meth:`close`: the last frames flushed and the LAME tag written over the first frame
     LAME left for it."""
@@ -138,25 +137,13 @@ class LameWriter:
                 self.file.seek(0)
                 self.file.write(self.buffer.raw[:size])
         finally:
-            self.file.close()
-            self.lib.lame_close(self.lame)
+            self._free()
+
+    def _free(self) -> None:
+        self.file.close()
+        self.lib.lame_close(self.lame)
 
     def _put(self, size: int) -> None:
         if size < 0:
             raise ExportError(f"LAME failed to encode (error {size})")
-        self.file.write(self.buffer.raw[:size])
-
-    def __enter__(self) -> LameWriter:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        if kind is None:
-            self.close()
-        else:  # the file is left to the caller's clean-up; LAME's memory is freed
-            self.file.close()
-            self.lib.lame_close(self.lame)
+        self.file.write(ctypes.string_at(self.buffer, size))

@@ -1,9 +1,12 @@
-"""Loading the encoders' own C libraries (LAME, libopus, libogg) for ctypes."""
+"""The encoders' own C libraries (LAME, libopus, libogg) through ctypes: loading them,
+and what the files they write have in common."""
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+from types import TracebackType
+from typing import BinaryIO, Self
 
 
 def load_library(soname: str, name: str) -> ctypes.CDLL | None:
@@ -21,3 +24,32 @@ def load_library(soname: str, name: str) -> ctypes.CDLL | None:
         return ctypes.CDLL(found)
     except OSError:
         return None
+
+
+class EncodedFile:
+    """A file an encoder writes: :meth:`close` finishes it; leaving a ``with`` block on an
+    error only frees the encoder (the half-written file is left to the caller's
+    clean-up: :func:`voiceguide.files.atomic_output`)."""
+
+    file: BinaryIO
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def _free(self) -> None:
+        """Close the file and free the encoder."""
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if kind is None:
+            self.close()
+        elif not self.file.closed:
+            self._free()

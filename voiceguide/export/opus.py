@@ -15,12 +15,11 @@ import ctypes
 import functools
 import struct
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 from voiceguide import __version__
 from voiceguide.errors import ExportError
-from voiceguide.export.libraries import load_library
+from voiceguide.export.libraries import EncodedFile, load_library
 
 if TYPE_CHECKING:
     from voiceguide.ports import Samples
@@ -90,7 +89,7 @@ def opus_libraries() -> Libraries | None:
     return Libraries(opus, ogg)
 
 
-class OpusWriter:
+class OpusWriter(EncodedFile):
     """An Ogg Opus file written block by block (float32 frames × channels) and finished
     by :meth:`close`."""
 
@@ -216,20 +215,6 @@ class OpusWriter:
         self.file.close()
         self.ogg.ogg_stream_clear(self.stream)
         self.opus.opus_encoder_destroy(self.encoder)
-
-    def __enter__(self) -> OpusWriter:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        if kind is None:
-            self.close()
-        elif not self.file.closed:  # the file is left to the caller's clean-up
-            self._free()
 
 
 def _opus_head(channels: int, pre_skip: int, rate: int) -> bytes:
