@@ -65,7 +65,7 @@ class PipeWireServer(SoundServer):
     """Through ALSA's PulseAudio plugin, pipewire-pulse reports 3-12 ms less than the
     silence a 0.4 s freeze made (five freezes, each lined up with the recording), and
     its report wanders by a few ms for seconds after: the guide is on time again
-    within 0.1-7.6 ms (four freezes of ``play``), not to the sample."""
+    within 1.0-7.6 ms (four freezes of ``play``), not to the sample."""
 
     def __init__(self, folder: Path) -> None:
         missing = [program for program in PROGRAMS if not shutil.which(program)]
