@@ -54,7 +54,6 @@ class Order:
 class Written:
     """What a worker wrote, and what to tell the user of it."""
 
-    order: Order
     paths: list[Path]
     duration: float
     chapters: int
@@ -66,7 +65,6 @@ class Written:
 class Failed:
     """A worker's error, as its one-line message."""
 
-    order: Order
     message: str
 
 
@@ -89,16 +87,14 @@ def make(order: Order) -> Written | Failed:
                 use_cache=order.use_cache,
                 clip_cache=ClipCache(order.clip_folder),
             )
-            order.target.parent.mkdir(parents=True, exist_ok=True)
             paths = export(
                 guide.renderer, order.target, force=order.force, subtitles=order.subtitles
             )
     except VoiceguideError as exc:
-        return Failed(order, str(exc))
+        return Failed(str(exc))
     except Stopped as exc:
-        return Failed(order, f"stopped by {exc.name}")
+        return Failed(f"stopped by {exc.name}")
     return Written(
-        order,
         paths,
         guide.script.duration,
         len(chapters(guide.script)),
