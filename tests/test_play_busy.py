@@ -11,11 +11,12 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
-from tests.alignment import describe, line_up, lost_speech
+from tests.alignment import Window, describe, line_up, lost_speech
 from tests.pulse import RATE, SoundServer, exact_timeline, export_guide
 
 pytestmark = [pytest.mark.audio, pytest.mark.pulse]
@@ -73,6 +74,18 @@ def record_play(
     return recorder.stop(), text
 
 
+def cues_and_speech(windows: list[Window], timeline: dict[str, Any]) -> list[Window]:
+    """The windows of speech and each cue's first window: later windows of a ringing
+    tone repeat its period, so lining them up finds one period off as well (a
+    PipeWire run matched three of a cue's windows 54.67 ms early, its first on time)."""
+    starts = [e["time"] for e in timeline["events"] if e["kind"] == "tone"]
+    return [
+        w
+        for w in windows
+        if w.kind == "speech" or any(abs(w.time - start) < 0.01 for start in starts)
+    ]
+
+
 def test_a_whole_routine_on_a_busy_machine_loses_no_word(
     pulse: SoundServer, tmp_path: Path, busy_machine: None
 ) -> None:
@@ -88,7 +101,9 @@ def test_a_whole_routine_on_a_busy_machine_loses_no_word(
     assert len(windows) > 100
     assert lost_speech(windows) == [], describe(lost_speech(windows))
     tolerance = TOLERANCE if "stalled" not in text else round(pulse.after_stall * RATE)
-    late_cues = [w for w in windows if w.kind == "tone" and abs(w.lag) > tolerance]
+    cues = [w for w in cues_and_speech(windows, timeline) if w.kind == "tone"]
+    assert len(cues) == sum(e["kind"] == "tone" for e in timeline["events"])
+    late_cues = [w for w in cues if abs(w.lag) > tolerance]
     assert late_cues == [], f"{text}\n{describe(late_cues)}"
     last = [w for w in windows if w.time > windows[-1].time - 10]
     assert all(abs(w.lag) <= tolerance for w in last), describe(last)
@@ -122,7 +137,7 @@ def test_a_stall_mid_sentence_is_heard_whole_and_the_next_cue_is_on_time(
     assert late[0].time - before.time < 0.6, describe(windows)  # the stall was mid-sentence
     cue = next(e for e in timeline["events"] if e["kind"] == "tone" and e["time"] > late[0].time)
     assert all(w.time < cue["time"] for w in late), describe(late)  # made up before it
-    on_time = [w for w in windows if w.time >= cue["time"]]
+    on_time = [w for w in cues_and_speech(windows, timeline) if w.time >= cue["time"]]
     assert len(on_time) > 20
     assert all(abs(w.lag) <= tolerance for w in on_time), describe(on_time)
     assert "no word lost" in text
