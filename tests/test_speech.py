@@ -139,16 +139,16 @@ def test_leaving_synthesize_early_frees_the_engine() -> None:
     """Left after its first recording, synthesize lets go of the engine: the next text
     is spoken, with its own audio (the answers still owed are skipped)."""
     with Pyttsx3Synthesizer(workers=1) as synthesizer:
-        made = synthesizer.synthesize([SHORT, SENTENCE, SENTENCE])
+        made = synthesizer.synthesize([SHORT, SENTENCE, SHORT])
         text, first = next(made)
         file = first.file
         made.close()
         assert file is not None
         assert not file.exists()
         folder = synthesizer._resources.folder
-        after = next(synthesizer.synthesize([SHORT]))[1]
+        after = next(synthesizer.synthesize([SENTENCE]))[1]
         assert synthesizer.starts == 1
-    assert text == SHORT
+    assert text == SENTENCE  # the longest text is said first
     assert after.duration == pytest.approx(first.duration, abs=0.02)
     assert folder is not None
     assert not folder.exists()
@@ -308,21 +308,30 @@ def test_an_engine_started_in_another_environment_is_not_taken(
 
 
 @pytest.mark.audio
-def test_an_engine_is_started_early_only_for_something_to_say() -> None:
-    """warm_up starts one engine ahead when there is something to say, none for nothing
-    (or only blanks), and one is enough."""
+def test_engines_are_started_early_only_for_something_to_say() -> None:
+    """warm_up starts the engines that will say the texts ahead (one per text, up to
+    the synthesizer's workers), none for nothing (or only blanks); a second warm_up
+    adds none."""
     from voiceguide.speech import process as speech
 
-    engine = Pyttsx3Synthesizer()
+    engine = Pyttsx3Synthesizer(workers=2)
     try:
         engine.warm_up([])
         engine.warm_up(["  "])
         assert speech._spares == []
-        engine.warm_up(["Not said yet."])
+        engine.warm_up(["Not said yet.", " "])
         assert len(speech._spares) == 1
-        engine.warm_up(["Another."])
-        assert len(speech._spares) == 1  # one is enough
+        engine.warm_up(["Not said yet.", "Another.", "And a third."])
+        assert len(speech._spares) == 2
+        engine.warm_up(["Not said yet.", "Another.", "And a third."])
+        assert len(speech._spares) == 2
+        spares = [worker for worker, _ in speech._spares]
+        said = dict(engine.synthesize(["Not said yet.", "Another."]))
+        assert sorted(said) == ["Another.", "Not said yet."]
+        assert [lane.worker for lane in engine._resources.lanes] == spares[::-1]
+        assert speech._spares == []
     finally:
+        engine.close()
         speech._stop_spares()
 
 

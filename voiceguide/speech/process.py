@@ -5,7 +5,7 @@ talks to it in JSON lines (see :mod:`voiceguide.speech.worker`). An answer that 
 come in time gets the worker killed; the worker's stderr goes to a temporary file whose
 last line explains a worker that died. An engine can be started ahead of need
 (:func:`start_engine_early`), to boot on another processor while this one imports
-numpy; the next worker wanted takes it.
+numpy; the next workers wanted take them.
 """
 
 from __future__ import annotations
@@ -186,18 +186,19 @@ _spares: list[tuple[Worker, dict[str, str]]] = []
 _spares_lock = threading.Lock()
 
 
-def start_engine_early() -> None:
-    """Start an engine process now, so that it boots on another processor while this
-    one goes on (importing numpy, say); the next synthesizer to start takes it. One
-    never taken is stopped when this process exits (or ends when it dies)."""
+def start_engine_early(count: int = 1) -> None:
+    """Start engine processes now, up to ``count`` waiting at once, so that they boot
+    on other processors while this one goes on (importing numpy, say); the next
+    synthesizers to start take them. Those never taken are stopped when this process
+    exits (or end when it dies)."""
     with _spares_lock:
-        if _spares:
-            return
-        try:
-            _spares.append((Worker(), dict(os.environ)))
-        except WorkerDied:
-            return  # the synthesizer that needs one will say what is wrong
-        atexit.register(_stop_spares)
+        while len(_spares) < count:
+            try:
+                _spares.append((Worker(), dict(os.environ)))
+            except WorkerDied:
+                return  # the synthesizer that needs one will say what is wrong
+            if len(_spares) == 1:
+                atexit.register(_stop_spares)
 
 
 def _stop_spares() -> None:

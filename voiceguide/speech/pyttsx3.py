@@ -151,9 +151,10 @@ class Pyttsx3Synthesizer:
                     yield text, Recording(np.zeros(0, dtype=np.float32), BLANK_RATE)
             if not spoken:
                 return
-            count = min(self.workers or os.cpu_count() or 1, MAX_WORKERS, len(spoken))
-            lanes = self._start(max(count, 1))
-            todo = collections.deque(spoken)
+            lanes = self._start(self._lane_count(len(spoken)))
+            # The longest first: a long text last in line would keep one engine busy
+            # while the others have nothing left (the order answers come in is free).
+            todo = collections.deque(sorted(spoken, key=len, reverse=True))
             given: Path | None = None
             try:
                 self._feed(lanes, todo)
@@ -173,6 +174,10 @@ class Pyttsx3Synthesizer:
                     for said in lane.waiting:
                         said.path.unlink(missing_ok=True)
                     lane.waiting.clear()
+
+    def _lane_count(self, texts: int) -> int:
+        """How many engines say ``texts`` texts (at least one)."""
+        return max(min(self.workers or os.cpu_count() or 1, MAX_WORKERS, texts), 1)
 
     def _start(self, count: int) -> list[_Lane]:
         """The first ``count`` lanes, each with a worker: those to start are started
@@ -286,10 +291,17 @@ class Pyttsx3Synthesizer:
         return AudioError(f"the speech engine stopped while saying {quote(text)}: {exc}")
 
     def warm_up(self, texts: list[str]) -> None:
-        """With anything to say, start one engine process now: it boots on another
-        processor while this one imports numpy and the rest; the first worker takes it."""
-        if any(text.strip() for text in texts):
-            start_engine_early()
+        """With anything to say, start the engine processes that will say it now (as
+        many as :meth:`synthesize` will use): they boot on other processors while this
+        one imports numpy and the rest; the workers take them as they start."""
+        spoken = sum(1 for text in texts if text.strip())
+        if not spoken:
+            return
+        with self._lock:
+            running = sum(lane.alive() for lane in self._resources.lanes)
+        needed = self._lane_count(spoken)
+        if needed > running:
+            start_engine_early(needed - running)
 
     def close(self) -> None:
         """Stop the workers and remove temporary files; the next text restarts them."""
