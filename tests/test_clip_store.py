@@ -7,6 +7,7 @@ import gc
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from voiceguide.audio.store import ClipStore
 from voiceguide.speech.cache import ClipCache
@@ -80,3 +81,22 @@ def test_a_clip_made_again_replaces_its_spilled_file(tmp_path: Path) -> None:
     names = [path.name for path in store._spilled.files.values()]
     assert len(names) == len(set(names))
     assert all(path.exists() for path in store._spilled.files.values())
+
+
+def test_a_forked_copy_reads_the_files_but_changes_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a forked copy (another process id), clips pushed out are not written, files
+    of clips made again are not removed, nor is the folder: they are the parent's."""
+    store, fake, _ = filled(tmp_path, memory_bytes=1)
+    spilled = store._spilled
+    folder = spilled.folder
+    assert folder is not None
+    before = sorted(folder.iterdir())
+    monkeypatch.setattr("voiceguide.audio.store.os.getpid", lambda: spilled.owner + 1)
+    np.testing.assert_array_equal(store.clip(TEXTS[0]), np.fromfile(before[0], np.float32))
+    store.keep(TEXTS[1], fake.hum(TEXTS[1]))  # made again: its old file stays
+    for text in TEXTS:
+        store.clip(text)
+    spilled.remove()
+    assert sorted(folder.iterdir()) == before

@@ -10,6 +10,7 @@ much is said. A text nobody handed in is synthesized when first asked for.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import weakref
@@ -132,16 +133,19 @@ class _Spilled:
     Reading one back costs a read from the page cache; making it again would cost
     reading and checking the cache's file and resampling it (about 1.5 ms a clip,
     which a render paid for most of its clips in each pass over a long guide).
-    A clip that cannot be written or read back is made again from the clip cache."""
+    A clip that cannot be written or read back is made again from the clip cache.
+    A forked copy of the process (:mod:`voiceguide.audio.halves`) reads the files but
+    writes, removes and replaces none: they are its parent's."""
 
     def __init__(self) -> None:
         self.folder: Path | None = None
         self.files: dict[str, Path] = {}
         self.written = 0
+        self.owner = os.getpid()
 
     def keep(self, text: str, clip: Samples) -> None:
-        if text in self.files:
-            return  # the same samples are there already
+        if text in self.files or os.getpid() != self.owner:
+            return  # the same samples are there already, or they are not ours to write
         try:
             if self.folder is None:
                 self.folder = Path(tempfile.mkdtemp(prefix="voiceguide-clips-"))
@@ -168,11 +172,11 @@ class _Spilled:
 
     def forget(self, text: str) -> None:
         path = self.files.pop(text, None)
-        if path is not None:
+        if path is not None and os.getpid() == self.owner:
             path.unlink(missing_ok=True)
 
     def remove(self) -> None:
         folder, self.folder = self.folder, None
         self.files.clear()
-        if folder is not None:
+        if folder is not None and os.getpid() == self.owner:
             shutil.rmtree(folder, ignore_errors=True)

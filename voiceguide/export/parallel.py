@@ -70,12 +70,14 @@ class Failed:
 
 def make(order: Order) -> Written | Failed:
     """One guide, in a worker (stopped by SIGTERM as the command is: nothing left)."""
+    from voiceguide.audio.halves import use_one_process
     from voiceguide.export.writer import chapters, export
     from voiceguide.load import load_routine
     from voiceguide.pipeline import prepare
     from voiceguide.signals import Stopped, stopping_on_signals
     from voiceguide.speech.cache import ClipCache
 
+    use_one_process()  # the other workers have the other cores
     try:
         with stopping_on_signals():
             routine = load_routine(order.routine)
