@@ -19,6 +19,7 @@ the one installed by :func:`voiceguide.testing.installed`, else pyttsx3.
 from __future__ import annotations
 
 import contextlib
+import itertools
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -239,12 +240,17 @@ def _speak(
         engine.warm_up(missing)
         if meanwhile is not None:
             meanwhile()
-        from voiceguide.audio.store import ClipStore  # numpy, while the engine starts
         from voiceguide.speech.cache import recordings
 
-        clips = ClipStore(engine, sample_rate, cache)
         try:
-            for text, recording in recordings(engine, cache, texts, progress, missing):
+            made = recordings(engine, cache, texts, progress, missing)
+            # The first recording sends the engines their first texts; numpy and the
+            # rest are imported while they say them.
+            first = next(made, None)
+            from voiceguide.audio.store import ClipStore
+
+            clips = ClipStore(engine, sample_rate, cache)
+            for text, recording in itertools.chain([first] if first else [], made):
                 clips.keep(text, recording)
         except VoiceNotFound as exc:
             if voice.voice is None:

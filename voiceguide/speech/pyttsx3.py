@@ -141,13 +141,13 @@ class Pyttsx3Synthesizer:
         (empty, without an engine), then the others as the engines finish them (in order
         for each engine). A recording's ``file`` is the engine's file, deleted when the
         next recording is asked for (unless it was moved away) or the loop is left."""
-        import numpy as np
-
         texts = list(texts)
         spoken = [text for text in texts if text.strip()]
         with self._lock:
             for text in texts:
                 if not text.strip():  # nothing to say: no sound
+                    import numpy as np  # (only here: the engines need not wait for it)
+
                     yield text, Recording(np.zeros(0, dtype=np.float32), BLANK_RATE)
             if not spoken:
                 return
