@@ -269,3 +269,31 @@ def test_a_damaged_clip_of_the_real_engine_is_said_again(
     assert again == pytest.approx(fresh, abs=0.25)
     assert sum(again) == pytest.approx(sum(fresh), abs=0.25)
     assert "1 speech clip was damaged" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("suffix", "subtype", "channels"),
+    [(".wav", "PCM_16", 1), (".wav", "PCM_16", 2), (".wav", "FLOAT", 1), (".aiff", "PCM_16", 1)],
+)
+def test_an_engine_file_is_read_as_libsndfile_reads_it(
+    tmp_path: Path, suffix: str, subtype: str, channels: int
+) -> None:
+    """An engine's recording gives the samples libsndfile reads from it (channels
+    averaged), whether it is a WAV file (decoded as the cache decodes its own) or
+    another format (AIFF, as macOS writes); an empty file is an error that says so."""
+    from voiceguide.audio.clips import read_recording
+    from voiceguide.errors import AudioError
+
+    rate = 22_050
+    t = np.arange(rate) / rate
+    wave = np.stack([0.3 * np.sin(2 * np.pi * 180 * t), 0.2 * np.sin(2 * np.pi * 90 * t)], 1)
+    path = tmp_path / f"engine{suffix}"
+    soundfile.write(path, wave[:, :channels].astype(np.float32), rate, subtype=subtype)
+    expected, _ = soundfile.read(path, dtype="float32", always_2d=True)
+    recording = read_recording(path, TEXT)
+    assert recording.sample_rate == rate
+    assert recording.file == path
+    np.testing.assert_array_equal(recording.samples, expected.mean(axis=1, dtype=np.float32))
+    path.write_bytes(b"")
+    with pytest.raises(AudioError, match="the speech engine wrote no audio"):
+        read_recording(path, TEXT)

@@ -28,24 +28,43 @@ SILENCE_DB = -50.0
 
 
 def read_recording(path: Path, text: str) -> Recording:
-    """Decode what the engine wrote for ``text`` (any format soundfile reads: macOS
-    writes AIFF), as mono float samples at the rate it was written at; ``file`` is
-    ``path``."""
+    """Decode what the engine wrote for ``text`` (a WAV file read as the clip cache
+    reads its own; any other format soundfile reads: macOS writes AIFF), as mono float
+    samples at the rate it was written at; ``file`` is ``path``."""
+    import numpy as np
+
+    from voiceguide.speech.clipfile import Damaged, decode
+
+    try:
+        data = path.read_bytes() if path.is_file() else b""
+    except OSError as exc:
+        raise AudioError(
+            f"cannot read the speech engine's audio for {quote(text)}: {one_line(exc)}"
+        ) from None
+    if not data:
+        raise AudioError(f"the speech engine wrote no audio for {quote(text)}")
+    try:
+        mono, rate = decode(data)
+    except Damaged:
+        mono, rate = _read_other(path, text)
+    if mono.size == 0:
+        raise AudioError(f"the speech engine wrote no audio for {quote(text)}")
+    return Recording(np.ascontiguousarray(mono, dtype=np.float32), int(rate), path)
+
+
+def _read_other(path: Path, text: str) -> tuple[Samples, int]:
+    """A recording in a format other than WAV, by soundfile."""
     import numpy as np
     import soundfile
 
-    if not path.is_file() or path.stat().st_size == 0:
-        raise AudioError(f"the speech engine wrote no audio for {quote(text)}")
     try:
         data, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
     except (RuntimeError, OSError, ValueError) as exc:
         raise AudioError(
             f"cannot decode the speech engine's audio for {quote(text)}: {one_line(exc)}"
         ) from None
-    if data.shape[0] == 0:
-        raise AudioError(f"the speech engine wrote no audio for {quote(text)}")
     mono = data.mean(axis=1, dtype=np.float32) if data.shape[1] > 1 else data[:, 0]
-    return Recording(np.ascontiguousarray(mono, dtype=np.float32), int(rate), path)
+    return mono, int(rate)
 
 
 def finish(recording: Recording, sample_rate: int) -> Samples:

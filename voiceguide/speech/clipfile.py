@@ -72,6 +72,14 @@ def unseal(data: bytes) -> tuple[Samples, int]:
     return _decode(data, layout), layout.sample_rate
 
 
+def decode(wav: bytes) -> tuple[Samples, int]:
+    """The samples (mono float32, as :func:`unseal` gives them) and the sample rate of
+    the WAV file ``wav``, sealed or not. Raise :class:`Damaged` when it is not a whole
+    WAV file."""
+    layout = _layout(wav, len(wav))
+    return _decode(wav, layout), layout.sample_rate
+
+
 def _layout(data: bytes, end: int, *, sealed: bool = False) -> _Layout:
     """What the header of the WAV file in ``data`` says, checked against its bytes: its
     RIFF size is the file's, and its chunks tile ``data[12:end]`` (in a sealed file, the
@@ -132,4 +140,4 @@ def _decode(data: bytes, layout: _Layout) -> Samples:
     return np.ascontiguousarray(frames, dtype=np.float32)
 
 
-__all__ = ["CHECKSUM_CHUNK", "Damaged", "seal", "unseal"]
+__all__ = ["CHECKSUM_CHUNK", "Damaged", "decode", "seal", "unseal"]
