@@ -12,7 +12,7 @@
 4. ``export neck --course DIR`` (its 10 sessions, MP3, jobs: the cores) against the sum
    of the same sessions exported one by one (``--session N``), cold (an empty cache at
    the start of each) and warm. Goal: at most 0.6x.
-5. Peak memory (max RSS of the voiceguide process) exporting generated routines of
+5. Peak memory (max RSS of the voiceguide process, see ``peak_rss_mb``) exporting generated routines of
    about one and two hours (the same sentences) to FLAC, cold. Goal: under 100 MB, and
    flat: the two hours within 10 % of the one.
 
@@ -64,7 +64,10 @@ def timed(command: Sequence[str], env: dict[str, str] | None = None) -> float:
 
 
 def peak_rss_mb(command: Sequence[str], env: dict[str, str]) -> float:
-    """Max resident set size of the process itself (not its speech worker), in MB."""
+    """Peak resident set size of the process, in MB: the largest of its own and those
+    of the processes it started and waited for (speech workers, the forked copy of the
+    loudness pass), as Linux reports it to wait4; each is counted alone, not summed, and
+    a forked copy's pages shared with its parent count in both."""
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
