@@ -100,3 +100,20 @@ def test_a_forked_copy_reads_the_files_but_changes_none(
         store.clip(text)
     spilled.remove()
     assert sorted(folder.iterdir()) == before
+
+
+def test_clips_written_out_are_read_back_by_a_copy_not_made_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """write_out puts every clip held in memory in a file too: a forked copy with
+    little memory reads each one back rather than say it (or read the cache) again."""
+    store, fake, _ = filled(tmp_path, memory_bytes=1 << 30)
+    expected = {text: store.clip(text).copy() for text in TEXTS}
+    store.write_out()
+    assert sorted(store._spilled.files) == sorted(TEXTS)
+    monkeypatch.setattr("voiceguide.audio.store.os.getpid", lambda: store._spilled.owner + 1)
+    store.memory_bytes = 1
+    spoken = len(fake.spoken)
+    for text in [*TEXTS, *TEXTS]:
+        np.testing.assert_array_equal(store.clip(text), expected[text])
+    assert len(fake.spoken) == spoken

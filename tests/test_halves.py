@@ -1,5 +1,5 @@
-"""Work split in two, the second half in a forked copy: the same results as in one
-process, whatever becomes of the copy; and the loudness pass that uses it.
+"""Work shared with a forked copy, each taking items from one queue: the same results
+as in one process, whatever becomes of the copy; and the loudness pass that uses it.
 
 The forking cases run in a fresh interpreter of their own, which has no other Python
 thread (a test run may have some), so that they fork for certain."""
@@ -11,7 +11,6 @@ import subprocess
 import sys
 import textwrap
 import threading
-from collections.abc import Sequence
 from pathlib import Path
 
 from voiceguide.audio import halves
@@ -34,96 +33,116 @@ def run_alone(code: str) -> dict[str, object]:
     return result
 
 
-HALVES = """
+SHARED = """
 import json, os, sys, time
 from voiceguide.audio import halves
 
-def work(part, here):
+def work(item, here):
     {body}
-    return [[os.getpid(), here, item * item] for item in part]
+    return [os.getpid(), here, item * item]
 
 {setup}
 me = os.getpid()
-first, second = halves.in_two(work, list(range(6)), 2)
+results = halves.shared(work, list(range(40)){options})
 children = []
 try:
     os.waitpid(-1, os.WNOHANG)
 except ChildProcessError:
     children = "none"
-print(json.dumps({{"me": me, "first": first, "second": second, "children": children}}))
+print(json.dumps({{"me": me, "results": results, "children": children}}))
 """
 
 
-def test_the_second_half_is_worked_in_a_copy_and_handed_back() -> None:
-    """Both results come back in order; the second half was worked in another process,
-    which knew it was not the parent, and is gone afterwards."""
-    result = run_alone(HALVES.format(body="pass", setup=""))
+def shared_alone(body: str = "pass", setup: str = "", options: str = "") -> dict[str, object]:
+    return run_alone(SHARED.format(body=body, setup=setup, options=options))
+
+
+def test_the_items_are_shared_with_a_copy_and_handed_back_in_order() -> None:
+    """Every item's result comes back, in the items' order; some were worked in
+    another process, which knew it was not the parent, and is gone afterwards."""
+    result = shared_alone(body="time.sleep(0.01)")
     me = result["me"]
-    assert result["first"] == [[me, True, 0], [me, True, 1]]
-    second = result["second"]
-    assert isinstance(second, list)
-    assert [item for _, _, item in second] == [4, 9, 16, 25]
-    assert {pid for pid, _, _ in second} != {me}
-    assert {here for _, here, _ in second} == {False}
+    results = result["results"]
+    assert isinstance(results, list)
+    assert [square for _, _, square in results] == [n * n for n in range(40)]
+    assert {(pid == me, here) for pid, here, _ in results} == {(True, True), (False, False)}
     assert result["children"] == "none"
 
 
-def test_a_copy_that_dies_leaves_its_half_to_the_parent() -> None:
+def test_the_costliest_items_are_taken_first() -> None:
+    """With a cost, the items are taken costliest first (here: those this process
+    took, in the order it took them)."""
+    code = """
+        import json
+        from voiceguide.audio import halves
+        taken = []
+        def work(item, here):
+            if here:
+                taken.append(item)
+            return item
+        halves.shared(work, list(range(40)), cost=lambda item: item % 7)
+        print(json.dumps({"taken": taken}))
+        """
+    taken = run_alone(code)["taken"]
+    assert isinstance(taken, list)
+    costs = [item % 7 for item in taken]
+    assert len(costs) > 1
+    assert costs == sorted(costs, reverse=True)
+
+
+def test_a_copy_that_dies_leaves_its_items_to_the_parent() -> None:
     """A copy killed before it answers (here: it exits at once) costs nothing but time:
-    the parent works that half too, with the same results."""
-    result = run_alone(HALVES.format(body="if not here: os._exit(3)", setup=""))
+    the parent works its items too, with the same results."""
+    result = shared_alone(body="if not here: os._exit(3)")
     me = result["me"]
-    assert result["second"] == [[me, True, n * n] for n in range(2, 6)]
+    assert result["results"] == [[me, True, n * n] for n in range(40)]
     assert result["children"] == "none"
 
 
-def test_a_copy_that_hangs_is_stopped_and_its_half_worked_here() -> None:
+def test_a_copy_that_hangs_is_stopped_and_its_items_worked_here() -> None:
     """A copy that never answers is waited for only so long, then killed (no process
-    is left behind) and its half worked here."""
-    setup = "halves.LEAST_WAIT_SECONDS = 0.5"
-    result = run_alone(HALVES.format(body="if not here: time.sleep(3600)", setup=setup))
+    is left behind) and its items worked here."""
+    result = shared_alone(
+        body="if not here: time.sleep(3600)", setup="halves.LEAST_WAIT_SECONDS = 0.5"
+    )
     me = result["me"]
-    assert result["second"] == [[me, True, n * n] for n in range(2, 6)]
+    assert result["results"] == [[me, True, n * n] for n in range(40)]
     assert result["children"] == "none"
 
 
 def test_no_fork_with_another_thread_or_when_told_or_for_little_work() -> None:
-    """With another Python thread running, after use_one_process, and for a part
-    that is empty, both halves are worked here."""
+    """With another Python thread running, after use_one_process, without ``fork``
+    and for a single item, every item is worked here."""
 
-    def work(part: Sequence[int], here: bool) -> list[tuple[bool, int]]:
-        return [(here, item) for item in part]
+    def work(item: int, here: bool) -> tuple[bool, int]:
+        return (here, item)
 
     stop = threading.Event()
     waiting = threading.Thread(target=stop.wait)
     waiting.start()
     try:
         assert not halves.can_fork()
-        assert halves.in_two(work, [1, 2, 3], 1) == ([(True, 1)], [(True, 2), (True, 3)])
+        assert halves.shared(work, [1, 2, 3]) == [(True, 1), (True, 2), (True, 3)]
     finally:
         stop.set()
         waiting.join()
-    assert halves.in_two(work, [1, 2, 3], 3) == ([(True, 1), (True, 2), (True, 3)], [])
     result = run_alone(
         """
-        import json
+        import json, os
         from voiceguide.audio import halves
+        mine = lambda item, here: os.getpid()
         before = halves.can_fork()
+        unforked = set(halves.shared(mine, list(range(9)), fork=False))
+        single = halves.shared(mine, [1])
         halves.use_one_process()
-        print(json.dumps({"before": before, "after": halves.can_fork()}))
+        after = halves.can_fork()
+        told = set(halves.shared(mine, list(range(9))))
+        me = os.getpid()
+        print(json.dumps({"before": before, "after": after,
+                          "here": [unforked == {me}, single == [me], told == {me}]}))
         """
     )
-    assert result == {"before": True, "after": False}
-
-
-def test_split_shares_the_weight_in_two() -> None:
-    """The cut leaves about half the weight on each side; below ``least``, nothing is
-    cut off."""
-    lengths = [5, 1, 1, 1, 1, 1]
-    assert halves.split(lengths, int) == 1
-    assert halves.split([1, 1, 1, 1], int) == 2
-    assert halves.split([1, 1, 1, 1], int, least=5) == 4
-    assert halves.split([], int) == 0
+    assert result == {"before": True, "after": False, "here": [True, True, True]}
 
 
 def test_the_loudness_pass_forked_finds_the_very_level_of_one_process() -> None:

@@ -1,17 +1,21 @@
-"""Work on a list of items split in two: the first half here, the second half at the same
-time in a forked copy of this process, which hands its result back through a pipe.
+"""Work on a list of items shared by this process and a forked copy of it: each takes
+the next item from a common queue until none is left; the copy hands its results back
+through a pipe.
 
 The loudness pass (:mod:`voiceguide.audio.level`) is numpy work in many small steps,
 which threads cannot share out (the interpreter lock), so on two processors it took
-as long as on one. A fork shares the renderer and its clips without copying them.
+as long as on one. A fork shares the renderer and its clips without copying them. The
+queue (item numbers in a pipe, which one read at a time takes) keeps both busy to the
+end however the items' costs differ: a fixed cut left one waiting for the other.
 
 It forks only where that is safe and pays: on Linux, with more than one processor to
 run on, from a process with no other Python thread (one holding a lock at the fork,
 of a stream, say, would leave the copy waiting for it; the copy runs numpy code only,
-and glibc's malloc and numpy's BLAS prepare their locks for a fork), unless :func:`use_one_process` was
-called (a worker of a parallel export: the cores are busy already). Otherwise, or if
-the copy fails, dies or takes far longer than this half did, the second half is
-worked here as well: the results are the same either way.
+and glibc's malloc and numpy's BLAS prepare their locks for a fork), unless
+:func:`use_one_process` was called (a worker of a parallel export: the cores are busy
+already). Otherwise, or for the items a copy took but did not hand back (it failed,
+died, or took far longer than this process did), the work is done here: the results
+are the same either way.
 """
 
 from __future__ import annotations
@@ -21,31 +25,34 @@ import os
 import pickle
 import select
 import signal
+import struct
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar, cast
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 PATIENCE = 4.0
-"""The copy may take this many times as long as this process took for its half (and
-at least :data:`LEAST_WAIT_SECONDS`) before its half is worked here instead."""
+"""Once the queue is empty, the copy may take this many times as long as this process
+took so far (and at least :data:`LEAST_WAIT_SECONDS`) to hand its results back."""
 LEAST_WAIT_SECONDS = 10.0
 
+_NUMBER = struct.Struct("<I")  # an item's number in the queue (4 bytes: one read takes one)
+_F_SETPIPE_SZ = 1031  # Linux's fcntl to set a pipe's buffer
 _one_process = False
 
 
 def use_one_process() -> None:
-    """From now on, work both halves in this process."""
+    """From now on, work every item in this process."""
     global _one_process
     _one_process = True
 
 
 def can_fork() -> bool:
-    """Whether :func:`in_two` would fork here and now."""
+    """Whether :func:`shared` would fork here and now."""
     if _one_process or not sys.platform.startswith("linux") or not hasattr(os, "fork"):
         return False
     try:
@@ -56,82 +63,114 @@ def can_fork() -> bool:
     return threading.active_count() == 1
 
 
-def split(items: Sequence[Item], weight: Callable[[Item], int], least: int = 0) -> int:
-    """Where to cut ``items`` so that each part holds about half of the weight; at the
-    end (nothing to fork for) when they weigh less than ``least`` in all."""
-    total = sum(weight(item) for item in items)
-    if total < least:
-        return len(items)
-    running = 0
-    for index, item in enumerate(items):
-        running += weight(item)
-        if 2 * running >= total:
-            return index + 1
-    return len(items)
+Work = Callable[[Item, bool], Result]
+"""Called with one item, and whether it runs in this process (the copy must not write
+to the terminal, say)."""
 
 
-Work = Callable[[Sequence[Item], bool], Result]
-"""Called with a part of the items, and whether it runs in this process (the copy
-must not write to the terminal, say)."""
-
-
-def in_two(work: Work[Item, Result], items: Sequence[Item], cut: int) -> tuple[Result, Result]:
-    """``work(items[:cut], True)`` here and ``work(items[cut:], False)`` in a forked
-    copy when :func:`can_fork` (else here too, with True); both results, in order."""
-    first, second = items[:cut], items[cut:]
-    if not first or not second or not can_fork():
-        return work(first, True), work(second, True)
+def shared(
+    work: Work[Item, Result],
+    items: Sequence[Item],
+    *,
+    fork: bool = True,
+    cost: Callable[[Item], float] | None = None,
+) -> list[Result]:
+    """``work(item, here)`` for each of ``items``, in a forked copy as well as here when
+    ``fork`` and :func:`can_fork` (and there are two items or more); the results in
+    the order of ``items``. With ``cost``, the costliest items are taken first, so
+    that neither process is left with a long one at the end."""
+    if not fork or len(items) < 2 or not can_fork():
+        return [work(item, True) for item in items]
+    numbers = range(len(items))
+    if cost is not None:
+        numbers = sorted(numbers, key=lambda number: -cost(items[number]))  # type: ignore[assignment]
+    queue = b"".join(_NUMBER.pack(number) for number in numbers)
     try:
-        reading, writing = os.pipe()
+        queue_out, queue_in = os.pipe()
     except OSError:
-        return work(first, True), work(second, True)
+        return [work(item, True) for item in items]
+    if not _holds(queue_in, len(queue)):  # writing it would wait for a reader forever
+        os.close(queue_out)
+        os.close(queue_in)
+        return [work(item, True) for item in items]
+    os.write(queue_in, queue)
+    os.close(queue_in)  # the end of the queue: an empty read
+    try:
+        answers, answering = os.pipe()
+    except OSError:
+        os.close(queue_out)
+        return [work(item, True) for item in items]
     try:
         child = os.fork()
     except OSError:
-        os.close(reading)
-        os.close(writing)
-        return work(first, True), work(second, True)
+        child = -1
     if child == 0:  # the copy: never returns
-        os.close(reading)
-        _work_in_copy(work, second, writing)
-    os.close(writing)
+        os.close(answers)
+        _work_in_copy(work, items, queue_out, answering)
+    os.close(answering)
+    results: dict[int, Result] = {}
     started = time.monotonic()
-    handed: tuple[object] | None = None
     try:
-        done = work(first, True)
-        patience = max(LEAST_WAIT_SECONDS, PATIENCE * (time.monotonic() - started))
-        handed = _receive(reading, patience)
+        for number in _taken(queue_out):
+            results[number] = work(items[number], True)
+        if child > 0:
+            patience = max(LEAST_WAIT_SECONDS, PATIENCE * (time.monotonic() - started))
+            handed = _receive(answers, patience)
+            results.update(cast(dict[int, Result], handed or {}))
     finally:
-        os.close(reading)
-        with contextlib.suppress(OSError):
-            os.kill(child, signal.SIGKILL)  # gone already, unless late or stuck
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(child, 0)
-    if handed is None:
-        return done, work(second, True)
-    return done, cast(Result, handed[0])
+        os.close(queue_out)
+        os.close(answers)
+        if child > 0:
+            with contextlib.suppress(OSError):
+                os.kill(child, signal.SIGKILL)  # gone already, unless late or stuck
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(child, 0)
+    return [
+        results[number] if number in results else work(item, True)
+        for number, item in enumerate(items)
+    ]
 
 
-def _work_in_copy(work: Work[Item, Result], items: Sequence[Item], fd: int) -> None:
-    """In the forked copy: work, send the result, leave at once (no clean-up of the
-    parent's files, no handlers of its own: the parent owns all of that)."""
+def _holds(pipe: int, size: int) -> bool:
+    """Whether ``pipe`` holds ``size`` bytes unread (its buffer made larger if need be)."""
+    import fcntl
+
+    try:
+        return fcntl.fcntl(pipe, _F_SETPIPE_SZ, max(size, 4096)) >= size
+    except OSError:
+        return size <= 4096  # what any pipe holds (POSIX's PIPE_BUF at least)
+
+
+def _taken(queue: int) -> Iterator[int]:
+    """Item numbers taken from the queue, one read each, until it is empty."""
+    while True:
+        data = os.read(queue, _NUMBER.size)
+        if len(data) < _NUMBER.size:
+            return
+        yield _NUMBER.unpack(data)[0]
+
+
+def _work_in_copy(work: Work[Item, Result], items: Sequence[Item], queue: int, fd: int) -> None:
+    """In the forked copy: work the items it takes, send the results, leave at once (no
+    clean-up of the parent's files, no handlers of its own: the parent owns all that)."""
     code = 1
     try:
         for number in (signal.SIGINT, signal.SIGTERM):
             signal.signal(number, signal.SIG_DFL)
-        data = pickle.dumps((work(items, False),), protocol=pickle.HIGHEST_PROTOCOL)
+        results = {number: work(items[number], False) for number in _taken(queue)}
+        data = pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL)
         with os.fdopen(fd, "wb") as pipe:
             pipe.write(data)
         code = 0
-    except BaseException:  # the parent works this half itself
+    except BaseException:  # the parent works what is missing itself
         pass
     finally:
         os._exit(code)
 
 
-def _receive(fd: int, patience: float) -> tuple[object] | None:
-    """What the copy sent (in a 1-tuple), or None if it failed or took longer than
-    ``patience`` seconds."""
+def _receive(fd: int, patience: float) -> dict[int, object] | None:
+    """The results the copy sent, or None if it failed or took longer than ``patience``
+    seconds."""
     deadline = time.monotonic() + patience
     chunks: list[bytes] = []
     while True:
@@ -146,4 +185,4 @@ def _receive(fd: int, patience: float) -> tuple[object] | None:
         received = pickle.loads(b"".join(chunks))
     except Exception:  # cut short: the copy died while writing
         return None
-    return received if isinstance(received, tuple) and len(received) == 1 else None
+    return received if isinstance(received, dict) else None

@@ -11,7 +11,7 @@ import hashlib
 import json
 import math
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from voiceguide.audio.halves import in_two, split
+from voiceguide.audio.halves import can_fork, shared
 from voiceguide.audio.loudness import (
     LIMITER_MARGIN_DB,
     LoudnessMeter,
@@ -48,7 +48,7 @@ LIMITER_MIN_SLOPE = 0.1
 """The least loudness a dB of gain is assumed to add, however hard the limiter works."""
 LIMITER_MAKEUP_DB = 6.0
 """At most this much gain makes up for what the limiter takes."""
-SPLIT_SECONDS = 20.0
+SHARED_SECONDS = 20.0
 """A pass over more sound than this is shared with a forked copy of the process
 (:mod:`voiceguide.audio.halves`): a fork costs 4-7 ms, the pass about 2 ms a second."""
 PEAK_FRAMES = 1024
@@ -76,7 +76,7 @@ def measure_level(renderer: Renderer, progress: Progress | None = None) -> Level
     share of its energy that the limiter leaves, and the gain makes up the loss; as
     the higher gain limits a little more, this is repeated until it settles.
     Each pass over a long guide is shared with a forked copy of the process
-    (:func:`~voiceguide.audio.halves.in_two`): the same result in about half the time.
+    (:func:`~voiceguide.audio.halves.shared`): the same result in about half the time.
     """
     target = renderer.settings.loudness
     if target is None:
@@ -87,22 +87,27 @@ def measure_level(renderer: Renderer, progress: Progress | None = None) -> Level
     peaks = np.zeros(-(-renderer.total_frames // PEAK_FRAMES), dtype=np.float32)
     spans = _merged(((p.start, p.end + taps) for p in renderer.placed), hop, renderer.total_frames)
 
-    def measure(part: Sequence[tuple[int, int]], here: bool) -> list[_Raw]:
-        measured = []
-        for first, last in part:
-            measured.append(_measure_raw(renderer, first, last))
-            if progress and here:
-                progress(last, renderer.total_frames)
+    sounding = sum(map(_length, spans))
+    done = 0
+
+    def measure(span: tuple[int, int], here: bool) -> _Raw:
+        nonlocal done
+        measured = _measure_raw(renderer, *span)
+        if progress and here:  # (with a copy at work, this process's share)
+            done += _length(span)
+            progress(done, sounding)
         return measured
 
-    least = round(SPLIT_SECONDS * rate)
-    halves = in_two(measure, spans, split(spans, _length, least))
-    for (first, _), (fresh, found) in zip(spans, [*halves[0], *halves[1]], strict=True):
+    fork = sounding >= SHARED_SECONDS * rate
+    if fork and can_fork():
+        renderer.clips.write_out()  # for the copy to read back what it pushes out
+    measured = shared(measure, spans, fork=fork, cost=_length)
+    for (first, _), (fresh, found) in zip(spans, measured, strict=True):
         energy[first // hop : first // hop + len(fresh)] = fresh
         chunk = first // PEAK_FRAMES
         np.maximum(peaks[chunk : chunk + len(found)], found, out=peaks[chunk : chunk + len(found)])
     if progress:
-        progress(renderer.total_frames, renderer.total_frames)
+        progress(sounding, sounding)
     loudness = gated_loudness(energy * renderer.settings.channels, renderer.total_frames, rate)
     if not math.isfinite(loudness):
         return Level()
@@ -180,13 +185,13 @@ def _limited_loudness(
     )
     chunks = [(a, min(a + step, last)) for first, last in spans for a in range(first, last, step)]
 
-    def share_out(part: Sequence[tuple[int, int]], _: bool) -> list[npt.NDArray[np.float64]]:
-        return [_limiter_shares(renderer, a, b, gains, ceiling) for a, b in part]
+    def share_out(chunk: tuple[int, int], _: bool) -> npt.NDArray[np.float64]:
+        return _limiter_shares(renderer, *chunk, gains, ceiling)
 
-    least = round(SPLIT_SECONDS * rate)
-    halves = in_two(share_out, chunks, split(chunks, _length, least))
-    for (a, _), kept in zip(chunks, [*halves[0], *halves[1]], strict=True):
-        shares[:, a // hop : a // hop + kept.shape[1]] = kept
+    fork = sum(map(_length, chunks)) >= SHARED_SECONDS * rate
+    kept = shared(share_out, chunks, fork=fork, cost=_length)
+    for (a, _), share in zip(chunks, kept, strict=True):
+        shares[:, a // hop : a // hop + share.shape[1]] = share
     channels = renderer.settings.channels
     return [
         gated_loudness(

@@ -77,6 +77,13 @@ class ClipStore:
         self._remember(text, clip)
         return clip
 
+    def write_out(self) -> None:
+        """Write the clips held in memory to files too (those not written yet), so that
+        a forked copy (:mod:`voiceguide.audio.halves`), which writes none, reads back
+        any it pushes out rather than make it again from the clip cache."""
+        for text, clip in self._recent.items():
+            self._spilled.keep(text, clip)
+
     def _remember(self, text: str, clip: Samples) -> None:
         """Hold ``clip`` in memory, pushing the least recently used ones out to files."""
         replaced = self._recent.pop(text, None)
