@@ -10,9 +10,10 @@ import click
 from voiceguide.cli.group import cli, note, warn
 from voiceguide.cli.params import progress_bar, sample_rate_option, variant_options, voice_options
 from voiceguide.errors import OptionError
-from voiceguide.export import SUBTITLE_CHOICES
+from voiceguide.export import SPLIT_FORMATS, SUBTITLE_CHOICES
 
 if TYPE_CHECKING:
+    from voiceguide.adapt import Variant
     from voiceguide.export.jobs import ExportJob
     from voiceguide.model.routine import Routine
     from voiceguide.pipeline import VoiceOptions
@@ -55,6 +56,20 @@ if TYPE_CHECKING:
     help="Write every session of the routine's course into this folder.",
 )
 @click.option(
+    "--split",
+    "split_folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write one file per chapter into this folder, numbered, and a playlist of them "
+    "(ROUTINE.m3u8), for players that know no chapters.",
+)
+@click.option(
+    "--split-format",
+    type=click.Choice(SPLIT_FORMATS),
+    default="mp3",
+    show_default=True,
+    help="The format of the files --split writes.",
+)
+@click.option(
     "-j",
     "--jobs",
     type=click.IntRange(1, 64),
@@ -78,6 +93,8 @@ def export(
     painful_side: str | None,
     session: int | None,
     course_folder: Path | None,
+    split_folder: Path | None,
+    split_format: str,
     jobs: int | None,
     quiet: bool,
 ) -> None:
@@ -93,6 +110,7 @@ def export(
       voiceguide export neck -o neck.flac --subtitles both --rate 140
       voiceguide export neck --course guides/ --painful-side left --jobs 2
       voiceguide export neck collar desk-break -o guides/
+      voiceguide export neck --split guides/neck/ --split-format flac
     """
     from voiceguide.adapt import Variant
     from voiceguide.audio.settings import RenderSettings
@@ -105,6 +123,22 @@ def export(
     from voiceguide.load import load_routine
     from voiceguide.pipeline import VoiceOptions, prepare
 
+    if split_folder is not None:
+        _export_split(
+            routines,
+            split_folder,
+            split_format,
+            output=output,
+            course=course_folder is not None,
+            jobs=jobs,
+            variant=Variant(session, painful_side),
+            voice=VoiceOptions(voice, rate, volume),
+            render=(sample_rate, 2 if stereo else 1, loudness),
+            use_cache=not no_cache,
+            force=force,
+            quiet=quiet,
+        )
+        return
     several = len(routines) > 1
     if several and course_folder is not None:
         raise OptionError("--course", "it writes the sessions of one routine: give one")
@@ -184,6 +218,81 @@ def export(
         )
 
 
+def _export_split(
+    routines: tuple[str, ...],
+    folder: Path,
+    split_format: str,
+    *,
+    output: Path | None,
+    course: bool,
+    jobs: int | None,
+    variant: Variant,
+    voice: VoiceOptions,
+    render: tuple[int | None, int, float],
+    use_cache: bool,
+    force: bool,
+    quiet: bool,
+) -> None:
+    """One file per chapter of one routine, and their playlist (``--split``)."""
+    from voiceguide.audio.settings import RenderSettings
+    from voiceguide.errors import display_path
+    from voiceguide.export.jobs import stem
+    from voiceguide.export.split import check_parts, export_split, plan_parts, playlist_path
+    from voiceguide.export.writer import audio_format, rate_problem
+    from voiceguide.files import check_folder, make_folder, remove_stale
+    from voiceguide.load import load_routine
+    from voiceguide.pipeline import estimate, prepare
+
+    for option, given in (("-o", output), ("--course", course), ("--jobs", jobs)):
+        if given:
+            raise OptionError(option, "--split writes the files itself: leave it out")
+    if len(routines) > 1:
+        raise OptionError("--split", "it writes the chapters of one routine: give one")
+    reference = routines[0]
+    loaded = load_routine(reference)
+    fmt = audio_format(Path(f"part.{split_format}"))
+    sample_rate, channels, loudness = render
+    rate = sample_rate or (fmt.rates[0] if fmt.rates else 44_100)
+    problem = rate_problem(fmt, rate)
+    if problem:
+        raise OptionError("--sample-rate", problem)
+    name = stem(loaded, reference)
+    if folder.exists():
+        parts = plan_parts(estimate(loaded, variant), folder, fmt.suffix)
+        check_parts(parts, playlist_path(folder, name), force)
+        for left in remove_stale(folder):
+            note(
+                f"removed {display_path(left)}, a temporary file left by a voiceguide that was killed"
+            )
+    else:
+        check_folder(folder, "--split")
+    settings = RenderSettings(rate, channels, loudness)
+    with progress_bar("Speech   ", quiet) as speech, progress_bar("Loudness ", quiet) as level:
+        guide = prepare(
+            loaded,
+            variant,
+            voice,
+            settings,
+            use_cache=use_cache,
+            speech_progress=speech,
+            warn=warn,
+            level_progress=level,
+        )
+    make_folder(folder, "--split")
+    with progress_bar("Encoding ", quiet) as encoding:
+        written = export_split(guide.renderer, folder, fmt, name, force=force, progress=encoding)
+    *files, listing = written
+    _tell(
+        [listing],
+        guide.script.duration,
+        len(files),
+        [str(w) for w in guide.script.warnings],
+        guide.loudness_note,
+        quiet=quiet,
+        what=f"{len(files)} files in {display_path(folder)} and",
+    )
+
+
 def _export_at_once(
     plan: list[tuple[str, Routine, ExportJob]],
     voice: VoiceOptions,
@@ -241,6 +350,7 @@ def _tell(
     loudness_note: str | None,
     *,
     quiet: bool,
+    what: str = "",
 ) -> None:
     """What an export wrote: its routine's warnings, the loudness reached if short of the
     target, and (unless ``quiet``) the files, length and chapters."""
@@ -252,4 +362,8 @@ def _tell(
         note(loudness_note)
     if not quiet:
         names = " and ".join(str(p) for p in written)
-        click.echo(f"wrote {names} ({format_length(duration)}, {chapters} chapters)", err=True)
+        click.echo(
+            f"wrote {what + ' ' if what else ''}{names} ({format_length(duration)}, "
+            f"{chapters} chapters)",
+            err=True,
+        )

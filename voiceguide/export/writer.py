@@ -145,18 +145,28 @@ def export(
 
 
 def _write_audio(
-    renderer: Renderer, target: Path, final: Path, fmt: AudioFormat, progress: Progress | None
+    renderer: Renderer,
+    target: Path,
+    final: Path,
+    fmt: AudioFormat,
+    progress: Progress | None,
+    *,
+    frames: tuple[int, int] | None = None,
+    tags: Tags | None = None,
 ) -> None:
+    """The guide's audio (``frames``: only [first, last) of it) to ``target``, which
+    becomes ``final``; a WAV file gets ``tags`` (default: the guide's) in its header,
+    the other formats are tagged afterwards."""
     import soundfile
 
     settings = renderer.settings
     if fmt.container == "MP3" and lame_library() is not None:
         with LameWriter(target, settings.sample_rate, settings.channels) as mp3:
-            _encode(renderer, mp3.write, fmt, progress)
+            _encode(renderer, mp3.write, fmt, progress, frames)
         return
     if fmt.subtype == "OPUS" and opus_libraries() is not None:
         with OpusWriter(target, settings.sample_rate, settings.channels) as opus:
-            _encode(renderer, opus.write, fmt, progress)
+            _encode(renderer, opus.write, fmt, progress, frames)
         return
     try:
         with soundfile.SoundFile(
@@ -168,9 +178,9 @@ def _write_audio(
             subtype=fmt.subtype,
         ) as sink:
             if fmt.container == "WAV":  # a LIST INFO chunk; the other formats are tagged later
-                tags = Tags.for_script(renderer.script)
+                tags = tags or Tags.for_script(renderer.script)
                 sink.title, sink.artist, sink.comment = tags.title, tags.artist, tags.comment
-            _encode(renderer, sink.write, fmt, progress)
+            _encode(renderer, sink.write, fmt, progress, frames)
     except soundfile.LibsndfileError as exc:
         raise _write_error(target, final, exc) from None
 
@@ -180,10 +190,13 @@ def _encode(
     write: Callable[[Any], object],
     fmt: AudioFormat,
     progress: Progress | None,
+    frames: tuple[int, int] | None = None,
 ) -> None:
-    """Every block of the guide to ``write``, telling ``progress`` on the way."""
-    done, total = 0, renderer.total_frames
-    for block in renderer.blocks(size=WRITE_FRAMES):
+    """Every block of the guide (or of its ``frames``) to ``write``, telling
+    ``progress`` on the way."""
+    first, last = frames or (0, renderer.total_frames)
+    done, total = 0, last - first
+    for block in renderer.blocks(first, last, size=WRITE_FRAMES):
         write(_pcm16(block) if fmt.subtype == "PCM_16" else block)
         done += len(block)
         if progress:
@@ -222,10 +235,16 @@ def _write_error(target: Path, final: Path, exc: Exception) -> Exception:
 
 def _write_metadata(target: Path, fmt: AudioFormat, script: Script) -> None:
     """Chapters and tags; a full disk is an OSError, as when the audio is written."""
+    tagging(lambda: _tag(target, fmt, script))
+
+
+def tagging(write: Callable[[], object]) -> None:
+    """Run ``write``, which tags a file with mutagen: a full disk is an OSError, as when
+    the audio is written, anything else an ExportError."""
     from mutagen import MutagenError
 
     try:
-        _tag(target, fmt, script)
+        write()
     except MutagenError as exc:  # mutagen wraps the OSError it met
         cause = next((c for c in (*exc.args[:1], exc.__context__) if isinstance(c, OSError)), None)
         if cause is not None:
