@@ -153,10 +153,10 @@ def test_a_failure_on_the_way_leaves_no_file(
 ) -> None:
     """A disk that fills up at the third part: a one-line error, and none of the parts
     (nor the playlist) is left, not even the two written whole."""
-    from voiceguide.export import split
+    from voiceguide.export import writer
 
-    written = []
-    write = split._write_audio
+    written: list[Path] = []
+    write = writer.write_audio
 
     def filling(*args: Any, **kwargs: Any) -> None:
         if len(written) == 2:
@@ -164,7 +164,7 @@ def test_a_failure_on_the_way_leaves_no_file(
         written.append(args[1])
         write(*args, **kwargs)
 
-    monkeypatch.setattr(split, "_write_audio", filling)
+    monkeypatch.setattr(writer, "write_audio", filling)
     folder = tmp_path / "parts"
     with installed(speech=FakeSpeech()):
         result = invoke("export", SHORT, "--split", str(folder), "-q")

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from voiceguide.errors import ExportError
+from voiceguide.export import writer
 from voiceguide.export.writer import (
     AudioFormat,
     Chapter,
     Tags,
-    _write_audio,
     chapters,
     tagging,
 )
@@ -112,7 +112,7 @@ def export_split(
         for part, first, last in zip(parts, bounds, bounds[1:], strict=False):
             temporary = stack.enter_context(atomic_output(part.path, force))
             tags = part_tags(script, part, len(parts))
-            _write_audio(
+            writer.write_audio(
                 renderer, temporary, part.path, fmt, told(done), frames=(first, last), tags=tags
             )
             tagging(lambda: _tag_part(temporary, fmt, script, part, len(parts)))  # noqa: B023

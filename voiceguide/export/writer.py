@@ -135,7 +135,7 @@ def export(
     script = renderer.script
     with contextlib.ExitStack() as stack:
         audio_tmp = stack.enter_context(atomic_output(path, force))
-        _write_audio(renderer, audio_tmp, path, fmt, progress)
+        write_audio(renderer, audio_tmp, path, fmt, progress)
         _write_metadata(audio_tmp, fmt, script)
         for sidecar in sidecars:
             sidecar_tmp = stack.enter_context(atomic_output(sidecar, force))
@@ -144,7 +144,7 @@ def export(
     return [path, *sidecars]
 
 
-def _write_audio(
+def write_audio(
     renderer: Renderer,
     target: Path,
     final: Path,
