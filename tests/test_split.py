@@ -73,7 +73,7 @@ def test_the_parts_laid_end_to_end_are_the_single_export(tmp_path: Path) -> None
 
 
 @pytest.mark.audio
-@pytest.mark.parametrize("kind", ["mp3", "ogg", "opus", "wav"])
+@pytest.mark.parametrize("kind", ["mp3", "m4a", "ogg", "opus", "wav"])
 def test_each_part_is_its_chapter_tagged(tmp_path: Path, kind: str) -> None:
     """In every format each part decodes to its chapter's length (within 50 ms), with
     the chapter's title, and (where the format keeps them) the routine as the album

@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="The audio file; its extension picks the format: .wav .flac .ogg .opus .mp3. "
+    help="The audio file; its extension picks the format: .wav .flac .ogg .opus .mp3 "
+    ".m4b .m4a. "
     "With several routines, a folder: each goes to FOLDER/ROUTINE.mp3. "
     "[default: audio/ROUTINE.mp3]",
 )

@@ -2,6 +2,6 @@
 encoders, chapters, tags and subtitle sidecars."""
 
 SUBTITLE_CHOICES = ("srt", "vtt", "both", "none")
-SPLIT_FORMATS = ("mp3", "flac", "wav", "ogg", "opus")
+SPLIT_FORMATS = ("mp3", "m4a", "flac", "wav", "ogg", "opus")
 """The formats ``export --split`` writes its files in."""
 """What ``--subtitles`` takes: the sidecar files written beside the audio."""

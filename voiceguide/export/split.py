@@ -130,10 +130,19 @@ def part_tags(script: Script, part: Part, count: int) -> Tags:
 
 def _tag_part(target: Path, fmt: AudioFormat, script: Script, part: Part, count: int) -> None:
     """Title, artist, album (the routine) and track number, as each format keeps them
-    (a WAV file has its title, artist and comment in its header already)."""
+    (a WAV file has its title, artist and comment in its header already, and an MP4
+    file its title, artist and comment)."""
     tags = part_tags(script, part, count)
     album, track = one_line(script.title), f"{part.number}/{count}"
     if fmt.container == "WAV":
+        return
+    if fmt.container == "MP4":  # (title, artist and comment are in it already)
+        from mutagen.mp4 import MP4
+
+        mp4 = MP4(target)
+        mp4["\xa9alb"] = [album]
+        mp4["trkn"] = [(part.number, count)]
+        mp4.save()
         return
     if fmt.container == "MP3":
         from mutagen.id3 import ID3, TALB, TIT2, TPE1, TRCK

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from voiceguide import __version__
 from voiceguide.errors import ExportError, display_path
+from voiceguide.export.aac import RATES as AAC_RATES
+from voiceguide.export.aac import AacWriter
 from voiceguide.export.lame import RATES as MP3_RATES
 from voiceguide.export.lame import LameWriter, lame_library
 from voiceguide.export.opus import OpusWriter, opus_libraries
@@ -50,6 +52,8 @@ AUDIO_FORMATS: dict[str, AudioFormat] = {
         ".opus", "OGG", "OPUS", "Ogg Opus", (48_000, 24_000, 16_000, 12_000, 8_000)
     ),
     ".mp3": AudioFormat(".mp3", "MP3", "MPEG_LAYER_III", "MP3", MP3_RATES),
+    ".m4b": AudioFormat(".m4b", "MP4", "AAC", "AAC audiobook (MP4)", AAC_RATES),
+    ".m4a": AudioFormat(".m4a", "MP4", "AAC", "AAC (MP4)", AAC_RATES),
 }
 
 WRITE_FRAMES = 1 << 17
@@ -164,6 +168,15 @@ def write_audio(
         with LameWriter(target, settings.sample_rate, settings.channels) as mp3:
             _encode(renderer, mp3.write, fmt, progress, frames)
         return
+    if fmt.container == "MP4":  # chapters and tags go in as the file is finished
+        tags = tags or Tags.for_script(renderer.script)
+        marks = [] if frames else [(c.title, c.start, c.end) for c in chapters(renderer.script)]
+        described = {"title": tags.title, "artist": tags.artist, "comment": tags.comment}
+        with AacWriter(
+            target, settings.sample_rate, settings.channels, chapters=marks, tags=described
+        ) as aac:
+            _encode(renderer, aac.write, fmt, progress, frames)
+        return
     if fmt.subtype == "OPUS" and opus_libraries() is not None:
         with OpusWriter(target, settings.sample_rate, settings.channels) as opus:
             _encode(renderer, opus.write, fmt, progress, frames)
@@ -255,6 +268,8 @@ def tagging(write: Callable[[], object]) -> None:
 def _tag(target: Path, fmt: AudioFormat, script: Script) -> None:
     tags = Tags.for_script(script)
     marks = chapters(script)
+    if fmt.container == "MP4":
+        return  # written with the audio (see AacWriter)
     if fmt.container == "WAV":
         _wav_chapters(target, marks, script)
     elif fmt.container == "MP3":
