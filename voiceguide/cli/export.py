@@ -38,6 +38,15 @@ if TYPE_CHECKING:
     show_default=True,
     help="Subtitle files to write beside the audio, with the same name.",
 )
+@click.option(
+    "--chapters",
+    "chapters_kind",
+    type=click.Choice(("embedded", "json")),
+    default="embedded",
+    show_default=True,
+    help="json: also write the chapters as ROUTINE.chapters.json beside the audio "
+    "(Podcasting 2.0), for the podcast apps that read them.",
+)
 @sample_rate_option("Sample rate of the guide. [default: 44100; 48000 for .opus]")
 @click.option("--stereo", is_flag=True, help="Two channels instead of one.")
 @click.option(
@@ -84,6 +93,7 @@ def export(
     output: Path | None,
     force: bool,
     subtitles: str,
+    chapters_kind: str,
     sample_rate: int | None,
     stereo: bool,
     loudness: float,
@@ -162,6 +172,7 @@ def export(
             output_folder=output if several else None,
             course_folder=course_folder,
             subtitles=subtitles,
+            chapters_file=chapters_kind == "json",
             sample_rate=sample_rate,
             force=force,
         )
@@ -188,6 +199,7 @@ def export(
             use_cache=not no_cache,
             force=force,
             subtitles=subtitles,
+            chapters_file=chapters_kind == "json",
             quiet=quiet,
         )
         return
@@ -207,7 +219,12 @@ def export(
         job.make_room()
         with progress_bar("Encoding ", quiet) as encoding:
             written = write_guide(
-                guide.renderer, job.target, force=force, subtitles=subtitles, progress=encoding
+                guide.renderer,
+                job.target,
+                force=force,
+                subtitles=subtitles,
+                chapters_file=chapters_kind == "json",
+                progress=encoding,
             )
         _tell(
             written,
@@ -304,6 +321,7 @@ def _export_at_once(
     use_cache: bool,
     force: bool,
     subtitles: str,
+    chapters_file: bool,
     quiet: bool,
 ) -> None:
     """The guides of ``plan``, ``workers`` at a time, after one synthesis pass for each
@@ -334,6 +352,7 @@ def _export_at_once(
             use_cache,
             force,
             subtitles,
+            chapters_file,
         )
         for reference, _, job in plan
     ]

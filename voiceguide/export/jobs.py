@@ -56,6 +56,7 @@ def plan_export(
     output_folder: Path | None = None,
     course_folder: Path | None = None,
     subtitles: str = "srt",
+    chapters_file: bool = False,
     sample_rate: int | None = None,
     force: bool = False,
 ) -> list[ExportJob]:
@@ -89,7 +90,7 @@ def plan_export(
         problem = rate_problem(fmt, rate)
         if problem:
             raise OptionError("--sample-rate", problem)
-        for path in [target, *sidecar_paths(target, subtitles)]:
+        for path in [target, *sidecar_paths(target, subtitles, chapters_file)]:
             if make and not path.parent.exists():
                 check_folder(path.parent, option)
             else:

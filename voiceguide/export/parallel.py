@@ -48,6 +48,7 @@ class Order:
     use_cache: bool
     force: bool
     subtitles: str
+    chapters_file: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,11 @@ def make(order: Order) -> Written | Failed:
                 clip_cache=ClipCache(order.clip_folder),
             )
             paths = export(
-                guide.renderer, order.target, force=order.force, subtitles=order.subtitles
+                guide.renderer,
+                order.target,
+                force=order.force,
+                subtitles=order.subtitles,
+                chapters_file=order.chapters_file,
             )
     except VoiceguideError as exc:
         return Failed(str(exc))

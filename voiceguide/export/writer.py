@@ -114,9 +114,31 @@ def rate_problem(fmt: AudioFormat, rate: int) -> str | None:
     return None
 
 
-def sidecar_paths(path: Path, subtitles: str) -> list[Path]:
+CHAPTERS_SUFFIX = ".chapters.json"
+"""The Podcasting 2.0 chapters file beside a guide: ``guide.chapters.json``."""
+
+
+def sidecar_paths(path: Path, subtitles: str, chapters_file: bool = False) -> list[Path]:
+    """The files written beside the guide: its subtitles, and its chapters file."""
     kinds = {"srt": ["srt"], "vtt": ["vtt"], "both": ["srt", "vtt"], "none": []}[subtitles]
-    return [path.with_suffix(f".{kind}") for kind in kinds]
+    paths = [path.with_suffix(f".{kind}") for kind in kinds]
+    if chapters_file:
+        paths.append(path.with_name(path.stem + CHAPTERS_SUFFIX))
+    return paths
+
+
+def podcast_chapters(script: Script) -> str:
+    """The guide's chapters as a Podcasting 2.0 JSON chapters file (version 1.2.0):
+    each with its start and end in seconds and its title, for the podcast apps that
+    read them."""
+    import json
+
+    marks = [
+        {"startTime": round(c.start, 3), "endTime": round(c.end, 3), "title": c.title}
+        for c in chapters(script)
+    ]
+    data = {"version": "1.2.0", "title": one_line(script.title), "chapters": marks}
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
 def export(
@@ -125,15 +147,17 @@ def export(
     *,
     force: bool = False,
     subtitles: str = "srt",
+    chapters_file: bool = False,
     progress: Progress | None = None,
 ) -> list[Path]:
-    """Write the guide (and its subtitles) to ``path``; return the files written."""
+    """Write the guide (and its subtitles, and with ``chapters_file`` its Podcasting 2.0
+    chapters) to ``path``; return the files written."""
     fmt = audio_format(path)
     rate = renderer.settings.sample_rate
     problem = rate_problem(fmt, rate)
     if problem:
         raise ExportError(problem)
-    sidecars = sidecar_paths(path, subtitles)
+    sidecars = sidecar_paths(path, subtitles, chapters_file)
     for target in [path, *sidecars]:
         check_target(target, force)
     script = renderer.script
@@ -143,7 +167,10 @@ def export(
         _write_metadata(audio_tmp, fmt, script)
         for sidecar in sidecars:
             sidecar_tmp = stack.enter_context(atomic_output(sidecar, force))
-            text = to_srt(script) if sidecar.suffix == ".srt" else to_vtt(script)
+            if sidecar.name.endswith(CHAPTERS_SUFFIX):
+                text = podcast_chapters(script)
+            else:
+                text = to_srt(script) if sidecar.suffix == ".srt" else to_vtt(script)
             sidecar_tmp.write_text(text, encoding="utf-8")
     return [path, *sidecars]
 
