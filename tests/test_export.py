@@ -266,7 +266,7 @@ def test_unknown_extension_lists_the_formats(in_tmp: Path, run_cli: RunCli) -> N
     assert result.exit_code == 2
     assert result.stderr.splitlines()[-1] == (
         "Error: Invalid value for '-o' / '--output': cannot export to 'guide.aac': unknown extension "
-        "'.aac'; use one of .wav, .flac, .ogg, .opus, .mp3, .m4b, .m4a"
+        "'.aac'; use one of .wav, .flac, .ogg, .opus, .mp3, .m4b, .m4a, .html"
     )
     assert list(in_tmp.iterdir()) == []
 

@@ -83,7 +83,7 @@ def test_routines_compiles_each_once(run_cli: RunCli, compiles: list[str]) -> No
         (
             ["export", "neck", "-o", "guide.aac"],
             "Invalid value for '-o' / '--output': cannot export to 'guide.aac': unknown extension "
-            "'.aac'; use one of .wav, .flac, .ogg, .opus, .mp3, .m4b, .m4a",
+            "'.aac'; use one of .wav, .flac, .ogg, .opus, .mp3, .m4b, .m4a, .html",
         ),
         (
             ["export", "neck", "--loudness", "-3"],

@@ -13,6 +13,7 @@ import pytest
 from voiceguide import __version__
 from voiceguide.adapt import Variant, adapt
 from voiceguide.compiler import compile_routine
+from voiceguide.export.page import page_data
 from voiceguide.export.writer import Tags, chapters
 from voiceguide.formats import WRITERS
 from voiceguide.load import load_routine
@@ -68,14 +69,16 @@ def scripts(language: str) -> list[Script]:
 
 def readable_output(script: Script) -> str:
     """Everything people read or hear of ``script``: the text preview, the handout, the
-    subtitles, the exported chapters and comment, and the JSON's names and texts (its
-    keys and ids are for programs, not people)."""
+    subtitles, the exported chapters and comment, the web page's words, and the JSON's
+    names and texts (its keys and ids are for programs, not people)."""
     data = json.loads(WRITERS["json"](script))
     parts = [WRITERS[name](script) for name in ("text", "markdown", "srt", "vtt")]
     parts += [data["title"], *(f"{s['name']} {s['label']} {s['side']}" for s in data["stages"])]
     parts += [e["text"] for e in data["events"] if e["kind"] == "speech"]
     parts += [chapter.title for chapter in chapters(script)]
     parts.append(Tags.for_script(script).comment)
+    page = page_data(script)  # the web page's labels, facts and safety headings
+    parts += [*page["labels"].values(), page["about"], *(b["heading"] for b in page["safety"])]
     return "\n".join(parts)
 
 

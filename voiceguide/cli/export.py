@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     help="The audio file; its extension picks the format: .wav .flac .ogg .opus .mp3 "
-    ".m4b .m4a. "
+    ".m4b .m4a .html (a web page that plays offline). "
     "With several routines, a folder: each goes to FOLDER/ROUTINE.mp3. "
     "[default: audio/ROUTINE.mp3]",
 )

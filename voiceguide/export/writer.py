@@ -35,6 +35,9 @@ if TYPE_CHECKING:  # the renderer pulls in numpy; only the export itself needs i
     from voiceguide.ports import Progress, Samples
 
 
+OPUS_RATES = (48_000, 24_000, 16_000, 12_000, 8_000)
+
+
 @dataclass(frozen=True)
 class AudioFormat:
     suffix: str
@@ -48,12 +51,11 @@ AUDIO_FORMATS: dict[str, AudioFormat] = {
     ".wav": AudioFormat(".wav", "WAV", "PCM_16", "WAV, 16-bit PCM"),
     ".flac": AudioFormat(".flac", "FLAC", "PCM_16", "FLAC, lossless"),
     ".ogg": AudioFormat(".ogg", "OGG", "VORBIS", "Ogg Vorbis"),
-    ".opus": AudioFormat(
-        ".opus", "OGG", "OPUS", "Ogg Opus", (48_000, 24_000, 16_000, 12_000, 8_000)
-    ),
+    ".opus": AudioFormat(".opus", "OGG", "OPUS", "Ogg Opus", OPUS_RATES),
     ".mp3": AudioFormat(".mp3", "MP3", "MPEG_LAYER_III", "MP3", MP3_RATES),
     ".m4b": AudioFormat(".m4b", "MP4", "AAC", "AAC audiobook (MP4)", AAC_RATES),
     ".m4a": AudioFormat(".m4a", "MP4", "AAC", "AAC (MP4)", AAC_RATES),
+    ".html": AudioFormat(".html", "HTML", "OPUS", "a web page (Ogg Opus inside)", OPUS_RATES),
 }
 
 WRITE_FRAMES = 1 << 17
@@ -163,8 +165,11 @@ def export(
     script = renderer.script
     with contextlib.ExitStack() as stack:
         audio_tmp = stack.enter_context(atomic_output(path, force))
-        write_audio(renderer, audio_tmp, path, fmt, progress)
-        _write_metadata(audio_tmp, fmt, script)
+        if fmt.container == "HTML":
+            _write_page(renderer, audio_tmp, path, progress)
+        else:
+            write_audio(renderer, audio_tmp, path, fmt, progress)
+            _write_metadata(audio_tmp, fmt, script)
         for sidecar in sidecars:
             sidecar_tmp = stack.enter_context(atomic_output(sidecar, force))
             if sidecar.name.endswith(CHAPTERS_SUFFIX):
@@ -173,6 +178,18 @@ def export(
                 text = to_srt(script) if sidecar.suffix == ".srt" else to_vtt(script)
             sidecar_tmp.write_text(text, encoding="utf-8")
     return [path, *sidecars]
+
+
+def _write_page(renderer: Renderer, target: Path, final: Path, progress: Progress | None) -> None:
+    """The web page (see :mod:`voiceguide.export.page`), its audio encoded first."""
+    import tempfile
+
+    from voiceguide.export.page import to_page
+
+    with tempfile.TemporaryDirectory(prefix="voiceguide-page-") as scratch:
+        opus = Path(scratch) / "guide.opus"
+        write_audio(renderer, opus, final, AUDIO_FORMATS[".opus"], progress)
+        target.write_text(to_page(renderer.script, opus.read_bytes()), encoding="utf-8")
 
 
 def write_audio(
