@@ -55,7 +55,7 @@ def browser() -> Iterator[Any]:
 class Opened:
     """The page, opened offline, with what it logged and asked for."""
 
-    def __init__(self, browser: Any, path: Path) -> None:
+    def __init__(self, browser: Any, path: Path, *, audio: bool = True) -> None:
         self.context = browser.new_context(offline=True, viewport={"width": 900, "height": 900})
         self.page = self.context.new_page()
         self.errors: list[str] = []
@@ -64,7 +64,8 @@ class Opened:
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("request", lambda r: self.requests.append(r.url))
         self.page.goto(path.as_uri())
-        self.page.wait_for_function("document.getElementById('audio').readyState >= 1")
+        if audio:
+            self.page.wait_for_function("document.getElementById('audio').readyState >= 1")
 
     def audio(self, expression: str) -> Any:
         return self.page.evaluate(

@@ -70,7 +70,7 @@ def make_folder(folder: Path, option: str = "-o") -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise _write_error(folder, exc, option) from None
+        raise write_error(folder, exc, option) from None
 
 
 def check_target(path: Path, force: bool, option: str = "-o") -> None:
@@ -78,7 +78,7 @@ def check_target(path: Path, force: bool, option: str = "-o") -> None:
     try:
         _check_target(path, force, option)
     except OSError as exc:  # a folder on the way that may not be looked in
-        raise _write_error(path, exc, option) from None
+        raise write_error(path, exc, option) from None
 
 
 def _check_target(path: Path, force: bool, option: str) -> None:
@@ -91,7 +91,9 @@ def _check_target(path: Path, force: bool, option: str) -> None:
     check_folder(path.parent, option)
 
 
-def _write_error(path: Path, exc: OSError, option: str = "-o") -> ExportError:
+def write_error(path: Path, exc: OSError, option: str = "-o") -> ExportError:
+    """What to tell when ``path`` could not be written: a full disk, a folder that may
+    not be written (named with the ``option`` that chose it), or the system's reason."""
     if exc.errno in _NO_SPACE:
         return ExportError(f"no space left to write {display_path(path)}; nothing was written")
     if exc.errno in {errno.EROFS, errno.EACCES, errno.EPERM}:
@@ -131,7 +133,7 @@ def atomic_output(path: Path, force: bool) -> Iterator[Path]:
     try:
         handle, name = tempfile.mkstemp(prefix=prefix, suffix=PART, dir=path.parent)
     except OSError as exc:
-        raise _write_error(path, exc) from None
+        raise write_error(path, exc) from None
     temporary = Path(name)
     try:
         _lock(handle)
@@ -146,7 +148,7 @@ def atomic_output(path: Path, force: bool) -> Iterator[Path]:
         os.replace(temporary, path)
     except OSError as exc:
         temporary.unlink(missing_ok=True)
-        raise _write_error(path, exc) from None
+        raise write_error(path, exc) from None
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise

@@ -80,6 +80,13 @@ if TYPE_CHECKING:
     help="The format of the files --split writes.",
 )
 @click.option(
+    "--bundle",
+    "bundle_target",
+    type=click.Path(path_type=Path),
+    help="Write a patient's bundle: the guide (MP3 with chapters, subtitles), the web "
+    "page, the printable handout and the routine file, into a .zip file or a folder.",
+)
+@click.option(
     "-j",
     "--jobs",
     type=click.IntRange(1, 64),
@@ -106,6 +113,7 @@ def export(
     course_folder: Path | None,
     split_folder: Path | None,
     split_format: str,
+    bundle_target: Path | None,
     jobs: int | None,
     quiet: bool,
 ) -> None:
@@ -122,6 +130,7 @@ def export(
       voiceguide export neck --course guides/ --painful-side left --jobs 2
       voiceguide export neck collar desk-break -o guides/
       voiceguide export neck --split guides/neck/ --split-format flac
+      voiceguide export neck --session 1 --painful-side left --bundle neck-1.zip
     """
     from voiceguide.adapt import Variant
     from voiceguide.audio.settings import RenderSettings
@@ -134,6 +143,22 @@ def export(
     from voiceguide.load import load_routine
     from voiceguide.pipeline import VoiceOptions, prepare
 
+    if bundle_target is not None:
+        from voiceguide.cli.export_bundle import export_bundle
+
+        given = {"-o": output, "--course": course_folder, "--split": split_folder, "--jobs": jobs}
+        export_bundle(
+            routines,
+            bundle_target,
+            given,
+            variant=Variant(session, painful_side),
+            voice=VoiceOptions(voice, rate, volume),
+            render=(2 if stereo else 1, loudness),
+            use_cache=not no_cache,
+            force=force,
+            quiet=quiet,
+        )
+        return
     if split_folder is not None:
         _export_split(
             routines,
