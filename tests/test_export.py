@@ -134,6 +134,14 @@ def test_decoded_length_is_the_script_duration(
         assert abs(probed_length - duration) <= 0.020
 
 
+@pytest.mark.parametrize("suffix", MP4)
+def test_an_mp4_guide_is_aac(exported: dict[str, Path], suffix: str) -> None:
+    """.m4b and .m4a hold one AAC stream (the chapters' text track aside), mono."""
+    streams = ffprobe(exported[suffix], "-show_streams")["streams"]
+    audio = [s for s in streams if s["codec_type"] == "audio"]
+    assert [(s["codec_name"], s["channels"]) for s in audio] == [("aac", 1)]
+
+
 @pytest.mark.parametrize("suffix", FORMATS)
 def test_chapters_are_read_back_by_ffprobe(
     exported: dict[str, Path], suffix: str, run_cli: RunCli
