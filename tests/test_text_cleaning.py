@@ -18,7 +18,7 @@ import webvtt
 
 from tests.conftest import RunCli
 from voiceguide.adapt import Variant
-from voiceguide.export.writer import Tags, chapters
+from voiceguide.export.tags import Tags, chapters
 from voiceguide.formats import WRITERS
 from voiceguide.load import load_routine
 from voiceguide.pipeline import estimate

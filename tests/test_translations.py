@@ -14,7 +14,7 @@ from voiceguide import __version__
 from voiceguide.adapt import Variant, adapt
 from voiceguide.compiler import compile_routine
 from voiceguide.export.page import page_data
-from voiceguide.export.writer import Tags, chapters
+from voiceguide.export.tags import Tags, chapters
 from voiceguide.formats import WRITERS
 from voiceguide.load import load_routine
 from voiceguide.model.routine import CUE_NAMES, TECHNIQUES

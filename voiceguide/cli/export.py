@@ -13,7 +13,6 @@ from voiceguide.errors import OptionError
 from voiceguide.export import SPLIT_FORMATS, SUBTITLE_CHOICES
 
 if TYPE_CHECKING:
-    from voiceguide.adapt import Variant
     from voiceguide.export.jobs import ExportJob
     from voiceguide.model.routine import Routine
     from voiceguide.pipeline import VoiceOptions
@@ -137,7 +136,7 @@ def export(
     from voiceguide.errors import display_path
     from voiceguide.export.jobs import plan_export
     from voiceguide.export.parallel import default_jobs
-    from voiceguide.export.writer import chapters
+    from voiceguide.export.tags import chapters
     from voiceguide.export.writer import export as write_guide
     from voiceguide.files import remove_stale
     from voiceguide.load import load_routine
@@ -160,7 +159,9 @@ def export(
         )
         return
     if split_folder is not None:
-        _export_split(
+        from voiceguide.cli.export_split import export_split
+
+        export_split(
             routines,
             split_folder,
             split_format,
@@ -251,7 +252,7 @@ def export(
                 chapters_file=chapters_kind == "json",
                 progress=encoding,
             )
-        _tell(
+        tell(
             written,
             guide.script.duration,
             len(chapters(guide.script)),
@@ -259,81 +260,6 @@ def export(
             guide.loudness_note,
             quiet=quiet,
         )
-
-
-def _export_split(
-    routines: tuple[str, ...],
-    folder: Path,
-    split_format: str,
-    *,
-    output: Path | None,
-    course: bool,
-    jobs: int | None,
-    variant: Variant,
-    voice: VoiceOptions,
-    render: tuple[int | None, int, float],
-    use_cache: bool,
-    force: bool,
-    quiet: bool,
-) -> None:
-    """One file per chapter of one routine, and their playlist (``--split``)."""
-    from voiceguide.audio.settings import RenderSettings
-    from voiceguide.errors import display_path
-    from voiceguide.export.jobs import stem
-    from voiceguide.export.split import check_parts, export_split, plan_parts, playlist_path
-    from voiceguide.export.writer import audio_format, rate_problem
-    from voiceguide.files import check_folder, make_folder, remove_stale
-    from voiceguide.load import load_routine
-    from voiceguide.pipeline import estimate, prepare
-
-    for option, given in (("-o", output), ("--course", course), ("--jobs", jobs)):
-        if given:
-            raise OptionError(option, "--split writes the files itself: leave it out")
-    if len(routines) > 1:
-        raise OptionError("--split", "it writes the chapters of one routine: give one")
-    reference = routines[0]
-    loaded = load_routine(reference)
-    fmt = audio_format(Path(f"part.{split_format}"))
-    sample_rate, channels, loudness = render
-    rate = sample_rate or (fmt.rates[0] if fmt.rates else 44_100)
-    problem = rate_problem(fmt, rate)
-    if problem:
-        raise OptionError("--sample-rate", problem)
-    name = stem(loaded, reference)
-    if folder.exists():
-        parts = plan_parts(estimate(loaded, variant), folder, fmt.suffix)
-        check_parts(parts, playlist_path(folder, name), force)
-        for left in remove_stale(folder):
-            note(
-                f"removed {display_path(left)}, a temporary file left by a voiceguide that was killed"
-            )
-    else:
-        check_folder(folder, "--split")
-    settings = RenderSettings(rate, channels, loudness)
-    with progress_bar("Speech   ", quiet) as speech, progress_bar("Loudness ", quiet) as level:
-        guide = prepare(
-            loaded,
-            variant,
-            voice,
-            settings,
-            use_cache=use_cache,
-            speech_progress=speech,
-            warn=warn,
-            level_progress=level,
-        )
-    make_folder(folder, "--split")
-    with progress_bar("Encoding ", quiet) as encoding:
-        written = export_split(guide.renderer, folder, fmt, name, force=force, progress=encoding)
-    *files, listing = written
-    _tell(
-        [listing],
-        guide.script.duration,
-        len(files),
-        [str(w) for w in guide.script.warnings],
-        guide.loudness_note,
-        quiet=quiet,
-        what=f"{len(files)} files in {display_path(folder)} and",
-    )
 
 
 def _export_at_once(
@@ -382,12 +308,12 @@ def _export_at_once(
         for reference, _, job in plan
     ]
     for done in make_all(orders, workers):
-        _tell(
+        tell(
             done.paths, done.duration, done.chapters, done.warnings, done.loudness_note, quiet=quiet
         )
 
 
-def _tell(
+def tell(
     written: list[Path],
     duration: float,
     chapters: int,

@@ -19,7 +19,7 @@ from importlib import resources
 from typing import Any
 
 from voiceguide.durations import format_session_length
-from voiceguide.export.writer import chapters
+from voiceguide.export.tags import chapters
 from voiceguide.model.script import Script
 from voiceguide.phrases import phrases_for
 from voiceguide.text import one_line

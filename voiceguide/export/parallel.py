@@ -72,7 +72,8 @@ class Failed:
 def make(order: Order) -> Written | Failed:
     """One guide, in a worker (stopped by SIGTERM as the command is: nothing left)."""
     from voiceguide.audio.halves import use_one_process
-    from voiceguide.export.writer import chapters, export
+    from voiceguide.export.tags import chapters
+    from voiceguide.export.writer import export
     from voiceguide.load import load_routine
     from voiceguide.pipeline import prepare
     from voiceguide.signals import Stopped, stopping_on_signals

@@ -18,13 +18,8 @@ from typing import TYPE_CHECKING
 
 from voiceguide.errors import ExportError
 from voiceguide.export import writer
-from voiceguide.export.writer import (
-    AudioFormat,
-    Chapter,
-    Tags,
-    chapters,
-    tagging,
-)
+from voiceguide.export.tags import Chapter, Tags, chapters, tagging
+from voiceguide.export.writer import AudioFormat
 from voiceguide.files import atomic_output, check_target
 from voiceguide.text import one_line
 
