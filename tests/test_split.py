@@ -7,8 +7,6 @@ is overwritten without --force, and a failure leaves no file behind."""
 from __future__ import annotations
 
 import errno
-import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +15,7 @@ import pytest
 import soundfile
 from click.testing import CliRunner, Result
 
+from tests.test_export import ffprobe
 from voiceguide.cli import cli
 from voiceguide.testing import FakeSpeech, installed
 
@@ -25,17 +24,6 @@ SHORT = str(Path(__file__).parent / "data" / "short.yaml")
 
 def invoke(*args: str) -> Result:
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-
-
-def probe(path: Path, *entries: str) -> dict[str, Any]:
-    output = subprocess.run(
-        ["ffprobe", "-v", "error", "-of", "json", *entries, str(path)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    data: dict[str, Any] = json.loads(output)
-    return data
 
 
 def playlist_entries(path: Path) -> list[tuple[int, str, str]]:
@@ -59,7 +47,7 @@ def test_the_parts_laid_end_to_end_are_the_single_export(tmp_path: Path) -> None
     result = invoke("export", SHORT, "--split", str(tmp_path / "parts"), "--split-format", "flac")
     assert result.exit_code == 0, result.output
     folder = tmp_path / "parts"
-    chapters = probe(whole, "-show_chapters")["chapters"]
+    chapters = ffprobe(whole, "-show_chapters")["chapters"]
     entries = playlist_entries(folder / "short.m3u8")
     names = sorted(p.name for p in folder.iterdir() if p.suffix == ".flac")
     assert [name for _, _, name in entries] == names
@@ -84,11 +72,11 @@ def test_each_part_is_its_chapter_tagged(tmp_path: Path, kind: str) -> None:
     result = invoke("export", SHORT, "--split", str(folder), "--split-format", kind, "-q")
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
-    chapters = probe(whole, "-show_chapters")["chapters"]
+    chapters = ffprobe(whole, "-show_chapters")["chapters"]
     parts = sorted(folder.glob(f"*.{kind}"))
     assert len(parts) == len(chapters)
     for number, (part, chapter) in enumerate(zip(parts, chapters, strict=True), start=1):
-        found = probe(part, "-show_format", "-show_streams")
+        found = ffprobe(part, "-show_format", "-show_streams")
         length = float(chapter["end_time"]) - float(chapter["start_time"])
         assert float(found["format"]["duration"]) == pytest.approx(length, abs=0.05)
         tags = {k.lower(): v for k, v in found["format"].get("tags", {}).items()}

@@ -13,9 +13,11 @@ from voiceguide.errors import OptionError
 from voiceguide.export import SPLIT_FORMATS, SUBTITLE_CHOICES
 
 if TYPE_CHECKING:
+    from voiceguide.adapt import Variant
+    from voiceguide.audio.settings import RenderSettings
     from voiceguide.export.jobs import ExportJob
     from voiceguide.model.routine import Routine
-    from voiceguide.pipeline import VoiceOptions
+    from voiceguide.pipeline import Guide, VoiceOptions
 
 
 @cli.command()
@@ -140,7 +142,7 @@ def export(
     from voiceguide.export.writer import export as write_guide
     from voiceguide.files import remove_stale
     from voiceguide.load import load_routine
-    from voiceguide.pipeline import VoiceOptions, prepare
+    from voiceguide.pipeline import VoiceOptions
 
     if bundle_target is not None:
         from voiceguide.cli.export_bundle import export_bundle
@@ -231,17 +233,9 @@ def export(
         return
     for _, loaded, job in plan:
         render = RenderSettings(job.sample_rate, channels, loudness)
-        with progress_bar("Speech   ", quiet) as speech, progress_bar("Loudness ", quiet) as level:
-            guide = prepare(
-                loaded,
-                job.variant,
-                voice_options,
-                render,
-                use_cache=not no_cache,
-                speech_progress=speech,
-                warn=warn,
-                level_progress=level,
-            )
+        guide = prepared(
+            loaded, job.variant, voice_options, render, use_cache=not no_cache, quiet=quiet
+        )
         job.make_room()
         with progress_bar("Encoding ", quiet) as encoding:
             written = write_guide(
@@ -310,6 +304,32 @@ def _export_at_once(
     for done in make_all(orders, workers):
         tell(
             done.paths, done.duration, done.chapters, done.warnings, done.loudness_note, quiet=quiet
+        )
+
+
+def prepared(
+    routine: Routine,
+    variant: Variant,
+    voice: VoiceOptions,
+    settings: RenderSettings,
+    *,
+    use_cache: bool,
+    quiet: bool,
+) -> Guide:
+    """The guide ready to write (its speech and loudness), with progress bars on a
+    terminal (not ``quiet``) and damaged cached clips told."""
+    from voiceguide.pipeline import prepare
+
+    with progress_bar("Speech   ", quiet) as speech, progress_bar("Loudness ", quiet) as level:
+        return prepare(
+            routine,
+            variant,
+            voice,
+            settings,
+            use_cache=use_cache,
+            speech_progress=speech,
+            warn=warn,
+            level_progress=level,
         )
 
 

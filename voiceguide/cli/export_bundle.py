@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from voiceguide.cli.group import warn
+from voiceguide.cli.export import prepared
 from voiceguide.cli.params import progress_bar
 from voiceguide.errors import OptionError
 
@@ -37,7 +37,6 @@ def export_bundle(
     from voiceguide.export.bundle import BUNDLE_RATE, check_bundle, write_bundle
     from voiceguide.export.jobs import stem
     from voiceguide.load import load_routine
-    from voiceguide.pipeline import prepare
 
     for option, value in given.items():
         if value:
@@ -52,17 +51,7 @@ def export_bundle(
         name = f"{name}-session-{variant.session:02d}"
     channels, loudness = render
     settings = RenderSettings(BUNDLE_RATE, channels, loudness)
-    with progress_bar("Speech   ", quiet) as speech, progress_bar("Loudness ", quiet) as level:
-        guide = prepare(
-            loaded,
-            variant,
-            voice,
-            settings,
-            use_cache=use_cache,
-            speech_progress=speech,
-            warn=warn,
-            level_progress=level,
-        )
+    guide = prepared(loaded, variant, voice, settings, use_cache=use_cache, quiet=quiet)
     with progress_bar("Encoding ", quiet) as encoding:
         written = write_bundle(
             guide.renderer, target, name, loaded.path, force=force, progress=encoding

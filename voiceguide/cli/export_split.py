@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from voiceguide.cli.export import tell
-from voiceguide.cli.group import note, warn
+from voiceguide.cli.export import prepared, tell
+from voiceguide.cli.group import note
 from voiceguide.cli.params import progress_bar
 from voiceguide.errors import OptionError
 
@@ -39,7 +39,7 @@ def export_split(
     from voiceguide.export.writer import audio_format, rate_problem
     from voiceguide.files import check_folder, make_folder, remove_stale
     from voiceguide.load import load_routine
-    from voiceguide.pipeline import estimate, prepare
+    from voiceguide.pipeline import estimate
 
     for option, given in (("-o", output), ("--course", course), ("--jobs", jobs)):
         if given:
@@ -65,17 +65,7 @@ def export_split(
     else:
         check_folder(folder, "--split")
     settings = RenderSettings(rate, channels, loudness)
-    with progress_bar("Speech   ", quiet) as speech, progress_bar("Loudness ", quiet) as level:
-        guide = prepare(
-            loaded,
-            variant,
-            voice,
-            settings,
-            use_cache=use_cache,
-            speech_progress=speech,
-            warn=warn,
-            level_progress=level,
-        )
+    guide = prepared(loaded, variant, voice, settings, use_cache=use_cache, quiet=quiet)
     make_folder(folder, "--split")
     with progress_bar("Encoding ", quiet) as encoding:
         written = export_split(guide.renderer, folder, fmt, name, force=force, progress=encoding)

@@ -18,6 +18,16 @@ def _cell(text: str) -> str:
     return one_line(text).replace("|", "\\|")
 
 
+def instructions(script: Script) -> dict[int, list[str]]:
+    """What is said in each segment (by its index) to tell what to do: the instructions
+    and the switches of side, in order."""
+    said: dict[int, list[str]] = {}
+    for speech in script.speech():
+        if speech.role in _SPOKEN_ROLES:
+            said.setdefault(speech.segment, []).append(speech.text)
+    return said
+
+
 def to_markdown(script: Script) -> str:
     labels, phrases = labels_for(script.language), phrases_for(script.language)
     out = [f"# {one_line(script.title)}", ""]
@@ -51,10 +61,7 @@ def to_markdown(script: Script) -> str:
         "| # | " + " | ".join(labels[column] for column in columns) + " |",
         "|---|-------:|-------|-----------|-------:|------------|",
     ]
-    said: dict[int, list[str]] = {}
-    for speech in script.speech():
-        if speech.role in _SPOKEN_ROLES:
-            said.setdefault(speech.segment, []).append(speech.text)
+    said = instructions(script)
     for segment in script.stages:
         technique = technique_name(segment.technique, script.language) if segment.technique else ""
         out.append(

@@ -9,12 +9,11 @@ from __future__ import annotations
 import html
 
 from voiceguide.durations import format_clock, format_length, format_session_length
+from voiceguide.formats.handout import instructions
 from voiceguide.model.script import Script
 from voiceguide.phrases import phrases_for
 from voiceguide.text import one_line
 from voiceguide.words import labels_for, technique_name
-
-_SPOKEN_ROLES = {"instruction", "switch"}
 
 _STYLE = """
   body { font: 11pt/1.4 system-ui, sans-serif; color: #000; max-width: 48rem; margin: 1rem auto; }
@@ -71,10 +70,7 @@ def to_handout_html(script: Script) -> str:
         )
     for step in script.preparation:
         out.append(f"<p><b>{html.escape(labels['preparation'])}:</b> {_text(step)}</p>")
-    said: dict[int, list[str]] = {}
-    for speech in script.speech():
-        if speech.role in _SPOKEN_ROLES:
-            said.setdefault(speech.segment, []).append(speech.text)
+    said = instructions(script)
     columns = ("starts", "stage", "technique", "length", "what_to_do")
     out += [
         f"<h2>{html.escape(labels['stages'])}</h2>",
