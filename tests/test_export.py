@@ -321,10 +321,12 @@ def _limit_file_size(size: int) -> Callable[[], None]:
     return limit
 
 
-@pytest.mark.parametrize(("name", "room"), [("g.wav", 300_000), ("g.mp3", 20_000)])
+@pytest.mark.parametrize(
+    ("name", "room"), [("g.wav", 300_000), ("g.mp3", 20_000), ("g.m4b", 20_000)]
+)
 def test_full_disk_leaves_no_file(tmp_path: Path, name: str, room: int) -> None:
     """A write that runs out of room (a size-limited file) is a clear error, from
-    libsndfile and from LAME's writer alike; nothing is left."""
+    libsndfile, LAME's writer and FFmpeg's MP4 muxer alike; nothing is left."""
     process = _run(["export", SHORT, "-o", name], tmp_path, preexec_fn=_limit_file_size(room))
     assert process.returncode == 1, process.stderr
     assert (

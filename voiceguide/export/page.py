@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import re
 from importlib import resources
 from typing import Any
 
@@ -75,11 +76,13 @@ def to_page(script: Script, opus: bytes) -> str:
     """The page for ``script`` with ``opus`` (an Ogg Opus file of the guide) inside."""
     template = resources.files("voiceguide.export").joinpath("page.html").read_text("utf-8")
     data = json.dumps(page_data(script), ensure_ascii=False)
-    data = data.replace("</", "<\\/").replace("<!--", "<\\!--")  # stays inside its <script>
+    data = data.replace("<", "\\u003c")  # no "</script>" nor "<!--" ends its <script>
     audio = "data:audio/ogg;codecs=opus;base64," + base64.b64encode(opus).decode("ascii")
-    return (
-        template.replace("{{LANG}}", html.escape(script.language))
-        .replace("{{TITLE}}", html.escape(one_line(script.title)))
-        .replace("{{AUDIO}}", audio)
-        .replace("{{DATA}}", data)
-    )
+    values = {
+        "LANG": html.escape(script.language),
+        "TITLE": html.escape(one_line(script.title)),
+        "AUDIO": audio,
+        "DATA": data,
+    }
+    # one pass: a routine's title that reads "{{DATA}}" stays a title
+    return re.sub(r"\{\{([A-Z]+)\}\}", lambda match: values[match.group(1)], template)
