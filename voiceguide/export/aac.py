@@ -14,13 +14,12 @@ from __future__ import annotations
 import fractions
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from voiceguide.errors import ExportError
+from voiceguide.export.libraries import EncodedFile
 
 if TYPE_CHECKING:
-    from types import TracebackType
-
     from voiceguide.ports import Samples
 
 RATES = (44_100, 48_000, 32_000, 24_000, 22_050, 16_000, 12_000, 11_025, 8_000)
@@ -29,7 +28,7 @@ BITS_PER_CHANNEL = 48_000
 """The bitrate for each channel, in bits per second."""
 
 
-class AacWriter:
+class AacWriter(EncodedFile):
     """An MP4 file of AAC at ``sample_rate`` with ``channels``, fed blocks of float32
     frames (frames x channels), tagged with ``tags`` (title, artist, comment); its
     ``chapters``, (title, start, end) in seconds, are set when it is closed."""
@@ -96,25 +95,12 @@ class AacWriter:
             raise _failure(exc) from None
 
     def abandon(self) -> None:
-        """Close without finishing (the file is removed by whoever made it)."""
+        """Close without finishing (the file is removed by whoever made it): FFmpeg's
+        container owns the file, so there is no file object to look at."""
         import contextlib
 
         with contextlib.suppress(Exception):
             self.container.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        if kind is None:
-            self.close()
-        else:
-            self.abandon()
 
     def _mux(self, frame: Any) -> None:
         import av

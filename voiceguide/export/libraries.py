@@ -40,6 +40,11 @@ class EncodedFile:
         """Close the file and free the encoder."""
         raise NotImplementedError
 
+    def abandon(self) -> None:
+        """Free the encoder without finishing the file, unless that was done already."""
+        if not self.file.closed:
+            self._free()
+
     def __enter__(self) -> Self:
         return self
 
@@ -51,5 +56,5 @@ class EncodedFile:
     ) -> None:
         if kind is None:
             self.close()
-        elif not self.file.closed:
-            self._free()
+        else:
+            self.abandon()
